@@ -1,0 +1,102 @@
+# runbox: see README.md. `make run` and `make test` are the two commands to know.
+#
+#   make            build the C programs into build/ (build-san/ with SAN=1)
+#   make run        install what is missing, build, start everything in the foreground
+#   make start/stop the same stack in the background
+#   make test       everything the tests need, then all tests
+#   make SAN=1 unit unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
+#   make images     build the language images (cached)
+
+CC      ?= cc
+PKGS    := jansson libcurl
+CFLAGS_STRICT := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
+	-Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wvla \
+	-Wno-format-nonliteral
+ifeq ($(SAN),1)
+B       := build-san
+OPT     := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
+else
+B       := build
+OPT     := -O2 -g
+endif
+CFLAGS  += $(CFLAGS_STRICT) $(OPT) -Icore -Ifcgi $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+
+CORE_SRC := $(wildcard core/*.c)
+CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
+FCGI_SRC := fcgi/api.c fcgi/req.c
+FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
+UNIT_SRC := $(wildcard tests/unit/test_*.c)
+UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
+
+.PHONY: all deps images run start stop test unit integration e2e clean
+all: $(B)/runbox-fcgi $(B)/runbox-agent $(B)/seccomp.json
+
+$(B)/%.o: %.c $(wildcard core/*.h fcgi/*.h)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/libcore.a: $(CORE_OBJ)
+	$(AR) rcs $@ $^
+
+$(B)/runbox-fcgi: $(B)/fcgi/main.o $(FCGI_OBJ) $(B)/libcore.a
+	$(CC) $(CFLAGS) $^ -o $@ -lfcgi $(LDLIBS)
+
+# The agent runs inside containers whose images we do not control: static, no sanitizers.
+$(B)/runbox-agent: images/agent/agent.c core/frame.c core/frame.h
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS_STRICT) -O2 -static -Icore images/agent/agent.c core/frame.c -o $@
+
+$(B)/make-profile: images/seccomp/make-profile.c
+	@mkdir -p $(B)
+	$(CC) $(CFLAGS) $< -o $@ $(LDLIBS)
+
+$(B)/docker-default-seccomp.json:
+	@mkdir -p $(B)
+	images/seccomp/fetch-base.sh $@
+
+$(B)/seccomp.json: $(B)/make-profile $(B)/docker-default-seccomp.json
+	$(B)/make-profile $(B)/docker-default-seccomp.json $@
+
+$(B)/tests/test_%: tests/unit/test_%.c $(FCGI_OBJ) $(B)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS)
+
+deps:
+	@scripts/deps.sh
+
+images: deps
+	@scripts/images.sh $(LANGS)
+
+run: deps all images
+	@scripts/stack.sh run
+
+start: deps all images
+	@scripts/stack.sh start
+
+stop:
+	@scripts/stack.sh stop
+
+unit: $(UNIT_BIN)
+	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
+
+integration: all $(B)/tests/integration
+	$(B)/tests/integration
+
+$(B)/tests/integration: tests/integration/test_docker.c $(B)/libcore.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS)
+
+e2e: all
+	tests/e2e/run.sh
+
+# Everything the tests need, then every suite. Unit tests also run under the sanitizers.
+test: deps
+	$(MAKE) all images
+	$(MAKE) unit
+	$(MAKE) SAN=1 unit
+	$(MAKE) integration
+	$(MAKE) e2e
+
+clean:
+	rm -rf build build-san

@@ -1,0 +1,58 @@
+/*
+ * conf: runbox.conf, the one configuration file of the server, the admin tools and the
+ * scripts. Format: "key = value" lines, '#' comments, blank lines. Every key has a
+ * default that works; the file only needs what differs. Any key can be overridden for one
+ * run with the environment variable RUNBOX_<KEY> (e.g. RUNBOX_FCGI_PROCESSES=8).
+ * Relative paths are relative to the directory holding the config file.
+ */
+#ifndef RUNBOX_CONF_H
+#define RUNBOX_CONF_H
+
+#include <stdio.h>
+
+#include "err.h"
+#include "limits.h"
+
+#define CONF_PATH_MAX 512
+
+struct conf {
+	char instance[64];          /* label value that marks our containers */
+	char listen[128];           /* nginx listen address, host:port */
+	char run_dir[CONF_PATH_MAX];  /* sockets, pid files, rendered nginx.conf */
+	char fcgi_socket[CONF_PATH_MAX];
+	char db_path[CONF_PATH_MAX];
+	char nginx_user[64];
+	int fcgi_processes;
+	char docker_socket[CONF_PATH_MAX];
+	char docker_api[16];        /* pinned Engine API version, e.g. v1.41 */
+	int docker_timeout_ms;      /* every Docker call except the run stream */
+	char agent_path[CONF_PATH_MAX];
+	char seccomp_profile[CONF_PATH_MAX];
+	char python_image[128];
+	long max_code_bytes;
+	long max_stdin_bytes;
+	struct limits limits;       /* per-run defaults; see limits.h */
+	char log_level[16];
+};
+
+/* Fill c with the built-in defaults. */
+void conf_defaults(struct conf *c);
+
+/* Read path (if not NULL) over the defaults, then apply RUNBOX_* environment overrides,
+ * then derive dependent values (fcgi_socket from run_dir). On error returns RC_CONFIG
+ * with "file:line: sentence" in e. */
+int conf_load(struct conf *c, const char *path, struct err *e);
+
+/* Parse config text from memory (no environment overrides); base resolves relative paths
+ * and names the source in messages. Returns 0 or RC_CONFIG. */
+int conf_parse(struct conf *c, const char *text, const char *base, const char *name,
+	       struct err *e);
+
+/* Set one key from a string. Returns 0 or RC_CONFIG (unknown key or bad value). */
+int conf_set(struct conf *c, const char *key, const char *value, const char *base,
+	     struct err *e);
+
+/* Print every setting as key=value lines (shell-safe: values are single-quoted). */
+void conf_print(const struct conf *c, FILE *f);
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * err: the one error vocabulary of runbox.
+ *
+ * Every failing function returns a negative RC_* code from this table; the table gives
+ * each code its JSON name, its HTTP status and a sentence a student or an admin can act
+ * on. Detail for logs goes in an optional struct err out-parameter:
+ *
+ *     return err_set(e, RC_DOCKER, "create %s: %s", lang, msg);
+ *
+ * Run outcomes (timeout, memory kill...) are not errors: they are statuses in run.h.
+ */
+#ifndef RUNBOX_ERR_H
+#define RUNBOX_ERR_H
+
+#include <stddef.h>
+
+/*      name              code                 http  message */
+#define RC_MAP(X) \
+	X(RC_BAD_JSON,       "bad_json",          400, "The request is not valid JSON.") \
+	X(RC_BAD_REQUEST,    "bad_request",       400, "The request is missing a field or has a field of the wrong type.") \
+	X(RC_BAD_UTF8,       "bad_encoding",      400, "The request contains text that is not valid UTF-8.") \
+	X(RC_TOO_LARGE,      "code_too_large",    413, "The code is larger than the size limit.") \
+	X(RC_BODY_TOO_LARGE, "body_too_large",    413, "The request is larger than the server accepts.") \
+	X(RC_UNKNOWN_LANG,   "unknown_language",  422, "This language is not supported.") \
+	X(RC_NOT_FOUND,      "not_found",         404, "There is nothing at this address.") \
+	X(RC_METHOD,         "method_not_allowed",405, "This address does not accept that method.") \
+	X(RC_UNSUPPORTED_MEDIA, "unsupported_media_type", 415, "Send the request body as JSON (Content-Type: application/json).") \
+	X(RC_DOCKER_DOWN,    "runner_unavailable",503, "The code runner is not available: Docker is not running. Try again in a minute; if it persists, tell your teacher or the school's admin.") \
+	X(RC_IMAGE_MISSING,  "runner_unavailable",503, "The code runner is not available: the image for this language is not installed. Tell your school's admin (run 'make images').") \
+	X(RC_BACKEND_DOWN,   "runner_unavailable",503, "The code runner is not available: its worker processes are not running. Tell your school's admin.") \
+	X(RC_DOCKER,         "docker_error",      502, "The code runner failed to start your program. Try again; if it keeps happening, tell your school's admin.") \
+	X(RC_TIMEOUT_IO,     "docker_timeout",    504, "The code runner did not answer in time. Try again in a minute.") \
+	X(RC_NOMEM,          "internal_error",    500, "The server ran out of memory. Try again.") \
+	X(RC_CONFIG,         "config_error",      500, "The server's configuration is invalid.") \
+	X(RC_INTERNAL,       "internal_error",    500, "Something went wrong inside the server. Try again; if it keeps happening, tell your school's admin.")
+
+/* Position of each code in the table; codes are the negated position plus one. */
+enum rc_index {
+#define X(rc, name, http, msg) rc##_IDX,
+	RC_MAP(X)
+#undef X
+	RC_COUNT
+};
+
+enum rc {
+	RC_OK = 0,
+#define X(rc, name, http, msg) rc = -(rc##_IDX + 1),
+	RC_MAP(X)
+#undef X
+};
+
+struct err {
+	int rc;
+	char msg[512];
+};
+
+/* Name used in JSON ("bad_json"), HTTP status, and the user-facing sentence of rc.
+ * Unknown codes map to RC_INTERNAL's entries. */
+const char *rc_name(int rc);
+int rc_http(int rc);
+const char *rc_message(int rc);
+
+/* Record rc and a printf-style detail in e (if e is not NULL); returns rc. */
+int err_set(struct err *e, int rc, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void err_init(struct err *e);
+
+#endif

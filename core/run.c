@@ -1,0 +1,469 @@
+#define _GNU_SOURCE
+#include "run.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "demux.h"
+#include "frame.h"
+#include "log.h"
+
+/* Time the container gets beyond the program's own limits: start-up of the agent and of
+ * the interpreter, and the result frame's way back. */
+#define RUN_SLACK_MS 5000
+/* Largest frame the agent sends: an output chunk (64 KiB) or a stage report. */
+#define RUN_FRAME_MAX (256u * 1024)
+
+struct runner {
+	struct dk *dk;
+	char *seccomp;            /* profile JSON text */
+	char instance[64];
+	char agent_path[CONF_PATH_MAX];
+	char python_image[128];
+};
+
+static const char *const reason_names[] = {
+#define X(e, s) s,
+	RUN_REASON_MAP(X)
+#undef X
+};
+static const char *const status_names[] = {
+#define X(e, s) s,
+	RUN_STATUS_MAP(X)
+#undef X
+};
+
+const char *run_reason_name(enum run_reason r) { return reason_names[r]; }
+const char *run_status_name(enum run_status s) { return status_names[s]; }
+
+enum run_reason run_reason_parse(const char *s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof reason_names / sizeof reason_names[0]; i++)
+		if (strcmp(reason_names[i], s) == 0)
+			return (enum run_reason)i;
+	return REASON_NONE;
+}
+
+static void stage_init(struct run_stage *s, const struct limits *l)
+{
+	memset(s, 0, sizeof *s);
+	buf_init(&s->out, (size_t)l->stdout_cap);
+	buf_init(&s->err, (size_t)l->stderr_cap);
+}
+
+void run_result_init(struct run_result *r, const struct limits *l)
+{
+	memset(r, 0, sizeof *r);
+	stage_init(&r->compile, l);
+	stage_init(&r->run, l);
+	r->status = STATUS_INTERNAL_ERROR;
+}
+
+void run_result_release(struct run_result *r)
+{
+	buf_release(&r->compile.out);
+	buf_release(&r->compile.err);
+	buf_release(&r->run.out);
+	buf_release(&r->run.err);
+}
+
+static enum run_status stage_status(const struct run_stage *s)
+{
+	switch (s->reason) {
+	case REASON_EXIT:
+		return s->exit_code == 0 ? STATUS_OK : STATUS_RUNTIME_ERROR;
+	case REASON_SIGNAL:
+		return STATUS_RUNTIME_ERROR;
+	case REASON_WALL:
+	case REASON_CPU:
+		return STATUS_TIMEOUT;
+	case REASON_MEMORY:
+		return STATUS_MEMORY_LIMIT;
+	case REASON_OUTPUT:
+		return STATUS_OUTPUT_LIMIT;
+	case REASON_NONE:
+	case REASON_KILLED:
+		break;
+	}
+	return STATUS_INTERNAL_ERROR;
+}
+
+enum run_status run_status_derive(const struct run_result *r)
+{
+	enum run_status s;
+
+	if (r->agent_error[0] != '\0')
+		return STATUS_INTERNAL_ERROR;
+	if (r->compile.ran) {
+		s = stage_status(&r->compile);
+		if (s == STATUS_RUNTIME_ERROR)
+			return STATUS_COMPILE_ERROR;
+		if (s != STATUS_OK)
+			return s; /* the compiler itself hit a limit */
+	}
+	if (!r->run.ran)
+		return STATUS_INTERNAL_ERROR;
+	return stage_status(&r->run);
+}
+
+static int add_frame(struct buf *out, int type, const void *p, size_t n)
+{
+	unsigned char hdr[FRAME_HDR];
+	int rc;
+
+	if (n > FRAME_MAX_PAYLOAD)
+		return RC_INTERNAL;
+	frame_header(hdr, type, (uint32_t)n);
+	if ((rc = buf_add(out, hdr, sizeof hdr)) != 0 || (rc = buf_add(out, p, n)) != 0)
+		return rc;
+	return out->truncated ? RC_NOMEM : 0;
+}
+
+static int add_argv(struct buf *out, int type, const char *const *argv)
+{
+	struct buf a;
+	int rc = 0;
+
+	buf_init(&a, 64 * 1024);
+	for (; *argv && rc == 0; argv++)
+		rc = buf_add(&a, *argv, strlen(*argv) + 1);
+	if (rc == 0)
+		rc = a.truncated ? RC_INTERNAL : add_frame(out, type, a.data, a.len);
+	buf_release(&a);
+	return rc;
+}
+
+int run_job_encode(const struct run_request *req, struct buf *out)
+{
+	const struct limits *l = &req->limits;
+	char job[512];
+	size_t i, off, n;
+	int w, rc;
+
+	w = snprintf(job, sizeof job,
+		     "wall_ms=%ld\ncpu_ms=%ld\nout_cap=%ld\nerr_cap=%ld\nfsize_bytes=%ld\n",
+		     l->wall_ms, l->cpu_ms, l->stdout_cap, l->stderr_cap, l->work_tmpfs_bytes);
+	if (w < 0 || (size_t)w >= sizeof job)
+		return RC_INTERNAL;
+	if ((rc = add_frame(out, FRAME_JOB, job, (size_t)w)) != 0)
+		return rc;
+	for (i = 0; i < req->nfiles; i++) {
+		const struct run_file *f = &req->files[i];
+		size_t nl = strlen(f->name) + 1;
+
+		if ((rc = add_frame(out, FRAME_FILE, NULL, 0)) != 0)
+			return rc;
+		/* Patch the header we just wrote: name\0content as one payload. */
+		out->len -= FRAME_HDR;
+		frame_header(out->data + out->len, FRAME_FILE, (uint32_t)(nl + f->len));
+		out->len += FRAME_HDR;
+		if ((rc = buf_add(out, f->name, nl)) != 0 || (rc = buf_add(out, f->data, f->len)) != 0)
+			return rc;
+	}
+	if ((rc = add_argv(out, FRAME_RUN, req->lang->run_argv)) != 0)
+		return rc;
+	for (off = 0; off < req->stdin_len; off += n) {
+		n = req->stdin_len - off;
+		if (n > 1024 * 1024)
+			n = 1024 * 1024;
+		if ((rc = add_frame(out, FRAME_STDIN, req->stdin_data + off, n)) != 0)
+			return rc;
+	}
+	if ((rc = add_frame(out, FRAME_END, NULL, 0)) != 0)
+		return rc;
+	return out->truncated ? RC_NOMEM : 0;
+}
+
+static long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+/* State of one result stream being read. */
+struct reading {
+	struct run_result *res;
+	struct frame_reader fr;
+	bool done;
+};
+
+static long kv_long(const unsigned char *p, size_t n, const char *key)
+{
+	uint64_t v = 0;
+
+	return frame_kv_u64(p, n, key, (uint64_t)1 << 62, &v) == 0 ? (long)v : 0;
+}
+
+static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
+{
+	struct reading *rd = arg;
+	struct run_result *res = rd->res;
+	struct run_stage *st;
+	char name[16];
+
+	switch (type) {
+	case FRAME_STDOUT:
+	case FRAME_STDERR:
+		if (n < 1)
+			return 0;
+		st = p[0] == 'c' ? &res->compile : &res->run;
+		/* A full buffer just sets its truncated flag; the agent has already stopped. */
+		return buf_add(type == FRAME_STDOUT ? &st->out : &st->err, p + 1, n - 1) ? -1 : 0;
+	case FRAME_STAGE:
+		if (frame_kv_str(p, n, "stage", name, sizeof name) != 0)
+			return 0;
+		st = strcmp(name, "compile") == 0 ? &res->compile : &res->run;
+		st->ran = true;
+		st->exit_code = (int)kv_long(p, n, "exit");
+		st->signal = (int)kv_long(p, n, "signal");
+		st->wall_ms = kv_long(p, n, "wall_ms");
+		st->cpu_ms = kv_long(p, n, "cpu_ms");
+		st->mem_bytes = kv_long(p, n, "mem_bytes");
+		st->out_bytes = kv_long(p, n, "out_bytes");
+		st->err_bytes = kv_long(p, n, "err_bytes");
+		if (kv_long(p, n, "out_trunc"))
+			st->out.truncated = true;
+		if (kv_long(p, n, "err_trunc"))
+			st->err.truncated = true;
+		st->reason = frame_kv_str(p, n, "reason", name, sizeof name) == 0
+			     ? run_reason_parse(name) : REASON_NONE;
+		return 0;
+	case FRAME_ERROR:
+		(void)snprintf(res->agent_error, sizeof res->agent_error, "%.*s",
+			       (int)(n < 250 ? n : 250), (const char *)p);
+		return 0;
+	case FRAME_DONE:
+		rd->done = true;
+		return 1; /* stop: the answer is complete */
+	default:
+		return 0; /* unknown frames from a newer agent are ignored */
+	}
+}
+
+static int on_stream(void *arg, int stream, const unsigned char *p, size_t n)
+{
+	struct reading *rd = arg;
+
+	if (stream != 1) {
+		log_debug("agent stderr: %.*s", (int)(n > 200 ? 200 : n), (const char *)p);
+		return 0;
+	}
+	return frame_reader_feed(&rd->fr, p, n, on_frame, rd);
+}
+
+#define READ_CANCELLED 1
+
+/* Read frames until FRAME_DONE, the deadline, end of stream or a hang-up on cancel_fd.
+ * Returns 0 when done, READ_CANCELLED on a hang-up, an RC_* with detail otherwise. */
+static int read_result(struct dk_stream *s, const struct run_request *req, long deadline,
+		       struct run_result *res, struct err *e)
+{
+	struct reading rd = { .res = res };
+	struct demux dm;
+	struct pollfd pf[2];
+	unsigned char chunk[65536];
+	size_t got;
+	int rc = 0, r, nfd;
+
+	demux_init(&dm);
+	frame_reader_init(&rd.fr, RUN_FRAME_MAX);
+	while (!rd.done) {
+		long left = deadline - now_ms();
+
+		if (left <= 0) {
+			rc = err_set(e, RC_TIMEOUT_IO, "no result from the agent in time");
+			break;
+		}
+		pf[0] = (struct pollfd){ .fd = dk_stream_fd(s), .events = POLLIN };
+		nfd = 1;
+		if (req->cancel_fd >= 0) {
+			pf[1] = (struct pollfd){ .fd = req->cancel_fd, .events = POLLRDHUP };
+			nfd = 2;
+		}
+		r = poll(pf, (nfds_t)nfd, (int)left);
+		if (r < 0 && errno != EINTR) {
+			rc = err_set(e, RC_INTERNAL, "poll: %s", strerror(errno));
+			break;
+		}
+		if (nfd == 2 && (pf[1].revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			rc = READ_CANCELLED;
+			break;
+		}
+		if (r <= 0 || pf[0].revents == 0)
+			continue;
+		/* Drain what is there, then poll again. */
+		for (;;) {
+			if ((r = dk_stream_read(s, chunk, sizeof chunk, &got, e)) < 0) {
+				rc = r;
+				goto out;
+			}
+			if (r == 1) {
+				rc = err_set(e, RC_DOCKER, "the container ended without a result");
+				goto out;
+			}
+			if (got == 0)
+				break;
+			r = demux_feed(&dm, chunk, got, on_stream, &rd);
+			if (rd.done)
+				break;
+			if (r != 0) {
+				rc = err_set(e, RC_DOCKER, "malformed result stream");
+				goto out;
+			}
+		}
+	}
+out:
+	frame_reader_release(&rd.fr);
+	return rc;
+}
+
+int run_exec(struct runner *r, const struct run_request *req, struct run_result *res, struct err *e)
+{
+	struct container_spec spec = {
+		.image = runner_image(r, req->lang),
+		.instance = r->instance,
+		.lang = req->lang->id,
+		.agent_path = r->agent_path,
+		.seccomp = r->seccomp,
+		.created = (long)time(NULL),
+	};
+	struct dk_stream *s = NULL;
+	json_t *cfg = NULL;
+	struct buf job;
+	long t0 = now_ms(), deadline;
+	int rc;
+
+	/* Code and stdin are capped by the request checks; this only bounds a mistake. */
+	buf_init(&job, 64u << 20);
+	if ((cfg = limits_container_config(&req->limits, &spec)) == NULL) {
+		rc = err_set(e, RC_NOMEM, "container config");
+		goto out;
+	}
+	if ((rc = run_job_encode(req, &job)) != 0) {
+		rc = err_set(e, rc, "encoding the job");
+		goto out;
+	}
+	if ((rc = dk_create(r->dk, cfg, res->container, e)) != 0)
+		goto out;
+	if ((rc = dk_attach(r->dk, res->container, &s, e)) != 0)
+		goto out;
+	if ((rc = dk_start(r->dk, res->container, e)) != 0)
+		goto out;
+	if ((rc = dk_stream_write(s, job.data, job.len, RUN_SLACK_MS, e)) != 0)
+		goto out;
+
+	/* From here the program is running: failures become an internal_error result. */
+	deadline = now_ms() + req->limits.wall_ms + RUN_SLACK_MS;
+	rc = read_result(s, req, deadline, res, e);
+	res->total_ms = now_ms() - t0;
+	if (rc == READ_CANCELLED) {
+		rc = err_set(e, RC_INTERNAL, "the client hung up");
+		goto out;
+	}
+	if (rc != 0) {
+		log_warnx("run %s: %s", req->run_id, e ? e->msg : rc_name(rc));
+		if (res->agent_error[0] == '\0')
+			(void)snprintf(res->agent_error, sizeof res->agent_error, "%.200s",
+				       e ? e->msg : rc_name(rc));
+		rc = 0;
+	}
+	res->status = run_status_derive(res);
+out:
+	dk_stream_close(s);
+	json_decref(cfg);
+	buf_release(&job);
+	return rc;
+}
+
+void run_dispose(struct runner *r, struct run_result *res)
+{
+	struct err e;
+
+	if (res->container[0] == '\0')
+		return;
+	if (dk_remove(r->dk, res->container, &e) != 0)
+		log_warnx("removing container %.12s: %s (start-up will remove it)",
+			  res->container, e.msg);
+	res->container[0] = '\0';
+}
+
+static int read_text(const char *path, char **out, struct err *e)
+{
+	FILE *f = fopen(path, "r");
+	struct buf b;
+	char chunk[8192];
+	size_t n;
+	int rc = 0;
+
+	if (f == NULL)
+		return err_set(e, RC_CONFIG, "cannot read %s: %s", path, strerror(errno));
+	buf_init(&b, 1u << 20);
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		if ((rc = buf_add(&b, chunk, n)) != 0)
+			break;
+	fclose(f);
+	if (rc == 0 && (b.truncated || b.len == 0))
+		rc = err_set(e, RC_CONFIG, "%s is empty or too large", path);
+	if (rc != 0) {
+		buf_release(&b);
+		return rc;
+	}
+	*out = (char *)b.data; /* buf keeps a NUL after the data */
+	return 0;
+}
+
+int runner_open(struct runner **out, const struct conf *c, struct err *e)
+{
+	struct runner *r = calloc(1, sizeof *r);
+	json_t *check = NULL;
+	int rc;
+
+	if (r == NULL)
+		return err_set(e, RC_NOMEM, "runner");
+	(void)snprintf(r->instance, sizeof r->instance, "%s", c->instance);
+	(void)snprintf(r->agent_path, sizeof r->agent_path, "%s", c->agent_path);
+	(void)snprintf(r->python_image, sizeof r->python_image, "%s", c->python_image);
+	if ((rc = read_text(c->seccomp_profile, &r->seccomp, e)) != 0)
+		goto fail;
+	/* Refuse a broken profile now rather than on every create. */
+	if ((check = json_loads(r->seccomp, JSON_REJECT_DUPLICATES, NULL)) == NULL) {
+		rc = err_set(e, RC_CONFIG, "%s is not valid JSON", c->seccomp_profile);
+		goto fail;
+	}
+	json_decref(check);
+	if ((rc = dk_open(&r->dk, c->docker_socket, c->docker_api, c->docker_timeout_ms, e)) != 0)
+		goto fail;
+	*out = r;
+	return 0;
+fail:
+	runner_close(r);
+	return rc;
+}
+
+void runner_close(struct runner *r)
+{
+	if (r == NULL)
+		return;
+	dk_close(r->dk);
+	free(r->seccomp);
+	free(r);
+}
+
+struct dk *runner_docker(struct runner *r)
+{
+	return r->dk;
+}
+
+const char *runner_image(const struct runner *r, const struct lang *lang)
+{
+	(void)lang; /* one language so far: the registry gives each its own image */
+	return r->python_image;
+}

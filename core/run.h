@@ -1,0 +1,126 @@
+/*
+ * run: run one program in a fresh hardened container and report what happened.
+ *
+ * The one run request/result type that every API face (our editor API, later the Jobe
+ * and Piston faces) converts to and from. The result carries facts per stage (exit,
+ * signal, times, memory, bytes, truncation, why it ended); the status is derived from
+ * those facts by run_status_derive, never from human text.
+ */
+#ifndef RUNBOX_RUN_H
+#define RUNBOX_RUN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "conf.h"
+#include "dk.h"
+#include "err.h"
+#include "lang.h"
+#include "limits.h"
+
+/* Why a stage ended (the agent's "reason"). */
+#define RUN_REASON_MAP(X) \
+	X(REASON_NONE, "none")     /* the stage did not run */ \
+	X(REASON_EXIT, "exit")     /* the main process exited */ \
+	X(REASON_SIGNAL, "signal") /* killed by a signal nobody in runbox sent (SIGSEGV...) */ \
+	X(REASON_WALL, "wall")     /* wall-clock limit */ \
+	X(REASON_CPU, "cpu")       /* CPU time limit */ \
+	X(REASON_MEMORY, "memory") /* the memory limit's OOM killer */ \
+	X(REASON_OUTPUT, "output") /* an output cap was hit */ \
+	X(REASON_KILLED, "killed") /* stopped by runbox for another reason (agent error) */
+
+enum run_reason {
+#define X(e, s) e,
+	RUN_REASON_MAP(X)
+#undef X
+};
+
+#define RUN_STATUS_MAP(X) \
+	X(STATUS_OK, "ok") \
+	X(STATUS_RUNTIME_ERROR, "runtime_error") \
+	X(STATUS_COMPILE_ERROR, "compile_error") \
+	X(STATUS_TIMEOUT, "timeout") \
+	X(STATUS_MEMORY_LIMIT, "memory_limit") \
+	X(STATUS_OUTPUT_LIMIT, "output_limit") \
+	X(STATUS_INTERNAL_ERROR, "internal_error")
+
+enum run_status {
+#define X(e, s) e,
+	RUN_STATUS_MAP(X)
+#undef X
+};
+
+const char *run_reason_name(enum run_reason r);
+/* REASON_NONE for an unknown name. */
+enum run_reason run_reason_parse(const char *s);
+const char *run_status_name(enum run_status s);
+
+struct run_file {
+	const char *name;          /* relative path inside /work */
+	const unsigned char *data; /* borrowed */
+	size_t len;
+};
+
+struct run_request {
+	const char *run_id;        /* for labels and logs */
+	const struct lang *lang;
+	const struct run_file *files;
+	size_t nfiles;
+	const unsigned char *stdin_data;
+	size_t stdin_len;
+	struct limits limits;      /* already clamped to the admin's maxima */
+	int cancel_fd;             /* the client's connection: hang-up cancels; -1 for none */
+};
+
+struct run_stage {
+	bool ran;
+	int exit_code, signal;
+	enum run_reason reason;
+	long wall_ms, cpu_ms, mem_bytes;
+	long out_bytes, err_bytes; /* what the program wrote, including what was cut */
+	struct buf out, err;       /* what is returned, capped; truncated flags inside */
+};
+
+struct run_result {
+	enum run_status status;
+	struct run_stage compile, run;
+	long total_ms;             /* the server's view: request start to result frame */
+	char agent_error[256];     /* FRAME_ERROR text, if any */
+	char container[DK_ID_MAX]; /* to dispose of with run_dispose; "" if none */
+};
+
+/* stdout_cap/stderr_cap size the buffers. No allocation. */
+void run_result_init(struct run_result *r, const struct limits *l);
+void run_result_release(struct run_result *r);
+
+/* The status a result's stage facts mean. Pure. */
+enum run_status run_status_derive(const struct run_result *r);
+
+struct runner;
+
+/* Everything a run needs that does not change between runs: the Docker client, the
+ * agent's path, the seccomp profile text, images. Reads the seccomp profile file. */
+int runner_open(struct runner **out, const struct conf *c, struct err *e);
+void runner_close(struct runner *r);
+struct dk *runner_docker(struct runner *r);
+/* The image that runs lang. */
+const char *runner_image(const struct runner *r, const struct lang *lang);
+
+/* Run req. Returns 0 once the program has started, with *res filled (a timeout or a
+ * memory kill is a 0 return with that status; Docker failing mid-run is a 0 return with
+ * STATUS_INTERNAL_ERROR and the output so far). Before the program starts it can fail
+ * with RC_DOCKER_DOWN, RC_IMAGE_MISSING, RC_DOCKER, RC_TIMEOUT_IO, RC_NOMEM; and with
+ * RC_INTERNAL when the client hung up (cancel_fd). In every case the caller then calls
+ * run_dispose, off the request's path. */
+int run_exec(struct runner *r, const struct run_request *req, struct run_result *res,
+	     struct err *e);
+
+/* Remove the result's container (if any). The container also removes itself when the
+ * agent exits; this makes sure of it. */
+void run_dispose(struct runner *r, struct run_result *res);
+
+/* Build the job frames for req into out (pure; exposed for tests). */
+int run_job_encode(const struct run_request *req, struct buf *out);
+
+#endif

@@ -1,0 +1,367 @@
+#define _GNU_SOURCE
+#include "api.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+
+#include "log.h"
+#include "req.h"
+
+size_t api_body_max(const struct conf *c)
+{
+	/* A character can take 6 bytes escaped (\u0000); nginx's client_max_body_size is
+	 * rendered from the same value. */
+	return 6 * ((size_t)c->max_code_bytes + (size_t)c->max_stdin_bytes) + 64 * 1024;
+}
+
+static const char *status_text(int status)
+{
+	switch (status) {
+	case 200: return "OK";
+	case 400: return "Bad Request";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 500: return "Internal Server Error";
+	case 502: return "Bad Gateway";
+	case 503: return "Service Unavailable";
+	case 504: return "Gateway Timeout";
+	default: return "Status";
+	}
+}
+
+static void respond(FCGX_Request *req, int status, json_t *body, const char *extra_headers)
+{
+	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+
+	FCGX_FPrintF(req->out, "Status: %d %s\r\nContent-Type: application/json\r\n"
+		     "Cache-Control: no-store\r\n%s\r\n", status, status_text(status),
+		     extra_headers ? extra_headers : "");
+	if (text != NULL) {
+		FCGX_PutStr(text, (int)strlen(text), req->out);
+		FCGX_PutChar('\n', req->out);
+	} else {
+		FCGX_PutS("{\"error\":{\"code\":\"internal_error\",\"message\":\"The server ran out of memory.\"}}\n",
+			  req->out);
+	}
+	free(text);
+	json_decref(body);
+}
+
+static void respond_error(FCGX_Request *req, int rc, const char *msg, const char *extra_headers)
+{
+	json_t *body = json_pack("{s:{s:s, s:s}}", "error", "code", rc_name(rc), "message",
+				 msg && msg[0] ? msg : rc_message(rc));
+
+	respond(req, rc_http(rc), body, extra_headers);
+}
+
+static const char *param(FCGX_Request *req, const char *name)
+{
+	const char *v = FCGX_GetParam(name, req->envp);
+
+	return v ? v : "";
+}
+
+/* Read the body, at most cap bytes. Returns 0, or RC_BODY_TOO_LARGE. */
+static int read_body(FCGX_Request *req, size_t cap, struct buf *out)
+{
+	char chunk[16384];
+	int n;
+
+	buf_init(out, cap);
+	while ((n = FCGX_GetStr(chunk, sizeof chunk, req->in)) > 0) {
+		if (buf_add(out, chunk, (size_t)n) != 0)
+			return RC_NOMEM;
+		if (out->truncated)
+			return RC_BODY_TOO_LARGE;
+	}
+	return 0;
+}
+
+static void new_run_id(char out[33])
+{
+	unsigned char r[16];
+	size_t i;
+
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		memset(r, 0, sizeof r); /* getrandom cannot fail for 16 bytes once seeded */
+	for (i = 0; i < sizeof r; i++)
+		(void)snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+/* Program output as a JSON string: invalid UTF-8 replaced by U+FFFD. *binary tells
+ * whether anything had to be replaced. */
+static json_t *output_string(const struct buf *b, int *binary)
+{
+	struct buf clean;
+	json_t *s;
+
+	*binary = !utf8_valid(b->data, b->len);
+	if (!*binary)
+		return json_stringn(b->len ? (const char *)b->data : "", b->len);
+	buf_init(&clean, 3 * b->len + 1);
+	if (utf8_sanitize(&clean, b->data, b->len) != 0) {
+		buf_release(&clean);
+		return NULL;
+	}
+	s = json_stringn(clean.len ? (const char *)clean.data : "", clean.len);
+	buf_release(&clean);
+	return s;
+}
+
+static json_t *stage_json(const struct run_stage *st)
+{
+	int bin_out, bin_err;
+	json_t *out = output_string(&st->out, &bin_out);
+	json_t *err = output_string(&st->err, &bin_err);
+
+	return json_pack("{s:o, s:o, s:i, s:i, s:s, s:I, s:I, s:I, s:I, s:I,"
+			 " s:{s:b, s:b}, s:{s:b, s:b}}",
+			 "stdout", out, "stderr", err,
+			 "exitCode", st->exit_code, "signal", st->signal,
+			 "reason", run_reason_name(st->reason),
+			 "durationMs", (json_int_t)st->wall_ms, "cpuMs", (json_int_t)st->cpu_ms,
+			 "memoryUsed", (json_int_t)st->mem_bytes,
+			 "stdoutBytes", (json_int_t)st->out_bytes, "stderrBytes", (json_int_t)st->err_bytes,
+			 "truncated", "stdout", st->out.truncated, "stderr", st->err.truncated,
+			 "binary", "stdout", bin_out, "stderr", bin_err);
+}
+
+/* One sentence that tells the student what happened, or NULL for a clean run. */
+static void status_message(const struct run_result *res, const struct limits *l, char *out, size_t cap)
+{
+	const struct run_stage *st = &res->run;
+	char size[32];
+
+	out[0] = '\0';
+	switch (res->status) {
+	case STATUS_OK:
+		break;
+	case STATUS_RUNTIME_ERROR:
+		if (st->signal)
+			(void)snprintf(out, cap, "Your program crashed: it was stopped by signal %d (%s).",
+				       st->signal, strsignal(st->signal));
+		else
+			(void)snprintf(out, cap, "Your program ended with exit code %d; look at stderr "
+				       "for the error.", st->exit_code);
+		break;
+	case STATUS_COMPILE_ERROR:
+		(void)snprintf(out, cap, "Your code did not compile; the compiler's messages are "
+			       "under stderr. Nothing was run.");
+		break;
+	case STATUS_TIMEOUT:
+		(void)snprintf(out, cap, "Your program ran longer than the time limit (%ld.%ld s) and "
+			       "was stopped. Look for a loop that never ends, or for input it waits "
+			       "for that never comes.", l->wall_ms / 1000, l->wall_ms % 1000 / 100);
+		break;
+	case STATUS_MEMORY_LIMIT:
+		(void)snprintf(out, cap, "Your program used more memory than the limit (%ld MB) and "
+			       "was stopped.", l->memory_bytes >> 20);
+		break;
+	case STATUS_OUTPUT_LIMIT:
+		req_fmt_size(size, sizeof size, (size_t)(st->out.truncated ? l->stdout_cap : l->stderr_cap));
+		(void)snprintf(out, cap, "Your program printed more than %s to %s, so it was stopped "
+			       "and the output was cut there.", size,
+			       st->out.truncated ? "stdout" : "stderr");
+		break;
+	case STATUS_INTERNAL_ERROR:
+		(void)snprintf(out, cap, "Something went wrong in the code runner, not in your "
+			       "program. Run it again; if it keeps happening, tell your teacher.");
+		break;
+	}
+}
+
+static json_t *result_json(const struct run_result *res, const char *run_id, const char *lang,
+			   const struct limits *l)
+{
+	char msg[512];
+	json_t *run = stage_json(&res->run), *body;
+
+	status_message(res, l, msg, sizeof msg);
+	body = json_pack("{s:s, s:s, s:s, s:{s:O, s:O, s:i, s:i}, s:I, s:I, s:I,"
+			 " s:O, s:{s:I, s:I, s:I, s:I}}",
+			 "runId", run_id,
+			 "status", run_status_name(res->status),
+			 "language", lang,
+			 "output", "stdout", json_object_get(run, "stdout"),
+			 "stderr", json_object_get(run, "stderr"),
+			 "exitCode", res->run.exit_code, "signal", res->run.signal,
+			 "durationMs", (json_int_t)res->run.wall_ms,
+			 "cpuMs", (json_int_t)res->run.cpu_ms,
+			 "memoryUsed", (json_int_t)res->run.mem_bytes,
+			 "truncated", json_object_get(run, "truncated"),
+			 "limits", "timeMs", (json_int_t)l->wall_ms,
+			 "memoryBytes", (json_int_t)l->memory_bytes,
+			 "stdoutBytes", (json_int_t)l->stdout_cap,
+			 "stderrBytes", (json_int_t)l->stderr_cap);
+	if (body == NULL) {
+		json_decref(run);
+		return NULL;
+	}
+	if (msg[0])
+		json_object_set_new(body, "message", json_string(msg));
+	json_object_set_new(body, "totalMs", json_integer(res->total_ms));
+	json_object_set_new(body, "stages", json_pack("{s:o}", "run", run));
+	if (res->compile.ran)
+		json_object_set_new(json_object_get(body, "stages"), "compile", stage_json(&res->compile));
+	return body;
+}
+
+static int content_type_ok(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	/* No Content-Type is accepted: simple clients often send none. */
+	return ct[0] == '\0' ||
+	       (strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';'));
+}
+
+static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
+{
+	const struct conf *c = a->conf;
+	struct req_caps caps = { (size_t)c->max_code_bytes, (size_t)c->max_stdin_bytes };
+	struct editor_req er = { 0 };
+	struct run_request rr = { 0 };
+	struct run_file file;
+	struct buf body;
+	struct err e;
+	char run_id[33], hdr[64];
+	int rc;
+
+	err_init(&e);
+	new_run_id(run_id);
+	log_set_request(run_id);
+	(void)snprintf(hdr, sizeof hdr, "X-Run-Id: %s\r\n", run_id);
+	if (!content_type_ok(param(req, "CONTENT_TYPE"))) {
+		respond_error(req, RC_UNSUPPORTED_MEDIA, NULL, hdr);
+		goto out_nobody;
+	}
+	if ((rc = read_body(req, api_body_max(c), &body)) != 0) {
+		respond_error(req, rc, rc == RC_BODY_TOO_LARGE
+			      ? "The request is larger than the server accepts. Make your code shorter."
+			      : NULL, hdr);
+		goto out;
+	}
+	if ((rc = editor_req_parse(&er, (const char *)body.data, body.len, &caps, &e)) != 0) {
+		log_info("refused %s: %s", rc_name(rc), e.msg);
+		respond_error(req, rc, e.msg, hdr);
+		goto out;
+	}
+	file = (struct run_file){ er.lang->file_name, (const unsigned char *)er.code, er.code_len };
+	rr.run_id = run_id;
+	rr.lang = er.lang;
+	rr.files = &file;
+	rr.nfiles = 1;
+	rr.stdin_data = (const unsigned char *)er.stdin_data;
+	rr.stdin_len = er.stdin_len;
+	rr.limits = c->limits;
+	rr.cancel_fd = req->ipcFd;
+	if ((rc = run_exec(a->runner, &rr, res, &e)) != 0) {
+		log_warnx("run failed: %s: %s", rc_name(rc), e.msg);
+		respond_error(req, rc, NULL, hdr);
+		goto out;
+	}
+	log_info("%s %s exit=%d %ldms", er.language, run_status_name(res->status),
+		 res->run.exit_code, res->total_ms);
+	respond(req, 200, result_json(res, run_id, er.language, &rr.limits), hdr);
+out:
+	buf_release(&body);
+out_nobody:
+	editor_req_release(&er);
+}
+
+static void handle_health(struct app *a, FCGX_Request *req)
+{
+	char version[64] = "";
+	json_t *langs = json_array(), *img;
+	struct err e;
+	size_t i;
+	int ok, rc;
+
+	err_init(&e);
+	rc = dk_version(runner_docker(a->runner), version, sizeof version, &e);
+	ok = rc == 0;
+	for (i = 0; i < lang_count(); i++) {
+		const struct lang *l = lang_at(i);
+		int present = 0;
+
+		if (rc == 0) {
+			present = dk_image_inspect(runner_docker(a->runner), runner_image(a->runner, l),
+						   &img, NULL) == 0;
+			json_decref(img);
+		}
+		ok = ok && present;
+		json_array_append_new(langs, json_pack("{s:s, s:s, s:b}", "id", l->id, "image",
+						       runner_image(a->runner, l), "imagePresent", present));
+	}
+	respond(req, ok ? 200 : 503,
+		json_pack("{s:s, s:s, s:{s:b, s:s*, s:s*}, s:o}",
+			  "status", ok ? "ok" : "unavailable", "fastcgi", "up",
+			  "docker", "reachable", rc == 0, "version", rc == 0 ? version : NULL,
+			  "error", rc == 0 ? NULL : rc_message(rc),
+			  "languages", langs),
+		NULL);
+}
+
+static void handle_languages(struct app *a, FCGX_Request *req)
+{
+	json_t *list = json_array(), *img = NULL;
+	size_t i;
+
+	for (i = 0; i < lang_count(); i++) {
+		const struct lang *l = lang_at(i);
+		const char *version = NULL;
+
+		img = NULL;
+		if (dk_image_inspect(runner_docker(a->runner), runner_image(a->runner, l), &img, NULL) == 0)
+			version = json_string_value(json_object_get(
+				json_object_get(json_object_get(img, "Config"), "Labels"), "runbox.version"));
+		json_array_append_new(list, json_pack("{s:s, s:s, s:s*, s:b}", "id", l->id, "name",
+						      l->name, "version", version, "available", img != NULL));
+		json_decref(img);
+	}
+	respond(req, 200, json_pack("{s:o}", "languages", list), NULL);
+}
+
+void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
+{
+	const char *uri = param(req, "DOCUMENT_URI"), *method = param(req, "REQUEST_METHOD");
+	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+
+	run_result_init(res, &a->conf->limits);
+	if (strcmp(uri, "/api/editor/run") == 0) {
+		if (strcmp(method, "POST") != 0)
+			respond_error(req, RC_METHOD, "Use POST to run code at /api/editor/run.",
+				      "Allow: POST\r\n");
+		else
+			handle_run(a, req, res);
+	} else if (strcmp(uri, "/api/health") == 0) {
+		if (!get)
+			respond_error(req, RC_METHOD, "Use GET for /api/health.", "Allow: GET, HEAD\r\n");
+		else
+			handle_health(a, req);
+	} else if (strcmp(uri, "/api/languages") == 0) {
+		if (!get)
+			respond_error(req, RC_METHOD, "Use GET for /api/languages.", "Allow: GET, HEAD\r\n");
+		else
+			handle_languages(a, req);
+	} else {
+		respond_error(req, RC_NOT_FOUND, "There is nothing at this address. The API has "
+			      "POST /api/editor/run, GET /api/health and GET /api/languages.", NULL);
+	}
+	log_set_request(NULL);
+}
+
+void api_after(struct app *a, struct run_result *res)
+{
+	run_dispose(a->runner, res);
+	run_result_release(res);
+}

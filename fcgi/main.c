@@ -1,0 +1,222 @@
+/*
+ * runbox-fcgi: the FastCGI pool. A master process opens the socket nginx talks to,
+ * removes containers a crashed instance left behind, then forks N workers that each
+ * answer one request at a time, and restarts any worker that dies.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <fcgiapp.h>
+
+#include "api.h"
+#include "conf.h"
+#include "log.h"
+
+#define MAX_WORKERS 256
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: runbox-fcgi [-c runbox.conf] [--pid-file FILE] [--print-config]\n"
+		   "  -c FILE          configuration file (default: $RUNBOX_CONF, else none)\n"
+		   "  --pid-file FILE  write the master's pid there\n"
+		   "  --print-config   print the effective configuration and exit\n");
+}
+
+static void worker(const struct conf *c, int listen_fd)
+{
+	struct runner *runner = NULL;
+	struct run_result res;
+	struct app app = { .conf = c };
+	FCGX_Request req;
+	struct err e;
+
+	signal(SIGTERM, SIG_DFL);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGPIPE, SIG_IGN); /* a client gone mid-answer must not kill the worker */
+	if (runner_open(&runner, c, &e) != 0)
+		fatal("worker: %s", e.msg);
+	app.runner = runner;
+	if (FCGX_InitRequest(&req, listen_fd, 0) != 0)
+		fatal("worker: FCGX_InitRequest failed");
+	while (FCGX_Accept_r(&req) >= 0) {
+		api_handle(&app, &req, &res);
+		FCGX_Finish_r(&req);
+		/* The student has the answer; now remove the container. */
+		api_after(&app, &res);
+	}
+	runner_close(runner);
+	_exit(0);
+}
+
+static pid_t spawn(const struct conf *c, int listen_fd)
+{
+	pid_t pid = fork();
+
+	if (pid < 0)
+		log_warn("fork");
+	else if (pid == 0)
+		worker(c, listen_fd);
+	return pid;
+}
+
+static int open_socket(const struct conf *c)
+{
+	struct passwd *pw;
+	mode_t old;
+	int fd;
+
+	if (unlink(c->fcgi_socket) != 0 && errno != ENOENT)
+		fatal("cannot remove old socket %s: %s", c->fcgi_socket, strerror(errno));
+	old = umask(0117);
+	fd = FCGX_OpenSocket(c->fcgi_socket, 128);
+	umask(old);
+	if (fd < 0)
+		fatal("cannot listen on %s (does its directory exist?)", c->fcgi_socket);
+	/* Only nginx may talk to the pool: it is what sets REMOTE_ADDR and limits bodies. */
+	if ((pw = getpwnam(c->nginx_user)) != NULL) {
+		if (chown(c->fcgi_socket, 0, pw->pw_gid) != 0)
+			log_warn("chown %s", c->fcgi_socket);
+	} else {
+		log_warnx("nginx_user '%s' does not exist; socket left to root only", c->nginx_user);
+	}
+	return fd;
+}
+
+static void sweep(const struct conf *c, const char *when)
+{
+	struct runner *r;
+	struct err e;
+	char label[128];
+	int n = 0;
+
+	(void)snprintf(label, sizeof label, "runbox.instance=%s", c->instance);
+	if (runner_open(&r, c, &e) != 0) {
+		log_warnx("%s: %s", when, e.msg);
+		return;
+	}
+	if (dk_remove_labelled(runner_docker(r), label, &n, &e) != 0)
+		log_warnx("%s: cannot remove old containers: %s", when, e.msg);
+	else if (n > 0)
+		log_info("%s: removed %d container(s) left by an earlier run", when, n);
+	runner_close(r);
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf_path = getenv("RUNBOX_CONF"), *pid_file = NULL;
+	pid_t pids[MAX_WORKERS] = { 0 };
+	struct conf c;
+	struct err e;
+	struct sigaction sa;
+	int i, print = 0, fd, status;
+	struct runner *probe;
+
+	for (i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			conf_path = argv[++i];
+		else if (strcmp(argv[i], "--pid-file") == 0 && i + 1 < argc)
+			pid_file = argv[++i];
+		else if (strcmp(argv[i], "--print-config") == 0)
+			print = 1;
+		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+			usage(stdout);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	conf_defaults(&c);
+	if (conf_load(&c, conf_path && conf_path[0] ? conf_path : NULL, &e) != 0) {
+		fprintf(stderr, "runbox-fcgi: %s\n", e.msg);
+		return 1;
+	}
+	if (print) {
+		conf_print(&c, stdout);
+		printf("body_max=%zu\n", api_body_max(&c));
+		return 0;
+	}
+	log_init("runbox-fcgi", (enum log_level)log_level_parse(c.log_level));
+	if (dk_global_init() != 0)
+		fatal("cannot initialise libcurl");
+	/* Check what every worker needs before forking them. */
+	if (runner_open(&probe, &c, &e) != 0)
+		fatal("%s", e.msg);
+	runner_close(probe);
+	if (access(c.agent_path, R_OK) != 0)
+		fatal("agent %s: %s (run 'make')", c.agent_path, strerror(errno));
+
+	sweep(&c, "start-up");
+	fd = open_socket(&c);
+	if (FCGX_Init() != 0)
+		fatal("FCGX_Init failed");
+	if (pid_file) {
+		FILE *f = fopen(pid_file, "w");
+		if (f == NULL)
+			fatal("cannot write %s: %s", pid_file, strerror(errno));
+		fprintf(f, "%ld\n", (long)getpid());
+		fclose(f);
+	}
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_stop;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	for (i = 0; i < c.fcgi_processes; i++)
+		pids[i] = spawn(&c, fd);
+	log_info("listening on %s with %d workers", c.fcgi_socket, c.fcgi_processes);
+
+	while (!stopping) {
+		pid_t dead = waitpid(-1, &status, 0);
+
+		if (dead < 0) {
+			if (errno != EINTR)
+				sleep(1);
+			continue;
+		}
+		for (i = 0; i < c.fcgi_processes; i++) {
+			if (pids[i] != dead)
+				continue;
+			log_warnx("worker %ld ended (%s %d); starting a new one", (long)dead,
+				  WIFSIGNALED(status) ? "signal" : "exit",
+				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			if (!stopping) {
+				/* A worker that dies at once every time must not spin the CPU. */
+				struct timespec pause = { 0, 200 * 1000 * 1000 };
+				nanosleep(&pause, NULL);
+				pids[i] = spawn(&c, fd);
+			}
+		}
+	}
+	log_info("stopping");
+	for (i = 0; i < c.fcgi_processes; i++)
+		if (pids[i] > 0)
+			kill(pids[i], SIGTERM);
+	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
+		;
+	unlink(c.fcgi_socket);
+	/* Runs that were cut off by the stop leave containers: remove them now. */
+	sweep(&c, "shutdown");
+	if (pid_file)
+		unlink(pid_file);
+	return 0;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Install the Debian packages runbox needs (only those missing) and make sure the Docker
+# daemon answers, starting it when it does not (no systemd on a bare VM or in CI).
+set -euo pipefail
+
+pkgs=(gcc make pkg-config libc6-dev libfcgi-dev libjansson-dev libcurl4-openssl-dev
+      libcmocka-dev libsqlite3-dev sqlite3 nginx-light docker.io debootstrap curl
+      ca-certificates)
+missing=()
+for p in "${pkgs[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" != 0 ]; then
+        echo "runbox needs these Debian packages: ${missing[*]}; run 'make run' as root or install them" >&2
+        exit 1
+    fi
+    echo "installing: ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -q >/dev/null
+    apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+    # The nginx package may start a default server on port 80: runbox runs its own.
+    if [ -f /run/nginx.pid ] && [ ! -e /etc/runbox-keep-system-nginx ]; then
+        nginx -s quit 2>/dev/null || true
+    fi
+fi
+
+sock=/var/run/docker.sock
+docker_ok() { curl -sf --max-time 3 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1; }
+if ! docker_ok; then
+    echo "starting dockerd (log: /var/log/runbox-dockerd.log)"
+    # setsid: dockerd must outlive this script and the make that ran it.
+    setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null &
+    for _ in $(seq 1 60); do
+        docker_ok && break
+        sleep 0.5
+    done
+    docker_ok || { echo "dockerd did not start; see /var/log/runbox-dockerd.log" >&2; exit 1; }
+fi
