@@ -58,7 +58,7 @@ $(B)/docker-default-seccomp.json:
 $(B)/seccomp.json: $(B)/make-profile $(B)/docker-default-seccomp.json
 	$(B)/make-profile $(B)/docker-default-seccomp.json $@
 
-$(B)/tests/test_%: tests/unit/test_%.c $(FCGI_OBJ) $(B)/libcore.a
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(B)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS)
 

@@ -53,7 +53,8 @@ int editor_req_parse(struct editor_req *r, const char *body, size_t n, const str
 	if (n == 0)
 		return err_set(e, RC_BAD_JSON, "The request body is empty. Send a JSON object such as "
 			       "{\"language\": \"python\", \"code\": \"print(1)\"}.");
-	r->doc = json_loadb(body, n, JSON_REJECT_DUPLICATES, &jerr);
+	/* NUL is allowed: stdin and code are bytes. Names are checked for it below. */
+	r->doc = json_loadb(body, n, JSON_REJECT_DUPLICATES | JSON_ALLOW_NUL, &jerr);
 	if (r->doc == NULL) {
 		if (json_error_code(&jerr) == json_error_invalid_utf8)
 			return err_set(e, RC_BAD_UTF8, "The request contains text that is not valid UTF-8 "
@@ -90,7 +91,7 @@ int editor_req_parse(struct editor_req *r, const char *body, size_t n, const str
 		req_fmt_size(cap, sizeof cap, caps->max_stdin_bytes);
 		return err_set(e, RC_TOO_LARGE, "The input (stdin) is %s; the limit is %s.", have, cap);
 	}
-	if ((r->lang = lang_find(r->language)) == NULL) {
+	if (strlen(r->language) != len || (r->lang = lang_find(r->language)) == NULL) {
 		lang_ids(ids, sizeof ids);
 		return err_set(e, RC_UNKNOWN_LANG, "The language '%.40s' is not supported. "
 			       "Supported languages: %s.", r->language, ids);

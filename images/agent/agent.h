@@ -1,0 +1,48 @@
+/*
+ * Internal interface between the two halves of the agent: agent.c reads the job and drives
+ * the stages, agent_run.c runs one stage. See agent.c for what the agent does and why.
+ */
+#ifndef RUNBOX_AGENT_H
+#define RUNBOX_AGENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define WORKDIR "/work"
+#define CHUNK (64u * 1024) /* read/write unit for job, output and stdin */
+
+/* Limits of one job (FRAME_JOB keys; defaults in agent.c). */
+struct limits {
+	uint64_t wall_ms, cpu_ms, compile_wall_ms, compile_cpu_ms;
+	uint64_t mem_bytes, fsize_bytes, nofile, out_cap, err_cap;
+	int has_fsize, has_nofile;
+};
+
+/* One stage to run. */
+struct stage {
+	const char *name; /* "compile" or "run" */
+	char tag;         /* stage byte of its output frames */
+	char **argv;
+	uint64_t wall_ms, cpu_ms;
+	int stdin_fd;     /* bytes for the program's stdin, read with pread; -1 if none */
+	uint64_t stdin_len;
+};
+
+/* The facts FRAME_STAGE reports. reason is a static string. */
+struct result {
+	int exit, sig, out_trunc, err_trunc;
+	const char *reason;
+	uint64_t wall_ms, cpu_ms, mem_bytes, out_bytes, err_bytes;
+};
+
+/* Write one complete frame to stdout: the stage byte tag (if not 0), then data. Never
+ * returns if stdout is gone: there is nobody left to report to. */
+void agent_send(int type, int tag, const void *data, size_t len);
+
+/* Run one stage to completion, streaming its output as frames. Returns 0 with *res
+ * filled, or -1 if the stage could not be started (err holds a sentence). Every process
+ * the stage started is dead and reaped when it returns. */
+int agent_run_stage(const struct limits *lim, const struct stage *st, int sigfd,
+		    struct result *res, char *err, size_t errcap);
+
+#endif
