@@ -419,7 +419,12 @@ int main(void)
 	sigset_t chld;
 	int sigfd, rc;
 
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+	/* Before anything else: this is what keeps user code from forging our frames. */
+	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
+		send_text(FRAME_ERROR, "The agent cannot protect itself (prctl failed).");
+		agent_send(FRAME_DONE, 0, NULL, 0);
+		return 0;
+	}
 	/* Pipes we create must never land on 0-2, or the child's dup2s would clobber them. */
 	for (int fd = 0; fd < 3; fd++)
 		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 && open("/dev/null", O_RDWR) != fd)
@@ -456,7 +461,7 @@ int main(void)
 				     j.lim.compile_cpu_ms, -1, 0 };
 		if (agent_run_stage(&j.lim, &st, sigfd, &res, j.err, sizeof j.err) < 0)
 			goto fail;
-		send_stage("compile", &res);
+		send_stage(st.name, &res);
 		if (strcmp(res.reason, "exit") != 0 || res.exit != 0)
 			goto done;
 	}
@@ -464,7 +469,7 @@ int main(void)
 			     j.stdin_fd, j.stdin_len };
 	if (agent_run_stage(&j.lim, &st, sigfd, &res, j.err, sizeof j.err) < 0)
 		goto fail;
-	send_stage("run", &res);
+	send_stage(st.name, &res);
 done:
 	agent_send(FRAME_DONE, 0, NULL, 0);
 	return 0;

@@ -233,21 +233,140 @@ static void close_fd(int *fd)
 	*fd = -1;
 }
 
-/* Run one stage to completion. Returns 0 with *res filled, or -1 if it could not start
- * (err holds a sentence). */
+/* One stage in progress. */
+struct run {
+	const struct stage *st;
+	pid_t pid;             /* the main child */
+	int in;                /* our end of the program's stdin, -1 once closed */
+	uint64_t in_off;       /* stdin bytes written so far */
+	struct stream so, se;
+	const char *killed;    /* "wall" or "output" once we decided to end the stage */
+	int main_done, status; /* main child reaped, its wait status */
+	int others;            /* other processes may still exist */
+	struct rusage mru;     /* main child's rusage */
+	int64_t t0, t_end, grace, last_kill;
+};
+
+/* End the stage now (or, after the main child exited, finish off what it left). The first
+ * reason wins; once the main child has exited the stage has already ended on its own. */
+static void stop(struct run *r, const char *why)
+{
+	if (why != NULL && r->killed == NULL && !r->main_done)
+		r->killed = why;
+	kill_all(r->pid);
+	r->last_kill = now_ms();
+}
+
+/* Reap everything that has exited: the main child, its leftovers, orphans we inherited. */
+static void reap(struct run *r)
+{
+	for (;;) {
+		struct rusage ru;
+		int status;
+		pid_t w = wait4(-1, &status, WNOHANG, &ru);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0) {
+			r->others = w == 0;
+			return;
+		}
+		if (w == r->pid && !r->main_done) {
+			r->main_done = 1;
+			r->status = status;
+			r->mru = ru;
+			r->t_end = now_ms();
+			r->grace = r->t_end + GRACE_MS;
+			close_fd(&r->in);
+			stop(r, NULL); /* the run is over: nothing it left behind may go on */
+		}
+	}
+}
+
+/* What the clock says: the next poll timeout in ms, or -1 when the stage is over. */
+static int tick(struct run *r)
+{
+	int64_t now = now_ms(), deadline = r->t0 + (int64_t)r->st->wall_ms;
+
+	if (!r->main_done) {
+		if (r->killed == NULL && now >= deadline)
+			stop(r, "wall");
+		if (r->killed == NULL)
+			return (int)(deadline - now);
+		if (now >= deadline + GRACE_MS) {
+			r->t_end = now; /* main child unkillable (stuck in the kernel): give up */
+			return -1;
+		}
+	} else {
+		if (!r->others && r->so.fd < 0 && r->se.fd < 0)
+			return -1;
+		if (now >= r->grace)
+			return -1; /* something unkillable holds a pipe: report what we have */
+		if (!r->others)
+			return (int)(r->grace - now);
+	}
+	/* Processes we killed are still around: kill again, since a fork may have raced the
+	 * last kill(-1), and look again shortly. */
+	if (now - r->last_kill >= REKILL_MS)
+		stop(r, NULL);
+	return REKILL_MS;
+}
+
+/* Turn what happened into the facts of FRAME_STAGE. Priority of reasons: our own decision
+ * (output, wall) > memory > cpu > signal > exit. */
+static void finish(const struct run *r, const struct rusage *ru0, long long oom0,
+		   struct result *res)
+{
+	struct rusage ru1;
+	long long oom1 = oom_kills();
+	uint64_t main_cpu = tv_ms(r->mru.ru_utime) + tv_ms(r->mru.ru_stime);
+
+	(void)getrusage(RUSAGE_CHILDREN, &ru1);
+	memset(res, 0, sizeof *res);
+	res->exit = WIFEXITED(r->status) ? WEXITSTATUS(r->status) : 0;
+	res->sig = WIFSIGNALED(r->status) ? WTERMSIG(r->status) : 0;
+	res->wall_ms = (uint64_t)(r->t_end - r->t0);
+	/* RUSAGE_CHILDREN includes the main child once reaped, and every leftover and orphan
+	 * reaped during the stage: adding the main child's own rusage would count it twice. */
+	res->cpu_ms = tv_ms(ru1.ru_utime) + tv_ms(ru1.ru_stime) - tv_ms(ru0->ru_utime) -
+		      tv_ms(ru0->ru_stime);
+	/* RUSAGE_CHILDREN's ru_maxrss is a maximum over the agent's whole life (the compile
+	 * stage too): it only tells us something about this stage if it grew. */
+	res->mem_bytes = (uint64_t)r->mru.ru_maxrss * 1024;
+	if (ru1.ru_maxrss > ru0->ru_maxrss && ru1.ru_maxrss > r->mru.ru_maxrss)
+		res->mem_bytes = (uint64_t)ru1.ru_maxrss * 1024;
+	res->out_bytes = r->so.seen;
+	res->err_bytes = r->se.seen;
+	res->out_trunc = r->so.trunc;
+	res->err_trunc = r->se.trunc;
+	if (r->killed != NULL)
+		res->reason = r->killed;
+	else if (r->so.trunc || r->se.trunc)
+		res->reason = "output"; /* crossed the cap while we drained after the exit */
+	else if (oom0 >= 0 && oom1 > oom0)
+		res->reason = "memory";
+	else if (res->sig == SIGXCPU || (res->sig == SIGKILL && main_cpu >= r->st->cpu_ms))
+		res->reason = "cpu"; /* SIGKILL: the RLIMIT_CPU hard limit */
+	else if (res->sig == SIGKILL && (oom0 < 0 || oom1 < 0))
+		res->reason = "memory"; /* no cgroup to ask: the likeliest sender of SIGKILL */
+	else if (res->sig != 0)
+		res->reason = "signal";
+	else
+		res->reason = "exit";
+}
+
 int agent_run_stage(const struct limits *lim, const struct stage *st, int sigfd,
 		    struct result *res, char *err, size_t errcap)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, er[2] = { -1, -1 };
-	struct stream so = { .type = FRAME_STDOUT, .cap = lim->out_cap };
-	struct stream se = { .type = FRAME_STDERR, .cap = lim->err_cap };
-	struct rusage ru0, ru1, mru = { 0 };
-	const char *killed = NULL; /* our own reason for ending the stage early */
-	int64_t t0, t_end = 0, grace = 0, last_kill = 0;
-	uint64_t in_off = 0, main_cpu;
-	long long oom0, oom1;
-	int status = 0, main_done = 0, others = 1;
-	pid_t pid;
+	struct run r = {
+		.st = st, .in = -1, .others = 1,
+		.so = { .fd = -1, .type = FRAME_STDOUT, .cap = lim->out_cap },
+		.se = { .fd = -1, .type = FRAME_STDERR, .cap = lim->err_cap },
+	};
+	struct rusage ru0;
+	long long oom0;
+	int timeout;
 
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(er, O_CLOEXEC) < 0) {
 		(void)snprintf(err, errcap, "Cannot start the %s stage: pipe: %s.", st->name,
@@ -256,135 +375,52 @@ int agent_run_stage(const struct limits *lim, const struct stage *st, int sigfd,
 	}
 	oom0 = oom_kills();
 	(void)getrusage(RUSAGE_CHILDREN, &ru0);
-	t0 = now_ms();
-	pid = fork();
-	if (pid < 0) {
+	r.t0 = now_ms();
+	r.pid = fork();
+	if (r.pid < 0) {
 		(void)snprintf(err, errcap, "Cannot start the %s stage: fork: %s.", st->name,
 			       strerror(errno));
 		goto fail;
 	}
-	if (pid == 0)
+	if (r.pid == 0)
 		child(lim, st, in[0], out[1], er[1]);
 	close_fd(&in[0]);
 	close_fd(&out[1]);
 	close_fd(&er[1]);
-	so.fd = out[0];
-	se.fd = er[0];
-	(void)fcntl(so.fd, F_SETFL, O_NONBLOCK);
-	(void)fcntl(se.fd, F_SETFL, O_NONBLOCK);
-	(void)fcntl(in[1], F_SETFL, O_NONBLOCK);
+	r.in = in[1];
+	r.so.fd = out[0];
+	r.se.fd = er[0];
+	(void)fcntl(r.in, F_SETFL, O_NONBLOCK);
+	(void)fcntl(r.so.fd, F_SETFL, O_NONBLOCK);
+	(void)fcntl(r.se.fd, F_SETFL, O_NONBLOCK);
 	if (st->stdin_len == 0)
-		close_fd(&in[1]);
+		close_fd(&r.in);
 
-	for (;;) {
+	while ((timeout = tick(&r)) >= 0) {
 		struct pollfd pf[4] = {
-			{ .fd = sigfd, .events = POLLIN }, { .fd = so.fd, .events = POLLIN },
-			{ .fd = se.fd, .events = POLLIN }, { .fd = in[1], .events = POLLOUT },
+			{ .fd = sigfd, .events = POLLIN }, { .fd = r.so.fd, .events = POLLIN },
+			{ .fd = r.se.fd, .events = POLLIN }, { .fd = r.in, .events = POLLOUT },
 		};
-		int64_t now = now_ms(), timeout;
+		struct signalfd_siginfo si;
 
-		if (!main_done && killed == NULL && now >= t0 + (int64_t)st->wall_ms) {
-			killed = "wall";
-			kill_all(pid);
-		}
-		if (main_done) {
-			if (!others && so.fd < 0 && se.fd < 0)
-				break;
-			if (now >= grace)
-				break; /* something unkillable holds a pipe: report what we have */
-			if (others && now - last_kill >= REKILL_MS) {
-				kill_all(pid); /* again: a fork may have raced the last kill */
-				last_kill = now;
-			}
-			timeout = others ? REKILL_MS : grace - now;
-		} else if (killed != NULL) {
-			timeout = REKILL_MS;
-			kill_all(pid);
-		} else {
-			timeout = t0 + (int64_t)st->wall_ms - now;
-		}
-		if (poll(pf, 4, (int)timeout) < 0 && errno != EINTR)
+		if (poll(pf, 4, timeout) < 0 && errno != EINTR)
 			break;
-
-		if (pf[0].revents & POLLIN) {
-			struct signalfd_siginfo si;
-
-			while (read(sigfd, &si, sizeof si) > 0)
-				;
-		}
-		/* Reap whatever has exited: the main child, its leftovers, orphans we inherited. */
-		for (;;) {
-			struct rusage r;
-			int st_;
-			pid_t w = wait4(-1, &st_, WNOHANG, &r);
-
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w <= 0) {
-				others = w == 0;
-				break;
-			}
-			if (w == pid && !main_done) {
-				main_done = 1;
-				status = st_;
-				mru = r;
-				t_end = now_ms();
-				grace = t_end + GRACE_MS;
-				close_fd(&in[1]);
-				kill_all(pid); /* the run is over: nothing it left behind may go on */
-				last_kill = t_end;
-			}
-		}
-		if (so.fd >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) && pump(&so, st->tag) &&
-		    killed == NULL && !main_done) {
-			killed = "output";
-			kill_all(pid);
-		}
-		if (se.fd >= 0 && (pf[2].revents & (POLLIN | POLLHUP | POLLERR)) && pump(&se, st->tag) &&
-		    killed == NULL && !main_done) {
-			killed = "output";
-			kill_all(pid);
-		}
-		if (in[1] >= 0 && (pf[3].revents & (POLLOUT | POLLHUP | POLLERR)))
-			feed(&in[1], st->stdin_fd, st->stdin_len, &in_off);
+		while (read(sigfd, &si, sizeof si) > 0)
+			; /* only a wake-up: reap() below asks the kernel what exited */
+		reap(&r);
+		if (r.so.fd >= 0 && (pf[1].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    pump(&r.so, st->tag))
+			stop(&r, "output");
+		if (r.se.fd >= 0 && (pf[2].revents & (POLLIN | POLLHUP | POLLERR)) &&
+		    pump(&r.se, st->tag))
+			stop(&r, "output");
+		if (r.in >= 0 && (pf[3].revents & (POLLOUT | POLLHUP | POLLERR)))
+			feed(&r.in, st->stdin_fd, st->stdin_len, &r.in_off);
 	}
-	close_fd(&in[1]);
-	close_fd(&so.fd);
-	close_fd(&se.fd);
-	(void)getrusage(RUSAGE_CHILDREN, &ru1);
-	oom1 = oom_kills();
-
-	memset(res, 0, sizeof *res);
-	res->exit = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
-	res->sig = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-	res->wall_ms = (uint64_t)(t_end - t0);
-	/* RUSAGE_CHILDREN already includes the main child once it is reaped, plus every
-	 * leftover and orphan we reaped during the stage. */
-	res->cpu_ms = tv_ms(ru1.ru_utime) + tv_ms(ru1.ru_stime) - tv_ms(ru0.ru_utime) -
-		      tv_ms(ru0.ru_stime);
-	main_cpu = tv_ms(mru.ru_utime) + tv_ms(mru.ru_stime);
-	res->mem_bytes = (uint64_t)mru.ru_maxrss * 1024;
-	/* ru_maxrss of RUSAGE_CHILDREN is a maximum over all stages: use it only if it grew. */
-	if (ru1.ru_maxrss > ru0.ru_maxrss && ru1.ru_maxrss > mru.ru_maxrss)
-		res->mem_bytes = (uint64_t)ru1.ru_maxrss * 1024;
-	res->out_bytes = so.seen;
-	res->err_bytes = se.seen;
-	res->out_trunc = so.trunc;
-	res->err_trunc = se.trunc;
-	if (killed != NULL)
-		res->reason = killed;
-	else if (so.trunc || se.trunc)
-		res->reason = "output";
-	else if (oom0 >= 0 && oom1 > oom0)
-		res->reason = "memory";
-	else if (res->sig == SIGXCPU || (res->sig == SIGKILL && main_cpu >= st->cpu_ms))
-		res->reason = "cpu";
-	else if (res->sig == SIGKILL && (oom0 < 0 || oom1 < 0))
-		res->reason = "memory"; /* no cgroup to ask: the likeliest sender of SIGKILL */
-	else if (res->sig != 0)
-		res->reason = "signal";
-	else
-		res->reason = "exit";
+	close_fd(&r.in);
+	close_fd(&r.so.fd);
+	close_fd(&r.se.fd);
+	finish(&r, &ru0, oom0, res);
 	return 0;
 fail:
 	close_fd(&in[0]);

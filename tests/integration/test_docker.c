@@ -1,0 +1,349 @@
+/*
+ * Integration tests of the core against the real Docker daemon: each test runs a real
+ * Python program in a real hardened container through run_exec, as the server does.
+ * Needs dockerd, the runbox/python image and `make` (agent, seccomp profile); run from
+ * the repository root (`make integration`).
+ */
+#define _GNU_SOURCE
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "conf.h"
+#include "run.h"
+
+static struct conf conf;
+
+static int setup(void **state)
+{
+	struct runner *r;
+	struct err e;
+
+	conf_defaults(&conf);
+	/* A label of our own, so the leftover check sees only this suite's containers. */
+	setenv("RUNBOX_INSTANCE", "itest", 1);
+	if (conf_load(&conf, "runbox.conf", &e) != 0 || dk_global_init() != 0) {
+		fprintf(stderr, "config: %s\n", e.msg);
+		return -1;
+	}
+	if (runner_open(&r, &conf, &e) != 0) {
+		fprintf(stderr, "runner: %s\n", e.msg);
+		return -1;
+	}
+	*state = r;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	runner_close(*state);
+	return 0;
+}
+
+/* Run code; returns run_exec's rc. The caller releases res. */
+static int run_py_limits(struct runner *r, const char *code, const char *in, const struct limits *l,
+			 struct run_result *res)
+{
+	struct run_file f = { "main.py", (const unsigned char *)code, strlen(code) };
+	struct run_request req = {
+		.run_id = "itest", .lang = lang_find("python"), .files = &f, .nfiles = 1,
+		.stdin_data = (const unsigned char *)in, .stdin_len = in ? strlen(in) : 0,
+		.limits = *l, .cancel_fd = -1,
+	};
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	run_result_init(res, l);
+	rc = run_exec(r, &req, res, &e);
+	if (rc != 0)
+		fprintf(stderr, "run_exec: %s: %s\n", rc_name(rc), e.msg);
+	run_dispose(r, res);
+	return rc;
+}
+
+static int run_py(struct runner *r, const char *code, const char *in, struct run_result *res)
+{
+	return run_py_limits(r, code, in, &conf.limits, res);
+}
+
+static void assert_out(const struct buf *b, const char *want)
+{
+	if (b->len != strlen(want) || memcmp(b->data, want, b->len) != 0)
+		fail_msg("got \"%.*s\", want \"%s\"", (int)b->len, b->data ? (char *)b->data : "", want);
+}
+
+static void test_stdout_stderr_separate(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state, "import sys\nprint('to out')\nprint('to err', file=sys.stderr)\n"
+				"print('more out')\n", NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_out(&res.run.out, "to out\nmore out\n");
+	assert_out(&res.run.err, "to err\n");
+	assert_int_equal(res.run.exit_code, 0);
+	assert_true(res.run.mem_bytes > 1 << 20); /* a real measurement, not zero */
+	run_result_release(&res);
+}
+
+static void test_exit_codes(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state, "import sys; sys.exit(3)", NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_RUNTIME_ERROR);
+	assert_int_equal(res.run.exit_code, 3);
+	run_result_release(&res);
+	assert_int_equal(run_py(*state, "raise ValueError('boom')", NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_RUNTIME_ERROR);
+	assert_int_equal(res.run.exit_code, 1);
+	assert_non_null(strstr((char *)res.run.err.data, "ValueError: boom"));
+	run_result_release(&res);
+	assert_int_equal(run_py(*state, "import os, signal; os.kill(os.getpid(), signal.SIGSEGV)",
+				NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_RUNTIME_ERROR);
+	assert_int_equal(res.run.signal, 11);
+	run_result_release(&res);
+}
+
+static void test_stdin(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state, "import sys\nfor line in sys.stdin: print(line.strip()[::-1])",
+				"abc\nhello\n", &res), 0);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_out(&res.run.out, "cba\nolleh\n");
+	run_result_release(&res);
+}
+
+static void test_timeout(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state, "while True: pass", NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_TIMEOUT);
+	assert_true(res.total_ms < 15000);
+	run_result_release(&res);
+}
+
+static void test_sleep_forever_is_wall_time(void **state)
+{
+	struct run_result res;
+	struct limits l = conf.limits;
+
+	l.wall_ms = 2000;
+	assert_int_equal(run_py_limits(*state, "import time\nprint('start', flush=True)\ntime.sleep(1000)",
+				       NULL, &l, &res), 0);
+	assert_int_equal(res.status, STATUS_TIMEOUT);
+	assert_int_equal(res.run.reason, REASON_WALL);
+	assert_out(&res.run.out, "start\n"); /* output up to the kill is kept */
+	assert_true(res.total_ms < 7000);
+	run_result_release(&res);
+}
+
+static void test_memory_bomb(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state, "chunks = []\nwhile True: chunks.append(bytearray(8 << 20))",
+				NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_MEMORY_LIMIT);
+	run_result_release(&res);
+}
+
+static void test_output_flood(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state, "import sys\nwhile True: sys.stdout.write('x' * 65536)",
+				NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_OUTPUT_LIMIT);
+	assert_int_equal(res.run.out.len, (size_t)conf.limits.stdout_cap); /* exactly the cap */
+	assert_true(res.run.out.truncated);
+	assert_false(res.run.err.truncated);
+	assert_true(res.total_ms < 5000); /* stopped at the cap, not at the time limit */
+	run_result_release(&res);
+}
+
+static void test_stderr_flood(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state, "import sys\nwhile True: sys.stderr.write('e' * 4096)",
+				NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_OUTPUT_LIMIT);
+	assert_int_equal(res.run.err.len, (size_t)conf.limits.stderr_cap);
+	assert_true(res.run.err.truncated);
+	assert_false(res.run.out.truncated);
+	run_result_release(&res);
+}
+
+static void test_no_network(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state,
+		"import socket\n"
+		"print(sorted(l.split(':')[0].strip() for l in open('/proc/net/dev').readlines()[2:]))\n"
+		"for host in ['1.1.1.1', '172.17.0.1', '169.254.169.254', '127.0.0.1']:\n"
+		"    s = socket.socket(); s.settimeout(1)\n"
+		"    try:\n"
+		"        s.connect((host, 80)); print('reached', host)\n"
+		"    except OSError as e: print('blocked', host)\n"
+		"try:\n"
+		"    socket.getaddrinfo('deb.debian.org', 80); print('dns works')\n"
+		"except OSError: print('no dns')\n", NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_out(&res.run.out, "['lo']\nblocked 1.1.1.1\nblocked 172.17.0.1\nblocked 169.254.169.254\n"
+			      "blocked 127.0.0.1\nno dns\n");
+	run_result_release(&res);
+}
+
+static void test_read_only_root_and_tmpfs(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state,
+		"import os\n"
+		"for p in ['/etc/x', '/usr/x', '/x', '/runbox/x']:\n"
+		"    try:\n"
+		"        open(p, 'w'); print('wrote', p)\n"
+		"    except OSError as e: print('refused', p, e.errno)\n"
+		"open('/work/ok', 'w').write('a'); open('/tmp/ok', 'w').write('b')\n"
+		"print(open('/work/ok').read() + open('/tmp/ok').read())\n"
+		"try:\n"
+		"    open('/work/big', 'wb').write(b'x' * (64 << 20)); print('wrote 64 MB')\n"
+		"except OSError as e: print('full', e.errno)\n", NULL, &res), 0);
+	/* 30 = EROFS, 13 = EACCES (/runbox is a read-only bind), 28 = ENOSPC or 27 = EFBIG */
+	assert_int_equal(res.status, STATUS_OK);
+	assert_non_null(strstr((char *)res.run.out.data, "refused /etc/x 30\nrefused /usr/x 30\nrefused /x 30\n"));
+	assert_non_null(strstr((char *)res.run.out.data, "ab\n"));
+	assert_null(strstr((char *)res.run.out.data, "wrote"));
+	run_result_release(&res);
+}
+
+static void test_non_root_no_caps(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state,
+		"import os\n"
+		"print(os.getuid(), os.geteuid(), os.getgid())\n"
+		"st = dict(l.split(':\\t') for l in open('/proc/self/status').read().splitlines() if ':\\t' in l)\n"
+		"print(st['CapEff'].strip(), st['CapBnd'].strip(), st['NoNewPrivs'].strip())\n", NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_out(&res.run.out, "10000 10000 10000\n0000000000000000 0000000000000000 1\n");
+	run_result_release(&res);
+}
+
+static void test_seccomp_profile(void **state)
+{
+	struct run_result res;
+
+	/* io_uring_setup is syscall 425 on x86-64; AF_VSOCK is family 40. */
+	assert_int_equal(run_py(*state,
+		"import ctypes, os, socket\n"
+		"libc = ctypes.CDLL(None, use_errno=True)\n"
+		"params = ctypes.create_string_buffer(120)\n"
+		"r = libc.syscall(425, 4, params)\n"
+		"print('io_uring', r, ctypes.get_errno())\n"
+		"try:\n"
+		"    socket.socket(40, socket.SOCK_STREAM); print('vsock allowed')\n"
+		"except OSError as e: print('vsock', e.errno)\n"
+		"socket.socket(socket.AF_UNIX); print('unix ok')\n", NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_out(&res.run.out, "io_uring -1 1\nvsock 1\nunix ok\n");
+	run_result_release(&res);
+}
+
+static void test_children_do_not_hold_the_run(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state,
+		"import os, time\n"
+		"if os.fork() == 0:\n"
+		"    os.setsid()\n"
+		"    time.sleep(1000)\n"
+		"print('parent done')\n", NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_out(&res.run.out, "parent done\n");
+	assert_true(res.total_ms < 5000);
+	run_result_release(&res);
+}
+
+static void test_docker_unreachable(void **state)
+{
+	struct conf c = conf;
+	struct runner *r;
+	struct run_result res;
+	struct err e;
+
+	(void)state;
+	(void)snprintf(c.docker_socket, sizeof c.docker_socket, "/nonexistent/docker.sock");
+	assert_int_equal(runner_open(&r, &c, &e), 0);
+	assert_int_equal(run_py(r, "print(1)", NULL, &res), RC_DOCKER_DOWN);
+	run_result_release(&res);
+	runner_close(r);
+}
+
+static void test_image_missing(void **state)
+{
+	struct conf c = conf;
+	struct runner *r;
+	struct run_result res;
+	struct err e;
+
+	(void)state;
+	(void)snprintf(c.python_image, sizeof c.python_image, "runbox/not-built:latest");
+	assert_int_equal(runner_open(&r, &c, &e), 0);
+	assert_int_equal(run_py(r, "print(1)", NULL, &res), RC_IMAGE_MISSING);
+	run_result_release(&res);
+	runner_close(r);
+}
+
+/* Last: nothing of ours is left, running or not. */
+static void test_nothing_left(void **state)
+{
+	struct err e;
+	int n = -1, i;
+
+	for (i = 0; i < 50; i++) {
+		assert_int_equal(dk_count_labelled(runner_docker(*state), "runbox.instance=itest", &n, &e), 0);
+		if (n == 0)
+			break;
+		usleep(100 * 1000);
+	}
+	assert_int_equal(n, 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_stdout_stderr_separate),
+		cmocka_unit_test(test_exit_codes),
+		cmocka_unit_test(test_stdin),
+		cmocka_unit_test(test_timeout),
+		cmocka_unit_test(test_sleep_forever_is_wall_time),
+		cmocka_unit_test(test_memory_bomb),
+		cmocka_unit_test(test_output_flood),
+		cmocka_unit_test(test_stderr_flood),
+		cmocka_unit_test(test_no_network),
+		cmocka_unit_test(test_read_only_root_and_tmpfs),
+		cmocka_unit_test(test_non_root_no_caps),
+		cmocka_unit_test(test_seccomp_profile),
+		cmocka_unit_test(test_children_do_not_hold_the_run),
+		cmocka_unit_test(test_docker_unreachable),
+		cmocka_unit_test(test_image_missing),
+		cmocka_unit_test(test_nothing_left),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
