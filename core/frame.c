@@ -83,12 +83,15 @@ int frame_reader_feed(struct frame_reader *r, const unsigned char *p, size_t n,
 				continue;
 			}
 			r->buf = malloc(r->want);
-			if (r->buf == NULL) {
-				reset(r);
+			if (r->buf == NULL)
 				return -1;
-			}
 		}
 
+		/* In the middle of a payload buf is always set; NULL here means an earlier
+		 * call failed (too large, no memory) and left the stream unusable: stay so
+		 * rather than parse payload bytes as headers. */
+		if (r->buf == NULL)
+			return -1;
 		take = r->want - r->have;
 		if (take > n)
 			take = n;

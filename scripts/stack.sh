@@ -42,6 +42,8 @@ start_all() {
     fi
     stop_all quiet
     mkdir -p "$run_dir" "$(dirname "$db_path")"
+    # nginx's workers (nginx_user) must reach the socket inside it.
+    chmod 755 "$run_dir"
     render_nginx
     setsid "$build/runbox-fcgi" --pid-file "$fcgi_pid" >>"$run_dir/fcgi.log" 2>&1 < /dev/null &
     if ! wait_for 15 test -S "$fcgi_socket"; then

@@ -5,6 +5,10 @@
  * optional compile stage and the run stage, streams their output back as frames and ends
  * each stage with a FRAME_STAGE of facts (exit, signal, why it ended, times, memory, bytes).
  * Everything it writes to stdout is framed; user code never touches the container's stdout.
+ * This file reads the job and drives the stages; agent_run.c runs one stage. Built static:
+ *
+ *     gcc -std=c11 -O2 -static -Wall -Wextra -Werror -Icore images/agent/agent.c \
+ *         images/agent/agent_run.c core/frame.c -o build/runbox-agent
  *
  * Why it is shaped like this:
  * - Non-dumpable first thing: user code runs as the same uid, and a dumpable agent would let
@@ -426,9 +430,11 @@ int main(void)
 		return 0;
 	}
 	/* Pipes we create must never land on 0-2, or the child's dup2s would clobber them. */
-	for (int fd = 0; fd < 3; fd++)
-		if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 && open("/dev/null", O_RDWR) != fd)
+	for (int fd = 0; fd < 3; fd++) {
+		if (fcntl(fd, F_GETFD) < 0 && open("/dev/null", O_RDWR) != fd)
 			return 1;
+		(void)fcntl(fd, F_SETFD, FD_CLOEXEC);
+	}
 	/* Fixed mmap threshold: a big frame's buffer goes back to the kernel when freed
 	 * instead of staying in our heap (and in every child's peak RSS). */
 	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);

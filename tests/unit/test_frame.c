@@ -272,6 +272,15 @@ static void test_oversized_rejected(void **state)
 	assert_int_equal(rec.n, 0);
 	frame_reader_release(&r);
 
+	/* The stream stays unusable: more bytes never get parsed as frames. */
+	frame_reader_init(&r, 0);
+	frame_header(hdr, FRAME_STDIN, FRAME_MAX_PAYLOAD + 1);
+	assert_int_equal(frame_reader_feed(&r, hdr, sizeof hdr, record, &rec), -1);
+	frame_header(hdr, FRAME_END, 0);
+	assert_int_equal(frame_reader_feed(&r, hdr, sizeof hdr, record, &rec), -1);
+	assert_int_equal(rec.n, 0);
+	frame_reader_release(&r);
+
 	/* Caller's own limit: exactly max passes, max + 1 fails. */
 	frame_reader_init(&r, 10);
 	frame_header(hdr, FRAME_JOB, 10);
@@ -447,6 +456,8 @@ static void test_kv_prefix_keys(void **state)
 	/* Empty lines are harmless. */
 	assert_int_equal(frame_kv_u64(KV("\n\nout=8\n\n"), "out", UINT64_MAX, &v), 0);
 	assert_int_equal(v, 8);
+	assert_int_equal(frame_kv_u64(KV("\nout=9"), "out", UINT64_MAX, &v), 0);
+	assert_int_equal(v, 9);
 }
 
 static void test_kv_str(void **state)

@@ -1,0 +1,205 @@
+#!/usr/bin/env bash
+# End-to-end tests through real nginx, the real FastCGI pool and the real Docker daemon,
+# with curl, the way a browser or CodeRunner would call runbox. Starts its own stack on
+# a port and run directory of its own, and stops it at the end.
+#
+# Includes the fault cases: Docker stopped and started again (the service recovers
+# without a restart), a container killed from outside, the FastCGI pool down, a client
+# that hangs up mid-run. Every check can fail; the script exits non-zero if one does.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+
+export RUNBOX_RUN_DIR=${RUNBOX_RUN_DIR:-$(mktemp -d /tmp/runbox-e2e.XXXXXX)}
+export RUNBOX_LISTEN=${RUNBOX_LISTEN:-127.0.0.1:18080}
+export RUNBOX_INSTANCE=e2e
+export RUNBOX_FCGI_PROCESSES=3
+export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+# Shorter than the default so the timeout cases take seconds; the 10 s default is
+# covered by the integration suite.
+export RUNBOX_WALL_MS=3000
+base=http://$RUNBOX_LISTEN
+sock=/var/run/docker.sock
+tmp=$RUNBOX_RUN_DIR/e2e
+mkdir -p "$tmp"
+
+pass=0
+fail=0
+ok()   { pass=$((pass + 1)); echo "  ok   $1"; }
+bad()  { fail=$((fail + 1)); echo "  FAIL $1"; [ -f "$tmp/body" ] && head -c 600 "$tmp/body" | sed 's/^/       /'; echo; }
+check() { # name, command...
+    local name=$1; shift
+    if "$@"; then ok "$name"; else bad "$name"; fi
+}
+
+# http METHOD PATH [BODY-FILE] [CONTENT-TYPE] -> $code, body in $tmp/body, headers in $tmp/hdr
+http() {
+    local args=(-s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$1" --max-time 60)
+    [ -n "${3:-}" ] && args+=(--data-binary "@$3" -H "Content-Type: ${4:-application/json}")
+    code=$(curl "${args[@]}" "$base$2")
+}
+# run_json JSON-TEXT: POST it to the run endpoint
+run_json() { printf '%s' "$1" > "$tmp/req"; http POST /api/editor/run "$tmp/req"; }
+# run_py CODE [STDIN]
+run_py() { jq -n --arg c "$1" --arg s "${2:-}" '{language: "python", code: $c, stdin: $s}' > "$tmp/req"
+           http POST /api/editor/run "$tmp/req"; }
+jqb() { jq -e "$@" "$tmp/body" >/dev/null 2>&1; }
+is() { [ "$code" = "$1" ] && jqb "${@:2}"; }
+err_is() { # http-code error-code message-substring
+    [ "$code" = "$1" ] && jqb --arg c "$2" --arg m "$3" '.error.code == $c and (.error.message | contains($m))'
+}
+labelled() { # number of our containers, running or not
+    curl -s --unix-socket "$sock" -G "http://docker/v1.41/containers/json" --data-urlencode all=1 \
+        --data-urlencode "filters={\"label\":[\"runbox.instance=$RUNBOX_INSTANCE\"]}" | jq length
+}
+wait_until() { # seconds, command...
+    local n=$(( $1 * 10 )); shift
+    for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+none_left() { [ "$(labelled)" = 0 ]; }
+docker_up() { curl -sf --max-time 3 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1; }
+
+cleanup() { scripts/stack.sh stop >/dev/null 2>&1; }
+trap cleanup EXIT
+
+echo "== starting the stack on $base (run dir $RUNBOX_RUN_DIR)"
+scripts/stack.sh start >/dev/null || { echo "the stack did not start"; exit 1; }
+out=$(scripts/stack.sh start)
+check "start is idempotent" grep -q "already running" <<<"$out"
+
+echo "== health and languages"
+http GET /api/health
+check "health 200, Docker reachable, image present" \
+    is 200 '.status == "ok" and .docker.reachable and .languages[0].imagePresent'
+http GET /api/languages
+check "languages lists python with the image's version" \
+    is 200 '.languages[] | select(.id == "python") | .version | test("^Python 3\\.")'
+
+echo "== run statuses"
+run_py 'print("hello")'
+check "ok: hello" is 200 '.status == "ok" and .output.stdout == "hello\n" and .output.stderr == ""
+    and .output.exitCode == 0 and (.runId | test("^[0-9a-f]{32}$")) and .durationMs >= 0
+    and .memoryUsed > 0 and .truncated.stdout == false and .truncated.stderr == false'
+check "ok: X-Run-Id header matches runId" grep -qi "x-run-id: $(jq -r .runId "$tmp/body")" "$tmp/hdr"
+run_py $'import sys\nprint("out")\nprint("err", file=sys.stderr)\nsys.exit(3)'
+check "runtime_error: exit 3, both streams" is 200 '.status == "runtime_error" and .output.exitCode == 3
+    and .output.stdout == "out\n" and .output.stderr == "err\n" and (.message | contains("exit code 3"))'
+run_py $'print(input()[::-1])' 'dlrow'
+check "stdin reaches the program" is 200 '.output.stdout == "world\n"'
+run_py $'print("starting", flush=True)\nwhile True: pass'
+check "timeout: killed at the limit, output kept" is 200 '.status == "timeout"
+    and .output.stdout == "starting\n" and (.message | contains("time limit"))'
+run_py $'x = []\nwhile True: x.append(bytearray(8 << 20))'
+check "memory_limit" is 200 '.status == "memory_limit" and (.message | contains("128 MB"))'
+run_py $'import sys\nwhile True: sys.stdout.write("y" * 10000)'
+check "output_limit: exactly the cap, flagged" is 200 '.status == "output_limit"
+    and (.output.stdout | length) == 1048576 and .truncated.stdout == true and .truncated.stderr == false'
+run_py $'import sys\nsys.stdout.buffer.write(b"ok\\x00\\xff\\xfeend")'
+check "binary output is returned safely and marked" is 200 '.status == "ok"
+    and .output.stdout == "ok\u0000\ufffd\ufffdend" and .stages.run.binary.stdout == true'
+run_py $'print("h\u00e9llo w\u00f6rld \u2713")'
+check "unicode output" is 200 '.output.stdout == "héllo wörld ✓\n"'
+
+# internal_error: a container killed from outside mid-run.
+run_py $'import time\ntime.sleep(30)' & pid=$!
+if wait_until 10 sh -c "[ \$(curl -s --unix-socket $sock -G http://docker/v1.41/containers/json --data-urlencode 'filters={\"label\":[\"runbox.instance=e2e\"]}' | jq length) -gt 0 ]"; then
+    id=$(curl -s --unix-socket "$sock" -G http://docker/v1.41/containers/json \
+        --data-urlencode 'filters={"label":["runbox.instance=e2e"]}' | jq -r '.[0].Id')
+    sleep 0.5
+    curl -s -X POST --unix-socket "$sock" "http://docker/v1.41/containers/$id/kill" >/dev/null
+fi
+wait $pid
+check "internal_error: container killed from outside" is 200 '.status == "internal_error"
+    and (.message | contains("not in your program"))'
+
+echo "== refusals"
+run_json '{"language": "python", "code": '
+check "400 malformed JSON" err_is 400 bad_json "not valid JSON"
+run_json ''
+check "400 empty body" err_is 400 bad_json "empty"
+run_json '{"language": "python"}'
+check "400 missing field named" err_is 400 bad_request "'code' is missing"
+run_json '{"language": "python", "code": 42}'
+check "400 mistyped field named" err_is 400 bad_request "'code' must be a string"
+run_json '{"language": "python", "code": "x", "memory": 1}'
+check "400 unknown field named" err_is 400 bad_request "'memory' is not recognised"
+printf '{"language": "python", "code": "print(\xff)"}' > "$tmp/req"; http POST /api/editor/run "$tmp/req"
+check "400 invalid UTF-8" err_is 400 bad_encoding "UTF-8"
+head -c 102401 /dev/zero | tr '\0' 'a' | jq -Rs '{language: "python", code: .}' > "$tmp/req"
+http POST /api/editor/run "$tmp/req"
+check "413 code over the cap, cap named" err_is 413 code_too_large "the limit is 100 KB"
+head -c 8000000 /dev/zero | tr '\0' 'a' | jq -Rs '{language: "python", code: .}' > "$tmp/req"
+http POST /api/editor/run "$tmp/req"
+check "413 body over nginx's limit is JSON" err_is 413 body_too_large "larger than the server accepts"
+run_json '{"language": "cobol", "code": "x"}'
+check "422 unknown language lists the supported" err_is 422 unknown_language "Supported languages: python"
+http GET /api/editor/run
+check "405 wrong method" err_is 405 method_not_allowed "POST"
+check "405 carries Allow" grep -qi '^allow: POST' "$tmp/hdr"
+http GET /api/nothing-here
+check "404 unknown API path" err_is 404 not_found "nothing at this address"
+http GET /some/page
+check "404 outside the API is JSON too" err_is 404 not_found "nothing at this address"
+printf 'print(1)' > "$tmp/req"; http POST /api/editor/run "$tmp/req" text/plain
+check "415 wrong content type" err_is 415 unsupported_media_type "application/json"
+
+echo "== client hangs up mid-run"
+jq -n '{language: "python", code: "import time\ntime.sleep(60)"}' > "$tmp/req"
+curl -s -o /dev/null --max-time 1.5 --data-binary "@$tmp/req" -H 'Content-Type: application/json' "$base/api/editor/run"
+check "the container is gone within 5 s" wait_until 5 none_left
+run_py 'print("after hang-up")'
+check "the worker serves the next run" is 200 '.output.stdout == "after hang-up\n"'
+
+echo "== Docker stopped, then started again"
+stop_docker() {
+    if command -v systemctl >/dev/null && systemctl is-active -q docker 2>/dev/null; then
+        systemctl stop docker docker.socket
+    else
+        local pid
+        pid=$(cat /var/run/docker.pid) || return 1
+        kill -TERM "$pid"
+        # Until the process is gone it still answers on connections it already has.
+        wait_until 30 sh -c "! kill -0 $pid 2>/dev/null"
+    fi
+    wait_until 30 sh -c "! curl -sf --max-time 1 --unix-socket $sock http://docker/_ping >/dev/null 2>&1"
+}
+start_docker() {
+    if command -v systemctl >/dev/null && systemctl cat docker >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl start docker
+    else
+        setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null &
+    fi
+    wait_until 60 docker_up
+}
+if stop_docker; then
+    run_py 'print(1)'
+    check "503 when Docker is not running" err_is 503 runner_unavailable "Docker is not running"
+    http GET /api/health
+    check "health says Docker is unreachable" is 503 '.status == "unavailable" and .docker.reachable == false'
+    check "Docker starts again" start_docker
+    run_py 'print("back")'
+    check "runs work again without restarting runbox" is 200 '.status == "ok" and .output.stdout == "back\n"'
+else
+    bad "could not stop dockerd for the test"
+    docker_up || start_docker
+fi
+
+echo "== FastCGI pool down"
+kill -TERM "$(cat "$RUNBOX_RUN_DIR/fcgi.pid")"
+wait_until 10 sh -c "[ ! -S $RUNBOX_RUN_DIR/fcgi.sock ]"
+run_py 'print(1)'
+check "503 JSON (not nginx's page) when the pool is down" err_is 503 runner_unavailable "worker processes"
+scripts/stack.sh start >/dev/null
+run_py 'print("restarted")'
+check "make start brings it back" is 200 '.output.stdout == "restarted\n"'
+
+echo "== stop"
+check "nothing of ours is left in Docker" wait_until 10 none_left
+out=$(scripts/stack.sh stop); out2=$(scripts/stack.sh stop)
+check "stop, then stop again is a no-op" sh -c "echo '$out' | grep -q 'runbox stopped' && echo '$out2' | grep -q 'was not running'"
+check "nginx and the pool are gone" sh -c "! curl -s -o /dev/null --max-time 2 $base/api/health"
+
+echo
+echo "e2e: $pass passed, $fail failed"
+[ "$fail" = 0 ]
