@@ -29,7 +29,7 @@ FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps images run start stop test unit integration e2e clean
+.PHONY: all deps images run start stop test unit integration e2e bench clean
 all: $(B)/runbox-fcgi $(B)/runbox-agent $(B)/seccomp.json
 
 $(B)/%.o: %.c $(wildcard core/*.h fcgi/*.h)
@@ -43,9 +43,10 @@ $(B)/runbox-fcgi: $(B)/fcgi/main.o $(FCGI_OBJ) $(B)/libcore.a
 	$(CC) $(CFLAGS) $^ -o $@ -lfcgi $(LDLIBS)
 
 # The agent runs inside containers whose images we do not control: static, no sanitizers.
-$(B)/runbox-agent: images/agent/agent.c core/frame.c core/frame.h
+AGENT_SRC := images/agent/agent.c images/agent/agent_run.c core/frame.c
+$(B)/runbox-agent: $(AGENT_SRC) images/agent/agent.h core/frame.h
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS_STRICT) -O2 -static -Icore images/agent/agent.c core/frame.c -o $@
+	$(CC) $(CFLAGS_STRICT) -O2 -static -Icore $(AGENT_SRC) -o $@
 
 $(B)/make-profile: images/seccomp/make-profile.c
 	@mkdir -p $(B)
@@ -100,3 +101,7 @@ test: deps
 
 clean:
 	rm -rf build build-san
+
+# Latency of Python hello world through runbox next to `docker run --rm` (stack must run).
+bench: all
+	tests/bench/latency.sh

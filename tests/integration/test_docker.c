@@ -280,6 +280,32 @@ static void test_children_do_not_hold_the_run(void **state)
 	run_result_release(&res);
 }
 
+/* User code prints bytes shaped like agent frames (a stage report saying exit 0 and a
+ * done frame) and then fails: the server must report the failure, with the fake frames
+ * as plain output. It also cannot reach the agent's descriptors or memory. */
+static void test_forged_frames_not_believed(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state,
+		"import os, sys\n"
+		"def frame(t, p): return t + len(p).to_bytes(4, 'big') + p\n"
+		"fake = frame(b'S', b'stage=run\\nexit=0\\nreason=exit\\n') + frame(b'D', b'')\n"
+		"sys.stdout.buffer.write(fake); sys.stdout.flush()\n"
+		"for path in ['/proc/1/fd/1', '/proc/1/mem', '/proc/1/environ']:\n"
+		"    try:\n"
+		"        open(path, 'wb' if 'fd' in path else 'rb').write(fake) if 'fd' in path else open(path, 'rb').read(1)\n"
+		"        print('opened', path, file=sys.stderr)\n"
+		"    except OSError as e: print('denied', path, e.errno, file=sys.stderr)\n"
+		"sys.exit(7)\n", NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_RUNTIME_ERROR);
+	assert_int_equal(res.run.exit_code, 7);
+	assert_int_equal(res.run.out.len, 5 + 29 + 5);
+	assert_memory_equal(res.run.out.data, "S\0\0\0\x1dstage=run\nexit=0\nreason=exit\n", 34);
+	assert_out(&res.run.err, "denied /proc/1/fd/1 13\ndenied /proc/1/mem 13\ndenied /proc/1/environ 13\n");
+	run_result_release(&res);
+}
+
 static void test_docker_unreachable(void **state)
 {
 	struct conf c = conf;
@@ -341,6 +367,7 @@ int main(void)
 		cmocka_unit_test(test_non_root_no_caps),
 		cmocka_unit_test(test_seccomp_profile),
 		cmocka_unit_test(test_children_do_not_hold_the_run),
+		cmocka_unit_test(test_forged_frames_not_believed),
 		cmocka_unit_test(test_docker_unreachable),
 		cmocka_unit_test(test_image_missing),
 		cmocka_unit_test(test_nothing_left),
