@@ -8,7 +8,7 @@
 #   make images     build the language images (cached)
 
 CC      ?= cc
-PKGS    := jansson libcurl
+PKGS    := jansson libcurl sqlite3
 CFLAGS_STRICT := -std=c11 -D_POSIX_C_SOURCE=200809L -Wall -Wextra -Werror -Wshadow \
 	-Wformat=2 -Wstrict-prototypes -Wmissing-prototypes -Wpointer-arith -Wvla \
 	-Wno-format-nonliteral
@@ -19,28 +19,42 @@ else
 B       := build
 OPT     := -O2 -g
 endif
-CFLAGS  += $(CFLAGS_STRICT) $(OPT) -Icore -Ifcgi $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+CFLAGS  += $(CFLAGS_STRICT) $(OPT) -Icore -Ifcgi -Isql $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CORE_SRC := $(wildcard core/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
-FCGI_SRC := fcgi/api.c fcgi/req.c
+FCGI_SRC := fcgi/api.c fcgi/req.c fcgi/gate.c
 FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
+MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
+STORE_OBJ := $(B)/sql/store.o $(B)/sql/migrations.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps images run start stop test unit integration e2e bench clean
-all: $(B)/runbox-fcgi $(B)/runbox-agent $(B)/seccomp.json
+.PHONY: all deps images run start stop test unit admin integration e2e bench clean
+all: $(B)/runbox-fcgi $(B)/runbox $(B)/runbox-agent $(B)/seccomp.json
 
-$(B)/%.o: %.c $(wildcard core/*.h fcgi/*.h)
+$(B)/%.o: %.c $(wildcard core/*.h fcgi/*.h sql/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/libcore.a: $(CORE_OBJ)
 	$(AR) rcs $@ $^
 
-$(B)/runbox-fcgi: $(B)/fcgi/main.o $(FCGI_OBJ) $(B)/libcore.a
+# The schema migrations are compiled in, so the binaries carry the schema they need.
+$(B)/sql/migrations.c: $(MIGRATIONS) sql/embed.sh
+	@mkdir -p $(dir $@)
+	sql/embed.sh $(MIGRATIONS) > $@
+$(B)/sql/migrations.o: $(B)/sql/migrations.c sql/migrations.h
+	$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/runbox-fcgi: $(B)/fcgi/main.o $(FCGI_OBJ) $(STORE_OBJ) $(B)/libcore.a
 	$(CC) $(CFLAGS) $^ -o $@ -lfcgi $(LDLIBS)
+
+# The admin command.
+ADMIN_OBJ := $(B)/fcgi/admin.o $(B)/fcgi/admin_users.o $(B)/fcgi/admin_log.o $(B)/fcgi/admin_fmt.o
+$(B)/runbox: $(ADMIN_OBJ) $(STORE_OBJ) $(B)/libcore.a
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 # The agent runs inside containers whose images we do not control: static, no sanitizers.
 AGENT_SRC := images/agent/agent.c images/agent/agent_run.c core/frame.c
@@ -59,7 +73,7 @@ $(B)/docker-default-seccomp.json:
 $(B)/seccomp.json: $(B)/make-profile $(B)/docker-default-seccomp.json
 	$(B)/make-profile $(B)/docker-default-seccomp.json $@
 
-$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(B)/libcore.a
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(STORE_OBJ) $(B)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS)
 
@@ -81,6 +95,10 @@ stop:
 unit: $(UNIT_BIN)
 	@set -e; for t in $(UNIT_BIN); do echo "== $$t"; $$t; done
 
+# The admin command against a database of its own (sqlite3 and jq put rows in and read them).
+admin: $(B)/runbox
+	RUNBOX=$(B)/runbox tests/admin/run.sh
+
 integration: all $(B)/tests/integration
 	$(B)/tests/integration
 
@@ -90,11 +108,13 @@ $(B)/tests/integration: tests/integration/test_docker.c $(B)/libcore.a
 
 e2e: all
 	tests/e2e/run.sh
+	tests/e2e/store.sh
 
 # Everything the tests need, then every suite. Unit tests also run under the sanitizers.
 test: deps
 	$(MAKE) all images
 	$(MAKE) unit
+	$(MAKE) admin
 	$(MAKE) SAN=1 unit
 	$(MAKE) integration
 	$(MAKE) e2e
@@ -102,6 +122,11 @@ test: deps
 clean:
 	rm -rf build build-san
 
-# Latency of Python hello world through runbox next to `docker run --rm` (stack must run).
-bench: all
+$(B)/runlog-bench: tests/bench/runlog.c $(STORE_OBJ) $(B)/libcore.a
+	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
+
+# The run log's cost per request, then the latency of Python hello world through runbox
+# next to `docker run --rm` (the stack must be running: make start).
+bench: all $(B)/runlog-bench
+	$(B)/runlog-bench /var/tmp
 	tests/bench/latency.sh

@@ -17,6 +17,7 @@ enum kind {
 	K_LONG, /* long, stored as given */
 	K_MB,   /* long, given in megabytes, stored in bytes */
 	K_CPUS, /* long nano-CPUs, given as a decimal number of CPUs */
+	K_BOOL, /* int 0/1, given as yes/no */
 };
 
 struct key {
@@ -47,6 +48,13 @@ static const struct key keys[] = {
 	{ S(max_code_bytes, K_LONG), 1, 16L << 20 },
 	{ S(max_stdin_bytes, K_LONG), 0, 16L << 20 },
 	{ S(log_level, K_STR), 0, 0 },
+	{ S(db_busy_timeout_ms, K_INT), 100, 600000 },
+	{ S(log_output_cap, K_LONG), 0, 64L << 20 },
+	{ S(anonymous, K_BOOL), 0, 1 },
+	{ S(quota_per_minute, K_LONG), 1, 1000000 },
+	{ S(quota_per_day, K_LONG), 1, 100000000 },
+	{ S(quota_concurrent, K_LONG), 1, 10000 },
+	{ S(nginx_auth_include, K_PATH), 0, 0 },
 	{ "wall_ms", K_LONG, offsetof(struct conf, limits.wall_ms), sizeof(long), 100, 600000 },
 	{ "cpu_ms", K_LONG, offsetof(struct conf, limits.cpu_ms), sizeof(long), 100, 600000 },
 	{ "memory_mb", K_MB, offsetof(struct conf, limits.memory_bytes), sizeof(long), 16, 65536 },
@@ -82,6 +90,12 @@ void conf_defaults(struct conf *c)
 	c->max_code_bytes = 100 * 1024;
 	c->max_stdin_bytes = 1024 * 1024;
 	SETS(log_level, "info");
+	c->db_busy_timeout_ms = 5000;
+	c->log_output_cap = 64 * 1024;
+	c->anonymous = 1;
+	c->quota_per_minute = 30;
+	c->quota_per_day = 1000;
+	c->quota_concurrent = 2;
 	c->limits.wall_ms = 10000;
 	c->limits.cpu_ms = 10000;
 	c->limits.memory_bytes = 128L << 20;
@@ -160,6 +174,14 @@ int conf_set(struct conf *c, const char *name, const char *v, const char *base, 
 			return err_set(e, RC_CONFIG, "%s must be a number of CPUs between 0.01 and 64, "
 				       "like 0.5 (got '%s')", name, v);
 		*(long *)(void *)field = n;
+		return 0;
+	case K_BOOL:
+		if (strcmp(v, "yes") == 0 || strcmp(v, "true") == 0 || strcmp(v, "1") == 0)
+			*(int *)(void *)field = 1;
+		else if (strcmp(v, "no") == 0 || strcmp(v, "false") == 0 || strcmp(v, "0") == 0)
+			*(int *)(void *)field = 0;
+		else
+			return err_set(e, RC_CONFIG, "%s must be yes or no (got '%s')", name, v);
 		return 0;
 	case K_INT:
 	case K_LONG:
@@ -317,6 +339,9 @@ void conf_print(const struct conf *c, FILE *f)
 			break;
 		case K_INT:
 			fprintf(f, "%s=%d\n", k->name, *(const int *)(const void *)field);
+			break;
+		case K_BOOL:
+			fprintf(f, "%s=%s\n", k->name, *(const int *)(const void *)field ? "yes" : "no");
 			break;
 		case K_LONG:
 			fprintf(f, "%s=%ld\n", k->name, *(const long *)(const void *)field);

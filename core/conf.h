@@ -33,6 +33,14 @@ struct conf {
 	long max_stdin_bytes;
 	struct limits limits;       /* per-run defaults; see limits.h */
 	char log_level[16];
+	/* The run log and quotas (see runbox.conf) */
+	int db_busy_timeout_ms;     /* longest wait for the database's write lock */
+	long log_output_cap;        /* bytes of each output stream kept in the run log */
+	int anonymous;              /* run code for requests without a key, by client address */
+	long quota_per_minute;      /* defaults; per-user overrides are in the database */
+	long quota_per_day;
+	long quota_concurrent;
+	char nginx_auth_include[CONF_PATH_MAX]; /* nginx snippet for the school's own auth */
 };
 
 /* Fill c with the built-in defaults. */

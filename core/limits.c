@@ -72,7 +72,7 @@ json_t *limits_container_config(const struct limits *l, const struct container_s
 		return NULL;
 	cfg = json_pack(
 		"{s:s, s:[s], s:n, s:s, s:s, s:[s, s], s:b, s:b, s:b, s:b, s:b, s:b, s:b,"
-		" s:{s:s, s:s, s:s, s:s}, s:o}",
+		" s:{s:s, s:s, s:s, s:s, s:s}, s:o}",
 		"Image", s->image,
 		"Entrypoint", "/runbox/agent",
 		"Cmd",
@@ -84,6 +84,7 @@ json_t *limits_container_config(const struct limits *l, const struct container_s
 		"NetworkDisabled", 1,
 		"Labels", "runbox.instance", s->instance, "runbox.lang", s->lang,
 		"runbox.state", "run", "runbox.created", created,
+		"runbox.owner", s->owner ? s->owner : "",
 		"HostConfig", host);
 	return cfg;
 }

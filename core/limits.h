@@ -30,6 +30,8 @@ struct container_spec {
 	const char *agent_path; /* host path of the static agent, bind-mounted read-only */
 	const char *seccomp;    /* seccomp profile JSON text (not a path), or NULL */
 	long created;           /* runbox.created label, unix seconds */
+	const char *owner;      /* runbox.owner label: "instance:pid" of the process that
+				 * runs it, so the master can remove it if that process dies */
 };
 
 /* The body of POST /containers/create for one run. Pure: no I/O.

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "demux.h"
 #include "frame.h"
@@ -327,6 +328,7 @@ out:
 
 int run_exec(struct runner *r, const struct run_request *req, struct run_result *res, struct err *e)
 {
+	char owner[96];
 	struct container_spec spec = {
 		.image = runner_image(r, req->lang),
 		.instance = r->instance,
@@ -334,6 +336,7 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 		.agent_path = r->agent_path,
 		.seccomp = r->seccomp,
 		.created = (long)time(NULL),
+		.owner = owner,
 	};
 	struct dk_stream *s = NULL;
 	json_t *cfg = NULL;
@@ -341,6 +344,7 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 	long t0 = now_ms(), deadline;
 	int rc;
 
+	(void)snprintf(owner, sizeof owner, "%s:%ld", r->instance, (long)getpid());
 	/* Code and stdin are capped by the request checks; this only bounds a mistake. */
 	buf_init(&job, 64u << 20);
 	if ((cfg = limits_container_config(&req->limits, &spec)) == NULL) {

@@ -224,35 +224,109 @@ static int content_type_ok(const char *ct)
 	       (strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';'));
 }
 
+/* Refuse a run request: answer with rc and log it (one row). */
+static void refuse(struct app *a, struct gate *gt, FCGX_Request *req, int rc, const char *msg,
+		   const char *hdr)
+{
+	const char *text = msg && msg[0] ? msg : rc_message(rc);
+
+	log_info("refused %s: %s", rc_name(rc), text);
+	gate_refuse(gt, &a->gate, rc, text);
+	respond_error(req, rc, text, hdr);
+}
+
+static void quota_refused(struct app *a, struct gate *gt, FCGX_Request *req,
+			  const struct quota_refusal *qr, const struct err *e, const char *run_hdr)
+{
+	char hdr[160];
+
+	(void)a;
+	(void)gt;
+	(void)snprintf(hdr, sizeof hdr, "%sRetry-After: %lld\r\n", run_hdr,
+		       (qr->retry_after_ms + 999) / 1000);
+	log_info("refused quota_exceeded: %s", e->msg);
+	respond_error(req, RC_QUOTA, e->msg, hdr);
+}
+
 static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 {
 	const struct conf *c = a->conf;
 	struct req_caps caps = { (size_t)c->max_code_bytes, (size_t)c->max_stdin_bytes };
 	struct editor_req er = { 0 };
 	struct run_request rr = { 0 };
+	struct quota_refusal qr;
 	struct run_file file;
 	struct buf body;
+	struct gate gt;
 	struct err e;
-	char run_id[33], hdr[64];
+	char run_id[33], hdr[128], size[32], cap[32];
+	json_t *answer = NULL, *out;
 	int rc;
 
 	err_init(&e);
+	buf_init(&body, 0);
 	new_run_id(run_id);
 	log_set_request(run_id);
 	(void)snprintf(hdr, sizeof hdr, "X-Run-Id: %s\r\n", run_id);
-	if (!content_type_ok(param(req, "CONTENT_TYPE"))) {
-		respond_error(req, RC_UNSUPPORTED_MEDIA, NULL, hdr);
-		goto out_nobody;
-	}
-	if ((rc = read_body(req, api_body_max(c), &body)) != 0) {
-		respond_error(req, rc, rc == RC_BODY_TOO_LARGE
-			      ? "The request is larger than the server accepts. Make your code shorter."
-			      : NULL, hdr);
+	gate_init(&gt, &a->gate, req, run_id);
+	if (strcmp(param(req, "REQUEST_METHOD"), "POST") != 0) {
+		refuse(a, &gt, req, RC_METHOD, "Use POST to run code at /api/editor/run.",
+		       "Allow: POST\r\n");
 		goto out;
 	}
-	if ((rc = editor_req_parse(&er, (const char *)body.data, body.len, &caps, &e)) != 0) {
-		log_info("refused %s: %s", rc_name(rc), e.msg);
-		respond_error(req, rc, e.msg, hdr);
+	if ((rc = gate_identify(&gt, &a->gate, req, &e)) != 0) {
+		if (rc == RC_UNAUTHORIZED) {
+			(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr),
+				       "WWW-Authenticate: Bearer realm=\"runbox\"\r\n");
+			refuse(a, &gt, req, rc, e.msg, hdr);
+		} else {
+			log_warnx("%s", e.msg);
+			respond_error(req, rc, NULL, hdr);
+		}
+		goto out;
+	}
+	if (param(req, "RUNBOX_REFUSED")[0]) {
+		/* nginx refused the body as too large and sent us the request without it. */
+		req_fmt_size(size, sizeof size, api_body_max(c));
+		(void)snprintf(e.msg, sizeof e.msg, "The request is larger than the server accepts "
+			       "(%s). Make your code shorter.", size);
+		refuse(a, &gt, req, RC_BODY_TOO_LARGE, e.msg, hdr);
+		goto out;
+	}
+	if (!content_type_ok(param(req, "CONTENT_TYPE"))) {
+		refuse(a, &gt, req, RC_UNSUPPORTED_MEDIA, NULL, hdr);
+		goto out;
+	}
+	if ((rc = read_body(req, api_body_max(c), &body)) != 0) {
+		refuse(a, &gt, req, rc, rc == RC_BODY_TOO_LARGE
+		       ? "The request is larger than the server accepts. Make your code shorter."
+		       : NULL, hdr);
+		goto out;
+	}
+	rc = editor_req_parse(&er, (const char *)body.data, body.len, &caps, &e);
+	gt.entry.language = er.language;
+	if (er.code) {
+		gt.entry.code = er.code;
+		gt.entry.code_len = er.code_len;
+		gt.entry.stdin_len = er.stdin_len;
+	}
+	if (rc != 0) {
+		refuse(a, &gt, req, rc, e.msg, hdr);
+		goto out;
+	}
+	if (er.code_len > (size_t)gt.quota.max_code_bytes) {
+		req_fmt_size(size, sizeof size, er.code_len);
+		req_fmt_size(cap, sizeof cap, (size_t)gt.quota.max_code_bytes);
+		(void)snprintf(e.msg, sizeof e.msg, "Your code is %s; you may send at most %s. "
+			       "Make it shorter.", size, cap);
+		refuse(a, &gt, req, RC_TOO_LARGE, e.msg, hdr);
+		goto out;
+	}
+	if ((rc = gate_begin(&gt, &a->gate, &qr, &e)) != 0) {
+		if (rc == RC_QUOTA)
+			quota_refused(a, &gt, req, &qr, &e, hdr);
+		else
+			respond_error(req, rc, NULL, hdr);
 		goto out;
 	}
 	file = (struct run_file){ er.lang->file_name, (const unsigned char *)er.code, er.code_len };
@@ -266,16 +340,60 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	rr.cancel_fd = req->ipcFd;
 	if ((rc = run_exec(a->runner, &rr, res, &e)) != 0) {
 		log_warnx("run failed: %s: %s", rc_name(rc), e.msg);
+		gate_finish(&gt, &a->gate, rc, e.msg, NULL, NULL, 0, NULL, 0);
 		respond_error(req, rc, NULL, hdr);
 		goto out;
 	}
 	log_info("%s %s exit=%d %ldms", er.language, run_status_name(res->status),
 		 res->run.exit_code, res->total_ms);
-	respond(req, 200, result_json(res, run_id, er.language, &rr.limits), hdr);
+	answer = result_json(res, run_id, er.language, &rr.limits);
+	out = answer ? json_object_get(answer, "output") : NULL;
+	{
+		json_t *so = json_object_get(out, "stdout"), *se = json_object_get(out, "stderr");
+		json_t *msg = answer ? json_object_get(answer, "message") : NULL;
+
+		gate_finish(&gt, &a->gate, 0, json_string_value(msg), res,
+			    json_string_value(so), json_string_length(so),
+			    json_string_value(se), json_string_length(se));
+	}
+	respond(req, 200, answer, hdr);
 out:
 	buf_release(&body);
-out_nobody:
 	editor_req_release(&er);
+}
+
+/* GET /api/runs/{id}: a logged run, to the user who ran it. */
+static void handle_run_get(struct app *a, FCGX_Request *req, const char *id)
+{
+	struct gate gt;
+	struct store *s;
+	json_t *run = NULL;
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	gate_init(&gt, &a->gate, req, "");
+	if ((rc = gate_identify(&gt, &a->gate, req, &e)) != 0) {
+		respond_error(req, rc, rc == RC_UNAUTHORIZED ? e.msg : NULL,
+			      rc == RC_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"runbox\"\r\n" : NULL);
+		return;
+	}
+	if ((s = gate_store(&a->gate, &e)) == NULL) {
+		respond_error(req, RC_STORE, NULL, NULL);
+		return;
+	}
+	rc = store_run_get(s, id, gt.user.id, &run, &e);
+	if (rc == RC_NOT_FOUND) {
+		respond_error(req, rc, "There is no run with this id among your runs.", NULL);
+		return;
+	}
+	if (rc != 0) {
+		if (rc == RC_STORE)
+			gate_store_failed(&a->gate);
+		respond_error(req, rc, NULL, NULL);
+		return;
+	}
+	respond(req, 200, run, NULL);
 }
 
 static void handle_health(struct app *a, FCGX_Request *req)
@@ -302,13 +420,22 @@ static void handle_health(struct app *a, FCGX_Request *req)
 		json_array_append_new(langs, json_pack("{s:s, s:s, s:b}", "id", l->id, "image",
 						       runner_image(a->runner, l), "imagePresent", present));
 	}
-	respond(req, ok ? 200 : 503,
-		json_pack("{s:s, s:s, s:{s:b, s:s*, s:s*}, s:o}",
-			  "status", ok ? "ok" : "unavailable", "fastcgi", "up",
-			  "docker", "reachable", rc == 0, "version", rc == 0 ? version : NULL,
-			  "error", rc == 0 ? NULL : rc_message(rc),
-			  "languages", langs),
-		NULL);
+	{
+		struct store *st = gate_store(&a->gate, &e);
+		int db = st ? store_check_writable(st, &e) : RC_STORE;
+
+		if (db == RC_STORE)
+			gate_store_failed(&a->gate);
+		ok = ok && db == 0;
+		respond(req, ok ? 200 : 503,
+			json_pack("{s:s, s:s, s:{s:b, s:s*, s:s*}, s:{s:b, s:s*}, s:o}",
+				  "status", ok ? "ok" : "unavailable", "fastcgi", "up",
+				  "docker", "reachable", rc == 0, "version", rc == 0 ? version : NULL,
+				  "error", rc == 0 ? NULL : rc_message(rc),
+				  "database", "writable", db == 0, "error", db == 0 ? NULL : e.msg,
+				  "languages", langs),
+			NULL);
+	}
 }
 
 static void handle_languages(struct app *a, FCGX_Request *req)
@@ -338,11 +465,12 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 
 	run_result_init(res, &a->conf->limits);
 	if (strcmp(uri, "/api/editor/run") == 0) {
-		if (strcmp(method, "POST") != 0)
-			respond_error(req, RC_METHOD, "Use POST to run code at /api/editor/run.",
-				      "Allow: POST\r\n");
+		handle_run(a, req, res);
+	} else if (strncmp(uri, "/api/runs/", 10) == 0 && uri[10] && !strchr(uri + 10, '/')) {
+		if (!get)
+			respond_error(req, RC_METHOD, "Use GET to read a run.", "Allow: GET, HEAD\r\n");
 		else
-			handle_run(a, req, res);
+			handle_run_get(a, req, uri + 10);
 	} else if (strcmp(uri, "/api/health") == 0) {
 		if (!get)
 			respond_error(req, RC_METHOD, "Use GET for /api/health.", "Allow: GET, HEAD\r\n");
@@ -355,7 +483,7 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 			handle_languages(a, req);
 	} else {
 		respond_error(req, RC_NOT_FOUND, "There is nothing at this address. The API has "
-			      "POST /api/editor/run, GET /api/health and GET /api/languages.", NULL);
+			      "POST /api/editor/run, GET /api/runs/{id}, GET /api/health and GET /api/languages.", NULL);
 	}
 	log_set_request(NULL);
 }

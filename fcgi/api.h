@@ -9,11 +9,13 @@
 #include <fcgiapp.h>
 
 #include "conf.h"
+#include "gate.h"
 #include "run.h"
 
 struct app {
 	const struct conf *conf;
 	struct runner *runner;
+	struct gate_ctx gate;       /* identity, quotas, run log */
 };
 
 /* Answer one request. Afterwards the caller finishes the request (FCGX_Finish_r) and

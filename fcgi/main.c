@@ -21,6 +21,7 @@
 #include "api.h"
 #include "conf.h"
 #include "log.h"
+#include "store.h"
 
 #define MAX_WORKERS 256
 
@@ -44,7 +45,7 @@ static void worker(const struct conf *c, int listen_fd)
 {
 	struct runner *runner = NULL;
 	struct run_result res;
-	struct app app = { .conf = c };
+	struct app app = { .conf = c, .gate = { .conf = c, .store = NULL } };
 	FCGX_Request req;
 	struct err e;
 
@@ -63,6 +64,7 @@ static void worker(const struct conf *c, int listen_fd)
 		api_after(&app, &res);
 	}
 	runner_close(runner);
+	store_close(app.gate.store);
 	_exit(0);
 }
 
@@ -119,6 +121,43 @@ static void sweep(const struct conf *c, const char *when)
 	runner_close(r);
 }
 
+/* The longest a run can legitimately take: its limits plus Docker's calls around it. A
+ * "running" row older than this belongs to a run whose finish was lost. */
+static long long max_run_ms(const struct conf *c)
+{
+	return c->limits.wall_ms + 6LL * c->docker_timeout_ms + 60000;
+}
+
+/* A worker died (or everything is starting): its runs can never finish. Mark their rows
+ * interrupted, which frees their concurrency slots, and remove their containers. */
+static void reap_runs(const struct conf *c, pid_t pid, const char *why)
+{
+	struct store *s = NULL;
+	struct runner *r = NULL;
+	struct err e;
+	char label[160];
+	int n = 0;
+
+	err_init(&e);
+	if (store_open(&s, c->db_path, c->db_busy_timeout_ms, &e) != 0 ||
+	    store_runs_interrupt(s, c->instance, (long)pid,
+				 (long long)time(NULL) * 1000 - max_run_ms(c), &n, &e) != 0)
+		log_warnx("%s: cannot update the run log: %s", why, e.msg);
+	else if (n > 0)
+		log_info("%s: %d run(s) marked interrupted", why, n);
+	store_close(s);
+	if (pid <= 0)
+		return;
+	(void)snprintf(label, sizeof label, "runbox.owner=%s:%ld", c->instance, (long)pid);
+	if (runner_open(&r, c, &e) == 0 && dk_remove_labelled(runner_docker(r), label, &n, &e) == 0) {
+		if (n > 0)
+			log_info("%s: removed %d container(s)", why, n);
+	} else {
+		log_warnx("%s: cannot remove its containers: %s", why, e.msg);
+	}
+	runner_close(r);
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf_path = getenv("RUNBOX_CONF"), *pid_file = NULL;
@@ -127,6 +166,7 @@ int main(int argc, char **argv)
 	struct err e;
 	struct sigaction sa;
 	int i, print = 0, fd, status;
+	time_t last_sweep = time(NULL);
 	struct runner *probe;
 
 	for (i = 1; i < argc; i++) {
@@ -165,6 +205,16 @@ int main(int argc, char **argv)
 		fatal("agent %s: %s (run 'make')", c.agent_path, strerror(errno));
 
 	sweep(&c, "start-up");
+	{
+		/* Create or upgrade the database now, so a problem shows at start-up. The
+		 * server still starts without it: requests get a clear 503 until it works. */
+		struct store *st = NULL;
+
+		if (store_open(&st, c.db_path, c.db_busy_timeout_ms, &e) != 0)
+			log_warnx("the run log is not usable yet (runs will be refused): %s", e.msg);
+		store_close(st);
+		reap_runs(&c, 0, "start-up");
+	}
 	fd = open_socket(&c);
 	if (FCGX_Init() != 0)
 		fatal("FCGX_Init failed");
@@ -186,19 +236,30 @@ int main(int argc, char **argv)
 	log_info("listening on %s with %d workers", c.fcgi_socket, c.fcgi_processes);
 
 	while (!stopping) {
-		pid_t dead = waitpid(-1, &status, 0);
+		pid_t dead = waitpid(-1, &status, WNOHANG);
+		time_t now = time(NULL);
 
-		if (dead < 0) {
-			if (errno != EINTR)
-				sleep(1);
+		if (dead <= 0) {
+			struct timespec tick = { 0, 250 * 1000 * 1000 };
+
+			if (now - last_sweep >= 30) {
+				/* Rows whose finish was lost (the database failed at that moment). */
+				reap_runs(&c, -1, "sweep");
+				last_sweep = now;
+			}
+			nanosleep(&tick, NULL);
 			continue;
 		}
 		for (i = 0; i < c.fcgi_processes; i++) {
+			char why[64];
+
 			if (pids[i] != dead)
 				continue;
 			log_warnx("worker %ld ended (%s %d); starting a new one", (long)dead,
 				  WIFSIGNALED(status) ? "signal" : "exit",
 				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			(void)snprintf(why, sizeof why, "worker %ld", (long)dead);
+			reap_runs(&c, dead, why);
 			if (!stopping) {
 				/* A worker that dies at once every time must not spin the CPU. */
 				struct timespec pause = { 0, 200 * 1000 * 1000 };
@@ -214,6 +275,7 @@ int main(int argc, char **argv)
 	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
 		;
 	unlink(c.fcgi_socket);
+	reap_runs(&c, 0, "shutdown");
 	/* Runs that were cut off by the stop leave containers: remove them now. */
 	sweep(&c, "shutdown");
 	if (pid_file)

@@ -21,9 +21,16 @@ render_nginx() {
     local read_timeout=$(( wall_ms / 1000 + docker_timeout_ms / 1000 * 3 + 15 ))
     local user_line="" body_kb=$(( (body_max + 1023) / 1024 ))
     [ "$(id -u)" = 0 ] && user_line="user $nginx_user;"
+    local auth_line="# no nginx_auth_include"
+    if [ -n "$nginx_auth_include" ]; then
+        [ -r "$nginx_auth_include" ] || { echo "nginx_auth_include: cannot read $nginx_auth_include" >&2; exit 1; }
+        auth_line="include $nginx_auth_include;"
+    fi
+    cp "$top/nginx/fastcgi_params" "$run_dir/fastcgi_params"
     sed -e "s|@USER_LINE@|$user_line|" -e "s|@RUN_DIR@|$run_dir|g" -e "s|@LISTEN@|$listen|g" \
         -e "s|@FCGI_SOCKET@|$fcgi_socket|g" -e "s|@BODY_MAX@|${body_kb}k|g" \
         -e "s|@BODY_MAX_TEXT@|${body_kb} KB|g" -e "s|@READ_TIMEOUT@|$read_timeout|g" \
+        -e "s|@AUTH_INCLUDE@|$auth_line|g" \
         "$top/nginx/runbox.conf.in" > "$run_dir/nginx.conf"
     nginx -t -q -c "$run_dir/nginx.conf" -e "$run_dir/nginx-error.log" ||
         { echo "nginx rejected $run_dir/nginx.conf" >&2; exit 1; }

@@ -18,47 +18,14 @@ export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
 # Shorter than the default so the timeout cases take seconds; the 10 s default is
 # covered by the integration suite.
 export RUNBOX_WALL_MS=3000
+# This suite is about runs, not quotas (tests/e2e/store.sh covers those).
+export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_CONCURRENT=100
 base=http://$RUNBOX_LISTEN
 sock=/var/run/docker.sock
 tmp=$RUNBOX_RUN_DIR/e2e
 mkdir -p "$tmp"
 
-pass=0
-fail=0
-ok()   { pass=$((pass + 1)); echo "  ok   $1"; }
-bad()  { fail=$((fail + 1)); echo "  FAIL $1"; [ -f "$tmp/body" ] && head -c 600 "$tmp/body" | sed 's/^/       /'; echo; }
-check() { # name, command...
-    local name=$1; shift
-    if "$@"; then ok "$name"; else bad "$name"; fi
-}
-
-# http METHOD PATH [BODY-FILE] [CONTENT-TYPE] -> $code, body in $tmp/body, headers in $tmp/hdr
-http() {
-    local args=(-s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$1" --max-time 60)
-    [ -n "${3:-}" ] && args+=(--data-binary "@$3" -H "Content-Type: ${4:-application/json}")
-    code=$(curl "${args[@]}" "$base$2")
-}
-# run_json JSON-TEXT: POST it to the run endpoint
-run_json() { printf '%s' "$1" > "$tmp/req"; http POST /api/editor/run "$tmp/req"; }
-# run_py CODE [STDIN]
-run_py() { jq -n --arg c "$1" --arg s "${2:-}" '{language: "python", code: $c, stdin: $s}' > "$tmp/req"
-           http POST /api/editor/run "$tmp/req"; }
-jqb() { jq -e "$@" "$tmp/body" >/dev/null 2>&1; }
-is() { [ "$code" = "$1" ] && jqb "${@:2}"; }
-err_is() { # http-code error-code message-substring
-    [ "$code" = "$1" ] && jqb --arg c "$2" --arg m "$3" '.error.code == $c and (.error.message | contains($m))'
-}
-labelled() { # number of our containers, running or not
-    curl -s --unix-socket "$sock" -G "http://docker/v1.41/containers/json" --data-urlencode all=1 \
-        --data-urlencode "filters={\"label\":[\"runbox.instance=$RUNBOX_INSTANCE\"]}" | jq length
-}
-wait_until() { # seconds, command...
-    local n=$(( $1 * 10 )); shift
-    for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
-    return 1
-}
-none_left() { [ "$(labelled)" = 0 ]; }
-docker_up() { curl -sf --max-time 3 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1; }
+. "$top/tests/e2e/lib.sh"
 
 cleanup() { scripts/stack.sh stop >/dev/null 2>&1; }
 trap cleanup EXIT

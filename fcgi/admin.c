@@ -1,0 +1,299 @@
+/*
+ * runbox: the admin command. Users and API keys, quotas, the run log, statistics and
+ * pruning, in the database the server writes, found through the same runbox.conf.
+ *
+ * This file is the command line: options, the command table, help, and the helpers the
+ * commands share (admin.h). Everything is parsed and checked before the database is
+ * opened, so --help and a wrong command line never touch it.
+ */
+#include "admin.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+struct cmd {
+	const char *name;           /* "user add", or one word */
+	const char *args;
+	const char *summary;
+	int (*run)(struct cli *cli, int argc, char **argv);
+};
+
+static const struct cmd commands[] = {
+	{ "user add", "NAME [--note TEXT]",
+	  "create a user with an API key; the key is printed once", admin_user_add },
+	{ "user list", "",
+	  "users: kind, created, revoked, key ids, quota overrides, runs in 24 h and in all",
+	  admin_user_list },
+	{ "user revoke", "USER", "revoke a user and all its keys", admin_user_revoke },
+	{ "key add", "NAME", "another API key for the user NAME; printed once", admin_key_add },
+	{ "key revoke", "KEY_ID",
+	  "revoke one key by its id, like rbx_1a2b3c4d (shown by 'user list')", admin_key_revoke },
+	{ "quota show", "[USER]",
+	  "the default quotas (from the configuration) and each user's overrides and effective "
+	  "values", admin_quota_show },
+	{ "quota set", "USER [--per-minute N] [--per-day N] [--concurrent N] [--max-code-bytes N]",
+	  "change a user's quotas; N = 'default' removes an override; quotas not named are kept",
+	  admin_quota_set },
+	{ "runs", "[--user USER] [--language L] [--status S] [--since T] [--until T] [--limit N]",
+	  "the run log, newest first (50 unless --limit); --status also matches error codes",
+	  admin_runs },
+	{ "run", "RUN_ID", "one run with everything: its stored code, stdout and stderr", admin_run },
+	{ "stats", "[--by user|language] [--since T] [--until T]",
+	  "requests, outcomes and time used per user or language (default: by user, --since 7d)",
+	  admin_stats },
+	{ "prune", "--older-than AGE [--dry-run]",
+	  "delete the runs received more than AGE (like 90d) ago; --dry-run only counts them",
+	  admin_prune },
+	{ "version", "", "the database's schema version and the newest this program knows",
+	  admin_version },
+};
+#define NCOMMANDS (sizeof commands / sizeof commands[0])
+
+static void cmd_help(const struct cmd *c, FILE *f)
+{
+	fprintf(f, "usage: runbox [-c runbox.conf] [--json] %s%s%s\n    %s\n", c->name,
+		c->args[0] ? " " : "", c->args, c->summary);
+}
+
+static void usage(FILE *f)
+{
+	size_t i;
+
+	fputs("usage: runbox [-c runbox.conf] [--json] COMMAND ...\n\n"
+	      "Manage runbox's users, API keys and quotas, and read its run log.\n\n", f);
+	for (i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %s%s%s\n      %s\n", commands[i].name, commands[i].args[0] ? " " : "",
+			commands[i].args, commands[i].summary);
+	fputs("\nOptions:\n"
+	      "  -c FILE     the server's configuration file (default: $RUNBOX_CONF, else the\n"
+	      "              built-in defaults); the database is its db_path\n"
+	      "  --json      print JSON instead of tables (also accepted after the command)\n"
+	      "  -h, --help  this help; 'runbox COMMAND --help' for one command\n\n"
+	      "USER is NAME (a user with API keys), remote:NAME or address:IP.\n"
+	      "T is a local date or time (2026-11-23, 2026-11-23T14:00) or an age (30m, 2h, 7d).\n"
+	      "Exit status: 0 done, 1 failed or not found, 2 wrong command line.\n", f);
+}
+
+static int is_help(const char *a)
+{
+	return strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0;
+}
+
+int admin_usage_error(const struct cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("runbox: ", stderr);
+	if (cli->cmd)
+		fprintf(stderr, "%s: ", cli->cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, " (see 'runbox %s%s--help')\n", cli->cmd ? cli->cmd->name : "",
+		cli->cmd ? " " : "");
+	return EX_USAGE;
+}
+
+int admin_parse(struct cli *cli, int argc, char **argv, const struct opt *opts,
+		const char **pos, const char *pos_name, int required)
+{
+	int i, n = 0, only_pos = 0;
+
+	for (i = 0; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (is_help(argv[i])) {
+			cmd_help(cli->cmd, stdout);
+			return EX_HELP;
+		}
+	for (i = 0; i < argc; i++) {
+		const char *a = argv[i], *eq;
+		const struct opt *o;
+		size_t len;
+
+		if (only_pos || a[0] != '-' || a[1] == '\0') {
+			if (pos_name == NULL || n == 1)
+				return admin_usage_error(cli, "unexpected argument '%s'", a);
+			*pos = a;
+			n++;
+			continue;
+		}
+		if (strcmp(a, "--") == 0) {
+			only_pos = 1;
+			continue;
+		}
+		if (strcmp(a, "--json") == 0) {
+			cli->json = 1;
+			continue;
+		}
+		eq = strchr(a, '=');
+		len = eq ? (size_t)(eq - a) : strlen(a);
+		for (o = opts; o && o->name; o++)
+			if (strlen(o->name) == len && strncmp(o->name, a, len) == 0)
+				break;
+		if (o == NULL || o->name == NULL)
+			return admin_usage_error(cli, "unknown option '%.*s'", (int)len, a);
+		if (o->flag) {
+			if (eq)
+				return admin_usage_error(cli, "%s takes no value", o->name);
+			*o->flag = 1;
+		} else if (eq) {
+			*o->value = eq + 1;
+		} else if (i + 1 < argc) {
+			*o->value = argv[++i];
+		} else {
+			return admin_usage_error(cli, "%s needs a value", o->name);
+		}
+	}
+	if (required && n == 0)
+		return admin_usage_error(cli, "missing %s", pos_name);
+	return 0;
+}
+
+int admin_open(struct cli *cli)
+{
+	struct err e;
+
+	err_init(&e);
+	conf_defaults(&cli->conf);
+	if (conf_load(&cli->conf, cli->conf_path, &e) != 0) {
+		fprintf(stderr, "runbox: %s\n", e.msg);
+		return EX_FAIL;
+	}
+	if (store_open(&cli->store, cli->conf.db_path, cli->conf.db_busy_timeout_ms, &e) != 0) {
+		fprintf(stderr, "runbox: %s (the database is db_path in runbox.conf: pass -c FILE "
+			"or set RUNBOX_CONF)\n", e.msg);
+		return EX_FAIL;
+	}
+	return EX_OK;
+}
+
+int admin_store_fail(int rc, const struct err *e)
+{
+	fprintf(stderr, "runbox: %s\n", e->msg[0] ? e->msg : rc_message(rc));
+	/* The store refuses a malformed name with RC_BAD_REQUEST: input, not state. */
+	return rc == RC_BAD_REQUEST ? EX_USAGE : EX_FAIL;
+}
+
+int admin_nomem(void)
+{
+	fprintf(stderr, "runbox: out of memory\n");
+	return EX_FAIL;
+}
+
+int admin_print_json(json_t *j)
+{
+	char *s = j ? json_dumps(j, JSON_INDENT(2)) : NULL;
+
+	json_decref(j);
+	if (s == NULL)
+		return admin_nomem();
+	puts(s);
+	free(s);
+	return EX_OK;
+}
+
+/* The command named by one or two words; *words gets how many it used. */
+static const struct cmd *find_cmd(const char *w1, const char *w2, int *words)
+{
+	size_t i, n;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		n = strcspn(commands[i].name, " ");
+		if (strlen(w1) != n || strncmp(commands[i].name, w1, n) != 0)
+			continue;
+		if (commands[i].name[n] == '\0') {
+			*words = 1;
+			return &commands[i];
+		}
+		if (w2 && strcmp(commands[i].name + n + 1, w2) == 0) {
+			*words = 2;
+			return &commands[i];
+		}
+	}
+	return NULL;
+}
+
+/* w1 is not a command by itself: a group ("user") without a known second word, or
+ * unknown. "runbox user --help" lists the group's commands. */
+static int not_a_command(struct cli *cli, const char *w1, const char *w2)
+{
+	char subs[128] = "";
+	size_t i, n, len = strlen(w1), used = 0;
+
+	for (i = 0; i < NCOMMANDS; i++) {
+		n = strcspn(commands[i].name, " ");
+		if (n != len || strncmp(commands[i].name, w1, n) != 0 || commands[i].name[n] != ' ')
+			continue;
+		if (w2 && is_help(w2))
+			cmd_help(&commands[i], stdout);
+		if (used < sizeof subs)
+			used += (size_t)snprintf(subs + used, sizeof subs - used, "%s%s",
+						 used ? ", " : "", commands[i].name + n + 1);
+	}
+	if (used == 0)
+		return admin_usage_error(cli, "unknown command '%s'", w1);
+	if (w2 && is_help(w2))
+		return EX_HELP;
+	if (w2 == NULL)
+		fprintf(stderr, "runbox: '%s' needs a command: %s (see 'runbox %s --help')\n", w1,
+			subs, w1);
+	else
+		fprintf(stderr, "runbox: unknown command '%s %s'; '%s' commands are %s (see "
+			"'runbox %s --help')\n", w1, w2, w1, subs, w1);
+	return EX_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const struct cmd *c;
+	struct timespec ts;
+	struct cli cli;
+	int i, words = 0, rc;
+
+	memset(&cli, 0, sizeof cli);
+	cli.conf_path = getenv("RUNBOX_CONF");
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (is_help(argv[i])) {
+			usage(stdout);
+			return EX_OK;
+		}
+		i += strcmp(argv[i], "-c") == 0; /* its value may be anything */
+	}
+	for (i = 1; i < argc && argv[i][0] == '-'; i++) {
+		if (strcmp(argv[i], "--json") == 0)
+			cli.json = 1;
+		else if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
+			cli.conf_path = argv[++i];
+		else if (strcmp(argv[i], "-c") == 0)
+			return admin_usage_error(&cli, "-c needs a configuration file");
+		else
+			return admin_usage_error(&cli, "unknown option '%s'", argv[i]);
+	}
+	if (cli.conf_path && cli.conf_path[0] == '\0')
+		cli.conf_path = NULL;
+	if (i == argc)
+		return admin_usage_error(&cli, "no command given");
+	if (strcmp(argv[i], "help") == 0) {
+		usage(stdout);
+		return EX_OK;
+	}
+	if ((c = find_cmd(argv[i], i + 1 < argc ? argv[i + 1] : NULL, &words)) == NULL) {
+		rc = not_a_command(&cli, argv[i], i + 1 < argc ? argv[i + 1] : NULL);
+		return rc == EX_HELP ? EX_OK : rc;
+	}
+	cli.cmd = c;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	cli.now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	rc = c->run(&cli, argc - i - words, argv + i + words);
+	store_close(cli.store);
+	if (rc == EX_HELP)
+		rc = EX_OK;
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		fprintf(stderr, "runbox: cannot write the output: %s\n", strerror(errno));
+		rc = EX_FAIL;
+	}
+	return rc;
+}

@@ -1,0 +1,362 @@
+/*
+ * The admin command's run log: runs, run, stats, prune, and the schema version. The
+ * store does the work; this file checks the command line and shows the store's JSON, as
+ * it is (--json) or as tables.
+ */
+#include "admin.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "admin_fmt.h"
+
+/* <limits.h> would find core/limits.h first: a bound of our own that fits any int. */
+#define ROWS_MAX 1000000000
+
+static int bad_time(const struct cli *cli, const char *opt, const char *s)
+{
+	return admin_usage_error(cli, "%s: '%s' is not a time; give a date (2026-11-23), a local "
+				 "time (2026-11-23T14:00) or an age (30m, 2h, 7d)", opt, s);
+}
+
+/* --since and --until into ms (0 where not given), since before until. */
+static int parse_range(const struct cli *cli, const char *since, const char *until,
+		       long long *since_ms, long long *until_ms)
+{
+	*since_ms = *until_ms = 0;
+	if (since && parse_when(since, cli->now, since_ms) != 0)
+		return bad_time(cli, "--since", since);
+	if (until && parse_when(until, cli->now, until_ms) != 0)
+		return bad_time(cli, "--until", until);
+	if (*since_ms && *until_ms && *since_ms >= *until_ms)
+		return admin_usage_error(cli, "--since (%s) must be before --until (%s)", since, until);
+	return 0;
+}
+
+/* An integer field as text, "-" when null. */
+static const char *num(const json_t *o, const char *k, const char *unit, char *buf, size_t cap)
+{
+	if (!json_is_integer(json_object_get(o, k)))
+		return "-";
+	(void)snprintf(buf, cap, "%lld%s", jint(o, k), unit);
+	return buf;
+}
+
+static int runs_print(const json_t *list, int limit)
+{
+	static const char *const heads[] = { "RUN ID", "RECEIVED", "USER", "LANGUAGE", "STATUS",
+					     "DURATION" };
+	char t[32], user[160], status[96], ms[32];
+	struct table tab;
+	json_t *r;
+	size_t i;
+	int rc = 0;
+
+	if (json_array_size(list) == 0) {
+		printf("No runs match.\n");
+		return EX_OK;
+	}
+	table_init(&tab, 6, heads, "lllllr");
+	json_array_foreach(list, i, r) {
+		const char *code = jstr(r, "errorCode");
+
+		/* A request refused before its user was known has only an address. */
+		(void)snprintf(user, sizeof user, jstr(r, "user") ? "%s" : "(%s)",
+			       jstr(r, "user") ? jstr(r, "user")
+			       : jstr(r, "clientAddr") ? jstr(r, "clientAddr") : "unknown");
+		(void)snprintf(status, sizeof status, code ? "%s (%s)" : "%s", jstr(r, "status"), code);
+		fmt_time(jint(r, "receivedMs"), t, sizeof t);
+		if ((rc = table_row(&tab, jstr(r, "runId"), t, user, jstr(r, "language"), status,
+				    num(r, "durationMs", " ms", ms, sizeof ms))) != 0)
+			break;
+	}
+	if (rc == 0)
+		rc = table_print(&tab, stdout);
+	table_release(&tab);
+	if (rc == 0 && json_array_size(list) == (size_t)limit)
+		printf("The newest %d are shown; --limit N shows more.\n", limit);
+	return rc == 0 ? EX_OK : admin_nomem();
+}
+
+int admin_runs(struct cli *cli, int argc, char **argv)
+{
+	const char *since = NULL, *until = NULL, *limit = NULL;
+	struct run_filter f = { 0 };
+	const struct opt opts[] = {
+		{ "--user", &f.user, NULL }, { "--language", &f.language, NULL },
+		{ "--status", &f.status, NULL }, { "--since", &since, NULL },
+		{ "--until", &until, NULL }, { "--limit", &limit, NULL }, { NULL, NULL, NULL },
+	};
+	json_t *list = NULL;
+	struct err e;
+	long n = 50;
+	int rc;
+
+	if ((rc = admin_parse(cli, argc, argv, opts, NULL, NULL, 0)) != 0 ||
+	    (rc = parse_range(cli, since, until, &f.since_ms, &f.until_ms)) != 0)
+		return rc;
+	if (limit && parse_count(limit, ROWS_MAX, &n) != 0)
+		return admin_usage_error(cli, "--limit must be a whole number from 1 to %d, not '%s'",
+					 ROWS_MAX, limit);
+	f.limit = (int)n;
+	if ((rc = admin_open(cli)) != 0)
+		return rc;
+	err_init(&e);
+	if ((rc = store_runs_list(cli->store, &f, &list, &e)) != 0)
+		return admin_store_fail(rc, &e);
+	if (cli->json)
+		return admin_print_json(list);
+	rc = runs_print(list, f.limit);
+	json_decref(list);
+	return rc;
+}
+
+/* "name     value" with the value made safe for a terminal. */
+static void field(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void field(const char *name, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	printf("%-10s  ", name);
+	put_safe(stdout, buf, strlen(buf));
+	putchar('\n');
+}
+
+/* A stored text (code, stdout, stderr) under a heading; bytes is its size when run. */
+static void stored(const json_t *r, const char *key, const char *bytes_key, const char *trunc_key)
+{
+	const json_t *v = json_object_get(r, key);
+	size_t n = json_string_length(v);
+	char size[24];
+
+	fmt_size(jint(r, bytes_key), size, sizeof size);
+	printf("\n--- %s: %s%s", key, size,
+	       trunc_key && jint(r, trunc_key) ? ", cut at the output limit" : "");
+	if (!json_is_string(v)) {
+		printf(" (not stored) ---\n");
+		return;
+	}
+	if (n < (size_t)jint(r, bytes_key) && strcmp(key, "code") != 0)
+		printf(" (the log keeps the first %zu bytes)", n);
+	printf(" ---\n");
+	put_safe(stdout, json_string_value(v), n);
+	if (n > 0 && json_string_value(v)[n - 1] != '\n')
+		printf("\n(no newline at the end)\n");
+}
+
+static void run_print(const json_t *r)
+{
+	char a[32], b[32], c[32], d[32];
+
+	field("run", "%s", jstr(r, "runId"));
+	field("received", "%s", (fmt_time(jint(r, "receivedMs"), a, sizeof a), a));
+	field("finished", "%s", (fmt_time(jint(r, "finishedMs"), a, sizeof a), a));
+	field("user", "%s", jstr(r, "user") ? jstr(r, "user") : "-");
+	field("client", "%s (auth: %s)", jstr(r, "clientAddr") ? jstr(r, "clientAddr") : "-",
+	      jstr(r, "auth") ? jstr(r, "auth") : "-");
+	field("language", "%s", jstr(r, "language") ? jstr(r, "language") : "-");
+	field("status", "%s (HTTP %s)%s%s", jstr(r, "status"), num(r, "httpStatus", "", a, sizeof a),
+	      jstr(r, "errorCode") ? ", error " : "", jstr(r, "errorCode") ? jstr(r, "errorCode") : "");
+	if (jstr(r, "message"))
+		field("message", "%s", jstr(r, "message"));
+	field("exit", "code %s, signal %s", num(r, "exitCode", "", a, sizeof a),
+	      num(r, "signal", "", b, sizeof b));
+	field("time", "%s wall, %s CPU", num(r, "durationMs", " ms", a, sizeof a),
+	      num(r, "cpuMs", " ms", b, sizeof b));
+	fmt_size(jint(r, "memoryUsed"), c, sizeof c);
+	field("memory", "%s", json_is_integer(json_object_get(r, "memoryUsed")) ? c : "-");
+	fmt_size(jint(r, "codeBytes"), c, sizeof c);
+	fmt_size(jint(r, "stdinBytes"), d, sizeof d);
+	field("code", "%s, sha256 %s", c, jstr(r, "codeSha256") ? jstr(r, "codeSha256") : "-");
+	field("stdin", "%s (not stored)", d);
+	stored(r, "code", "codeBytes", NULL);
+	stored(r, "stdout", "stdoutBytes", "stdoutTruncated");
+	stored(r, "stderr", "stderrBytes", "stderrTruncated");
+}
+
+int admin_run(struct cli *cli, int argc, char **argv)
+{
+	const char *id = NULL;
+	json_t *r = NULL;
+	struct err e;
+	int rc;
+
+	if ((rc = admin_parse(cli, argc, argv, NULL, &id, "RUN_ID", 1)) != 0 ||
+	    (rc = admin_open(cli)) != 0)
+		return rc;
+	err_init(&e);
+	if ((rc = store_run_get(cli->store, id, 0, &r, &e)) != 0) {
+		if (rc == RC_NOT_FOUND)
+			fprintf(stderr, "runbox: there is no run '%s' (see 'runbox runs')\n", id);
+		return rc == RC_NOT_FOUND ? EX_FAIL : admin_store_fail(rc, &e);
+	}
+	if (cli->json)
+		return admin_print_json(r);
+	run_print(r);
+	json_decref(r);
+	return EX_OK;
+}
+
+static int stats_print(const json_t *list, const char *by)
+{
+	static const char *const heads_user[] = { "USER", "REQUESTS", "RUNS", "OK", "ERROR", "LIMIT",
+						  "FAILED", "REFUSED", "QUOTA", "AVG MS", "MAX MS",
+						  "CPU MS" };
+	static const char *const heads_lang[] = { "LANGUAGE", "REQUESTS", "RUNS", "OK", "ERROR",
+						  "LIMIT", "FAILED", "REFUSED", "QUOTA", "AVG MS",
+						  "MAX MS", "CPU MS" };
+	char v[11][24];
+	struct table t;
+	json_t *r;
+	size_t i;
+	int rc = 0;
+
+	if (json_array_size(list) == 0) {
+		printf("No requests in that time.\n");
+		return EX_OK;
+	}
+	table_init(&t, 12, strcmp(by, "user") == 0 ? heads_user : heads_lang, "lrrrrrrrrrrr");
+	json_array_foreach(list, i, r) {
+		(void)num(r, "requests", "", v[0], sizeof v[0]);
+		(void)num(r, "runs", "", v[1], sizeof v[1]);
+		(void)snprintf(v[2], sizeof v[2], "%lld", jint(r, "ok"));
+		(void)snprintf(v[3], sizeof v[3], "%lld", jint(r, "runtime_error") + jint(r, "compile_error"));
+		(void)snprintf(v[4], sizeof v[4], "%lld", jint(r, "timeout") + jint(r, "memory_limit") +
+			       jint(r, "output_limit"));
+		(void)snprintf(v[5], sizeof v[5], "%lld", jint(r, "failed") + jint(r, "interrupted"));
+		(void)snprintf(v[6], sizeof v[6], "%lld", jint(r, "refused"));
+		(void)snprintf(v[7], sizeof v[7], "%lld", jint(r, "quota_refused"));
+		if ((rc = table_row(&t, jstr(r, by), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
+				    num(r, "avg_duration_ms", "", v[8], sizeof v[8]),
+				    num(r, "max_duration_ms", "", v[9], sizeof v[9]),
+				    num(r, "cpu_ms", "", v[10], sizeof v[10]))) != 0)
+			break;
+	}
+	if (rc == 0 && (rc = table_print(&t, stdout)) == 0)
+		printf("ERROR: runtime or compile error. LIMIT: time, memory or output limit.\n"
+		       "FAILED: server failure or interrupted. QUOTA: refused for quota (of REFUSED).\n"
+		       "--json gives every status on its own.\n");
+	table_release(&t);
+	return rc == 0 ? EX_OK : admin_nomem();
+}
+
+int admin_stats(struct cli *cli, int argc, char **argv)
+{
+	const char *by = "user", *since = "7d", *until = NULL;
+	const struct opt opts[] = {
+		{ "--by", &by, NULL }, { "--since", &since, NULL }, { "--until", &until, NULL },
+		{ NULL, NULL, NULL },
+	};
+	long long since_ms, until_ms;
+	char a[32], b[32];
+	json_t *list = NULL;
+	struct err e;
+	int rc;
+
+	if ((rc = admin_parse(cli, argc, argv, opts, NULL, NULL, 0)) != 0)
+		return rc;
+	if (strcmp(by, "user") != 0 && strcmp(by, "language") != 0)
+		return admin_usage_error(cli, "--by must be 'user' or 'language', not '%s'", by);
+	if ((rc = parse_range(cli, since, until, &since_ms, &until_ms)) != 0 ||
+	    (rc = admin_open(cli)) != 0)
+		return rc;
+	err_init(&e);
+	if ((rc = store_stats(cli->store, by, since_ms, until_ms, &list, &e)) != 0)
+		return admin_store_fail(rc, &e);
+	if (cli->json)
+		return admin_print_json(list);
+	fmt_time(since_ms, a, sizeof a);
+	fmt_time(until_ms, b, sizeof b);
+	printf("Requests by %s from %s to %s:\n\n", by, a, until_ms ? b : "now");
+	rc = stats_print(list, by);
+	json_decref(list);
+	return rc;
+}
+
+/* How many runs store_prune(before) would delete, without a store function of its own:
+ * every request before then (the stats total) less those still running, which prune
+ * keeps (few: at most the concurrency limits, unless some were lost). */
+static int prune_count(struct store *s, long long before, long *n, struct err *e)
+{
+	struct run_filter running = { .status = "running", .until_ms = before, .limit = ROWS_MAX };
+	json_t *groups = NULL, *list = NULL, *g;
+	size_t i;
+	int rc;
+
+	*n = 0;
+	if ((rc = store_stats(s, "language", 0, before, &groups, e)) != 0)
+		return rc;
+	json_array_foreach(groups, i, g)
+		*n += (long)jint(g, "requests");
+	json_decref(groups);
+	if ((rc = store_runs_list(s, &running, &list, e)) != 0)
+		return rc;
+	*n -= (long)json_array_size(list);
+	json_decref(list);
+	return 0;
+}
+
+int admin_prune(struct cli *cli, int argc, char **argv)
+{
+	const char *older = NULL;
+	int dry = 0, rc, deleted = 0;
+	const struct opt opts[] = {
+		{ "--older-than", &older, NULL }, { "--dry-run", NULL, &dry }, { NULL, NULL, NULL },
+	};
+	long long age, before;
+	char t[32];
+	struct err e;
+	long n = 0;
+
+	if ((rc = admin_parse(cli, argc, argv, opts, NULL, NULL, 0)) != 0)
+		return rc;
+	if (older == NULL)
+		return admin_usage_error(cli, "give --older-than AGE, like 90d");
+	if (parse_age(older, &age) != 0)
+		return admin_usage_error(cli, "--older-than must be an age like 90d, 12h or 30m, "
+					 "not '%s'", older);
+	/* 0 would mean "no bound" to the store's readers: keep it a real time. */
+	before = cli->now - age > 0 ? cli->now - age : 1;
+	if ((rc = admin_open(cli)) != 0)
+		return rc;
+	err_init(&e);
+	rc = dry ? prune_count(cli->store, before, &n, &e) : store_prune(cli->store, before, &deleted, &e);
+	if (rc != 0)
+		return admin_store_fail(rc, &e);
+	if (!dry)
+		n = deleted;
+	if (cli->json)
+		return admin_print_json(json_pack("{s:I, s:I, s:b}", "runs", (json_int_t)n,
+						  "before_ms", (json_int_t)before, "dry_run", dry));
+	fmt_time(before, t, sizeof t);
+	if (dry)
+		printf("Would delete %ld run(s) received before %s (dry run: nothing was deleted).\n",
+		       n, t);
+	else
+		printf("Deleted %ld run(s) received before %s.\n", n, t);
+	return EX_OK;
+}
+
+int admin_version(struct cli *cli, int argc, char **argv)
+{
+	int rc, v = 0, latest = store_schema_latest();
+	struct err e;
+
+	if ((rc = admin_parse(cli, argc, argv, NULL, NULL, NULL, 0)) != 0 ||
+	    (rc = admin_open(cli)) != 0)
+		return rc;
+	err_init(&e);
+	if ((rc = store_schema_version(cli->store, &v, &e)) != 0)
+		return admin_store_fail(rc, &e);
+	if (cli->json)
+		return admin_print_json(json_pack("{s:i, s:i}", "schema_version", v, "latest", latest));
+	printf("Database schema version %d (the newest this program knows: %d).\n", v, latest);
+	if (v > latest)
+		printf("The database was upgraded by a newer runbox; use that version's tools.\n");
+	return EX_OK;
+}

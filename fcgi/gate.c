@@ -1,0 +1,232 @@
+#define _GNU_SOURCE
+#include "gate.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Local midnight that started today: "runs per day" resets there. */
+static long long midnight_ms(long long t)
+{
+	time_t s = (time_t)(t / 1000);
+	struct tm tm;
+
+	localtime_r(&s, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_isdst = -1;
+	return (long long)mktime(&tm) * 1000;
+}
+
+struct store *gate_store(struct gate_ctx *g, struct err *e)
+{
+	if (g->store == NULL &&
+	    store_open(&g->store, g->conf->db_path, g->conf->db_busy_timeout_ms, e) != 0) {
+		log_warnx("%s", e->msg);
+		g->store = NULL;
+	}
+	return g->store;
+}
+
+void gate_store_failed(struct gate_ctx *g)
+{
+	store_close(g->store);
+	g->store = NULL;
+}
+
+static const char *param(FCGX_Request *req, const char *name)
+{
+	const char *v = FCGX_GetParam(name, req->envp);
+
+	return v ? v : "";
+}
+
+void gate_init(struct gate *gt, struct gate_ctx *g, FCGX_Request *req, const char *run_id)
+{
+	memset(gt, 0, sizeof *gt);
+	(void)snprintf(gt->client_addr, sizeof gt->client_addr, "%s", param(req, "REMOTE_ADDR"));
+	gt->entry.run_id = run_id;
+	gt->entry.received_ms = now_ms();
+	gt->entry.client_addr = gt->client_addr;
+	gt->entry.auth = "none";
+	gt->entry.instance = g->conf->instance;
+	gt->entry.worker_pid = (long)getpid();
+}
+
+/* A store error: forget the connection so the next request tries a fresh one. */
+static int store_error(struct gate_ctx *g, int rc)
+{
+	if (rc == RC_STORE)
+		gate_store_failed(g);
+	return rc;
+}
+
+int gate_identify(struct gate *gt, struct gate_ctx *g, FCGX_Request *req, struct err *e)
+{
+	const char *authz = param(req, "HTTP_AUTHORIZATION"), *remote = param(req, "RUNBOX_USER");
+	struct store *s;
+	int rc;
+
+	if ((s = gate_store(g, e)) == NULL)
+		return RC_STORE;
+	if (authz[0]) {
+		gt->entry.auth = "key";
+		if (strncasecmp(authz, "Bearer ", 7) != 0)
+			return err_set(e, RC_UNAUTHORIZED, "Send your API key as the header "
+				       "'Authorization: Bearer rbx_...'.");
+		authz += 7;
+		while (*authz == ' ')
+			authz++;
+		rc = store_user_by_key(s, authz, &gt->user, e);
+		if (rc == RC_UNAUTHORIZED)
+			return err_set(e, rc, "%s", rc_message(rc));
+	} else if (remote[0]) {
+		gt->entry.auth = "remote";
+		rc = store_user_ensure(s, USER_REMOTE, remote, &gt->user, e);
+		if (rc == RC_UNAUTHORIZED)
+			return err_set(e, rc, "Your account may not run code on this server. Ask your "
+				       "teacher or the school's admin.");
+	} else if (g->conf->anonymous && gt->client_addr[0]) {
+		gt->entry.auth = "address";
+		rc = store_user_ensure(s, USER_ADDRESS, gt->client_addr, &gt->user, e);
+		if (rc == RC_UNAUTHORIZED)
+			return err_set(e, rc, "Your computer's address may not run code on this server. "
+				       "Ask your teacher or the school's admin.");
+	} else {
+		return err_set(e, RC_UNAUTHORIZED, "This server runs code only for signed-in users: "
+			       "send your API key as 'Authorization: Bearer rbx_...'. Ask your teacher "
+			       "for a key.");
+	}
+	if (rc != 0)
+		return store_error(g, rc);
+	gt->identified = 1;
+	gt->entry.user_id = gt->user.id;
+	/* Effective limits: the user's overrides over the defaults; never above the server's
+	 * code size cap (nginx would refuse the body anyway). */
+	gt->quota.per_minute = gt->user.override.per_minute > 0 ? gt->user.override.per_minute
+							       : g->conf->quota_per_minute;
+	gt->quota.per_day = gt->user.override.per_day > 0 ? gt->user.override.per_day
+							 : g->conf->quota_per_day;
+	gt->quota.concurrent = gt->user.override.concurrent > 0 ? gt->user.override.concurrent
+							       : g->conf->quota_concurrent;
+	gt->quota.max_code_bytes = gt->user.override.max_code_bytes > 0 &&
+				   gt->user.override.max_code_bytes < g->conf->max_code_bytes
+				   ? gt->user.override.max_code_bytes : g->conf->max_code_bytes;
+	return 0;
+}
+
+void gate_refuse(struct gate *gt, struct gate_ctx *g, int rc, const char *message)
+{
+	struct store *s;
+	struct err e;
+
+	err_init(&e);
+	if (gt->logged)
+		return;
+	if ((s = gate_store(g, &e)) == NULL) {
+		log_warnx("refusal %s not logged: %s", rc_name(rc), e.msg);
+		return;
+	}
+	if (store_run_refused(s, &gt->entry, rc_http(rc), rc_name(rc), message, &e) != 0) {
+		log_warnx("refusal %s not logged: %s", rc_name(rc), e.msg);
+		(void)store_error(g, e.rc);
+		return;
+	}
+	gt->logged = 1;
+}
+
+static void fmt_wait(char *out, size_t cap, long long ms)
+{
+	long long s = (ms + 999) / 1000;
+
+	if (s < 120)
+		(void)snprintf(out, cap, "%lld second%s", s, s == 1 ? "" : "s");
+	else if (s < 7200)
+		(void)snprintf(out, cap, "%lld minutes", (s + 59) / 60);
+	else
+		(void)snprintf(out, cap, "%lld h %lld min", s / 3600, (s % 3600 + 59) / 60);
+}
+
+int gate_begin(struct gate *gt, struct gate_ctx *g, struct quota_refusal *qr, struct err *e)
+{
+	struct store *s;
+	char wait[48];
+	int rc;
+
+	if ((s = gate_store(g, e)) == NULL)
+		return RC_STORE;
+	rc = store_run_begin(s, &gt->entry, &gt->quota, midnight_ms(gt->entry.received_ms), qr, e);
+	if (rc == RC_QUOTA) {
+		gt->logged = 1;
+		fmt_wait(wait, sizeof wait, qr->retry_after_ms);
+		if (strcmp(qr->limit, "per_day") == 0)
+			return err_set(e, rc, "You have used all %ld runs you have for today. The count "
+				       "starts again at midnight, in %s.", qr->value, wait);
+		if (strcmp(qr->limit, "per_minute") == 0)
+			return err_set(e, rc, "You can start %ld runs per minute and have used them. "
+				       "Try again in %s.", qr->value, wait);
+		return err_set(e, rc, "You already have %ld run%s in progress, the most you can have "
+			       "at once. Wait for %s to finish, then try again.", qr->value,
+			       qr->value == 1 ? "" : "s", qr->value == 1 ? "it" : "one");
+	}
+	if (rc != 0)
+		return store_error(g, rc);
+	gt->logged = gt->started = 1;
+	return 0;
+}
+
+void gate_finish(struct gate *gt, struct gate_ctx *g, int rc, const char *message,
+		 const struct run_result *res, const char *out, size_t out_len, const char *err,
+		 size_t err_len)
+{
+	struct run_outcome o = { 0 };
+	struct store *s;
+	struct err e;
+
+	if (!gt->started)
+		return;
+	err_init(&e);
+	o.finished_ms = now_ms();
+	o.output_cap = (size_t)g->conf->log_output_cap;
+	o.message = message;
+	if (rc != 0) {
+		o.status = "failed";
+		o.http = rc_http(rc);
+		o.error_code = rc_name(rc);
+	} else {
+		o.status = run_status_name(res->status);
+		o.http = 200;
+		o.exit_code = res->run.exit_code;
+		o.signal = res->run.signal;
+		o.duration_ms = res->run.wall_ms;
+		o.cpu_ms = res->run.cpu_ms;
+		o.memory_bytes = res->run.mem_bytes;
+		o.stdout_bytes = res->run.out_bytes;
+		o.stderr_bytes = res->run.err_bytes;
+		o.stdout_truncated = res->run.out.truncated;
+		o.stderr_truncated = res->run.err.truncated;
+		o.out = out;
+		o.out_len = out_len;
+		o.err = err;
+		o.err_len = err_len;
+	}
+	if ((s = gate_store(g, &e)) == NULL || store_run_finish(s, gt->entry.run_id, &o, &e) != 0) {
+		/* The student has the answer; the row stays "running" until the master's sweep
+		 * marks it interrupted, which also frees the concurrency slot. */
+		log_warnx("run %s not completed in the log: %s", gt->entry.run_id, e.msg);
+		(void)store_error(g, e.rc ? e.rc : RC_STORE);
+		return;
+	}
+	gt->started = 0;
+}

@@ -1,0 +1,177 @@
+/*
+ * store: runbox's SQLite database: the run log, users, API keys and quotas. The only
+ * module that includes <sqlite3.h>. The schema lives in sql/migrations/NNNN_name.sql,
+ * compiled in, applied in order and exactly once (each in its own BEGIN IMMEDIATE
+ * transaction that re-checks the version, so several processes may start at once).
+ *
+ * One struct store per process (never shared across fork). Every write transaction takes
+ * the write lock up front (BEGIN IMMEDIATE) and waits up to the busy timeout for it.
+ *
+ * Errors: RC_STORE (the database cannot be opened, read or written: disk full, file not
+ * writable, locked longer than the busy timeout; e->msg says which), RC_NOMEM, and the
+ * specific codes documented per function.
+ *
+ * Times are milliseconds since the epoch. Lists and single records are returned as
+ * jansson objects the caller owns (json_decref), with the field names of the API.
+ */
+#ifndef RUNBOX_STORE_H
+#define RUNBOX_STORE_H
+
+#include <stddef.h>
+
+#include <jansson.h>
+
+#include "err.h"
+
+struct store;
+
+/* Open (creating if needed) the database at path, set WAL mode and the busy timeout,
+ * and apply every pending migration. */
+int store_open(struct store **out, const char *path, int busy_timeout_ms, struct err *e);
+/* Same, but apply migrations only up to version upto (for upgrade tests); 0 = all. */
+int store_open_at(struct store **out, const char *path, int busy_timeout_ms, int upto,
+		  struct err *e);
+void store_close(struct store *s);
+
+/* Schema version now (number of the last migration applied) and the newest known. */
+int store_schema_version(struct store *s, int *version, struct err *e);
+int store_schema_latest(void);
+
+/* A real write (one row updated in a one-row table), so disk-full shows up. */
+int store_check_writable(struct store *s, struct err *e);
+
+/* ---- Users and keys ------------------------------------------------------------------ */
+
+/* How a request's user was identified. Users are named "kind:name" in the admin command
+ * except key users, which are just "name". */
+enum user_kind { USER_KEY, USER_REMOTE, USER_ADDRESS };
+
+/* Quota values; -1 in an override means "use the default". */
+struct quota {
+	long per_minute;
+	long per_day;
+	long concurrent;
+	long max_code_bytes;
+};
+
+struct user {
+	long long id;
+	enum user_kind kind;
+	char name[128];
+	struct quota override;    /* per-user overrides, -1 where none */
+};
+
+/* Find the user of an API key ("rbx_..."). RC_UNAUTHORIZED if no such key, or the key or
+ * its user is revoked. */
+int store_user_by_key(struct store *s, const char *key, struct user *u, struct err *e);
+
+/* Find or create the user of a remote (nginx-authenticated) name or a client address.
+ * RC_UNAUTHORIZED if that user has been revoked. */
+int store_user_ensure(struct store *s, enum user_kind kind, const char *name, struct user *u,
+		      struct err *e);
+
+/* Admin: create a key user and its first key. key_out receives the key (shown once; only
+ * its SHA-256 is stored). RC_EXISTS if the name is taken, RC_BAD_REQUEST for a bad name. */
+int store_user_add(struct store *s, const char *name, const char *note, char *key_out,
+		   size_t key_cap, struct err *e);
+/* Admin: another key for an existing key user. RC_NOT_FOUND if no such user. */
+int store_key_add(struct store *s, const char *name, char *key_out, size_t key_cap,
+		  struct err *e);
+/* Admin: revoke a user ("alice", "remote:bob", "address:10.0.0.5") and all its keys, or
+ * one key by its id (the "rbx_xxxxxxxx" prefix shown by user lists). RC_NOT_FOUND. */
+int store_user_revoke(struct store *s, const char *user, struct err *e);
+int store_key_revoke(struct store *s, const char *key_id, struct err *e);
+/* Admin: every user with kind, name, created, revoked, keys [{id, created, revoked}],
+ * quota overrides and run counts (today, all time). */
+int store_user_list(struct store *s, json_t **out, struct err *e);
+/* Admin: set a user's overrides; fields of q that are -2 are left as they are, -1 clears
+ * the override. RC_NOT_FOUND if no such user. */
+int store_quota_set(struct store *s, const char *user, const struct quota *q, struct err *e);
+
+/* ---- The run log ------------------------------------------------------------------- */
+
+/* What is known when a request arrives. Strings may be NULL where unknown. */
+struct run_entry {
+	const char *run_id;
+	long long received_ms;
+	long long user_id;          /* 0 when the user is not known (refused before that) */
+	const char *client_addr;
+	const char *auth;           /* "key", "remote", "address", "none" */
+	const char *instance;
+	long worker_pid;
+	const char *language;
+	const char *code;           /* stored as sent (already within the size cap) */
+	size_t code_len;
+	size_t stdin_len;
+};
+
+/* Why a run was refused for quota: which limit, its value, and when it frees up. */
+struct quota_refusal {
+	const char *limit;          /* "per_minute", "per_day", "concurrent" */
+	long value;
+	long long retry_after_ms;   /* from now */
+};
+
+/* Take one unit of every quota of the entry's user and log the run as started, in one
+ * transaction. The check and the take are one INSERT ... SELECT ... WHERE, so parallel
+ * processes can never exceed a limit. On refusal returns RC_QUOTA, fills qr, and logs the
+ * request as refused (HTTP 429). q holds the effective limits. */
+int store_run_begin(struct store *s, const struct run_entry *r, const struct quota *q,
+		    long long midnight_ms, struct quota_refusal *qr, struct err *e);
+
+/* Log a request refused before it could start (one complete row). */
+int store_run_refused(struct store *s, const struct run_entry *r, int http, const char *code,
+		      const char *message, struct err *e);
+
+/* How a started run ended. Output is stored up to output_cap bytes per stream. */
+struct run_outcome {
+	long long finished_ms;
+	const char *status;         /* "ok", "timeout", ... or "failed" for a server error */
+	int http;
+	const char *error_code;     /* NULL unless the run failed with an error response */
+	const char *message;
+	int exit_code, signal;
+	long duration_ms, cpu_ms, memory_bytes;
+	long stdout_bytes, stderr_bytes;
+	int stdout_truncated, stderr_truncated;
+	const char *out;            /* what the student saw (valid UTF-8) */
+	size_t out_len;
+	const char *err;
+	size_t err_len;
+	size_t output_cap;
+};
+
+/* Complete a started run's row and free its concurrency slot. */
+int store_run_finish(struct store *s, const char *run_id, const struct run_outcome *o,
+		     struct err *e);
+
+/* Mark runs of this instance still "running" as "interrupted" (finishing them, which
+ * frees their slots): those of worker pid (pid > 0), or all of them (pid == 0, at
+ * start-up), or those older than older_than_ms (pid < 0, the periodic sweep). *n gets
+ * the number of rows changed. */
+int store_runs_interrupt(struct store *s, const char *instance, long pid,
+			 long long older_than_ms, int *n, struct err *e);
+
+/* One run with its stored code and output; owner_id > 0 restricts to that user
+ * (RC_NOT_FOUND otherwise, without saying whether it exists). */
+int store_run_get(struct store *s, const char *run_id, long long owner_id, json_t **out,
+		  struct err *e);
+
+struct run_filter {
+	const char *user;           /* as in the admin command, or NULL */
+	const char *language;
+	const char *status;
+	long long since_ms, until_ms; /* 0 = open */
+	int limit;                  /* newest first; <= 0 means 50 */
+};
+int store_runs_list(struct store *s, const struct run_filter *f, json_t **out, struct err *e);
+
+/* Usage per user or per language ("user" or "language") over [since, until): runs,
+ * counts by status, refusals, total and median-ish duration, CPU. */
+int store_stats(struct store *s, const char *by, long long since_ms, long long until_ms,
+		json_t **out, struct err *e);
+
+/* Delete finished runs received before before_ms. */
+int store_prune(struct store *s, long long before_ms, int *n, struct err *e);
+
+#endif

@@ -1,0 +1,39 @@
+# Helpers shared by the end-to-end suites (sourced). Expects $base, $tmp, $sock and
+# $RUNBOX_INSTANCE to be set by the suite.
+pass=0
+fail=0
+ok()   { pass=$((pass + 1)); echo "  ok   $1"; }
+bad()  { fail=$((fail + 1)); echo "  FAIL $1"; [ -f "$tmp/body" ] && head -c 600 "$tmp/body" | sed 's/^/       /'; echo; }
+check() { # name, command...
+    local name=$1; shift
+    if "$@"; then ok "$name"; else bad "$name"; fi
+}
+
+# http METHOD PATH [BODY-FILE] [CONTENT-TYPE] -> $code, body in $tmp/body, headers in $tmp/hdr
+http() {
+    local args=(-s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$1" --max-time 60)
+    [ -n "${3:-}" ] && args+=(--data-binary "@$3" -H "Content-Type: ${4:-application/json}")
+    code=$(curl "${args[@]}" "$base$2")
+}
+# run_json JSON-TEXT: POST it to the run endpoint
+run_json() { printf '%s' "$1" > "$tmp/req"; http POST /api/editor/run "$tmp/req"; }
+# run_py CODE [STDIN]
+run_py() { jq -n --arg c "$1" --arg s "${2:-}" '{language: "python", code: $c, stdin: $s}' > "$tmp/req"
+           http POST /api/editor/run "$tmp/req"; }
+jqb() { jq -e "$@" "$tmp/body" >/dev/null 2>&1; }
+is() { [ "$code" = "$1" ] && jqb "${@:2}"; }
+err_is() { # http-code error-code message-substring
+    [ "$code" = "$1" ] && jqb --arg c "$2" --arg m "$3" '.error.code == $c and (.error.message | contains($m))'
+}
+labelled() { # number of our containers, running or not
+    curl -s --unix-socket "$sock" -G "http://docker/v1.41/containers/json" --data-urlencode all=1 \
+        --data-urlencode "filters={\"label\":[\"runbox.instance=$RUNBOX_INSTANCE\"]}" | jq length
+}
+wait_until() { # seconds, command...
+    local n=$(( $1 * 10 )); shift
+    for _ in $(seq 1 "$n"); do "$@" && return 0; sleep 0.1; done
+    return 1
+}
+none_left() { [ "$(labelled)" = 0 ]; }
+docker_up() { curl -sf --max-time 3 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1; }
+
