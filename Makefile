@@ -19,7 +19,8 @@ else
 B       := build
 OPT     := -O2 -g
 endif
-CFLAGS  += $(CFLAGS_STRICT) $(OPT) -Icore -Ifcgi -Isql $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+# -iquote, not -I: core/limits.h must not shadow the system <limits.h>.
+CFLAGS  += $(CFLAGS_STRICT) $(OPT) -iquote core -iquote fcgi -iquote sql $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CORE_SRC := $(wildcard core/*.c)
@@ -60,7 +61,7 @@ $(B)/runbox: $(ADMIN_OBJ) $(STORE_OBJ) $(B)/libcore.a
 AGENT_SRC := images/agent/agent.c images/agent/agent_run.c core/frame.c
 $(B)/runbox-agent: $(AGENT_SRC) images/agent/agent.h core/frame.h
 	@mkdir -p $(B)
-	$(CC) $(CFLAGS_STRICT) -O2 -static -Icore $(AGENT_SRC) -o $@
+	$(CC) $(CFLAGS_STRICT) -O2 -static -iquote core $(AGENT_SRC) -o $@
 
 $(B)/make-profile: images/seccomp/make-profile.c
 	@mkdir -p $(B)

@@ -128,6 +128,9 @@ int admin_parse(struct cli *cli, int argc, char **argv, const struct opt *opts,
 			cli->json = 1;
 			continue;
 		}
+		if (strcmp(a, "-c") == 0)
+			return admin_usage_error(cli, "-c FILE goes before the command: runbox -c FILE %s ...",
+						 cli->cmd->name);
 		eq = strchr(a, '=');
 		len = eq ? (size_t)(eq - a) : strlen(a);
 		for (o = opts; o && o->name; o++)

@@ -80,17 +80,21 @@ int gate_identify(struct gate *gt, struct gate_ctx *g, FCGX_Request *req, struct
 
 	if ((s = gate_store(g, e)) == NULL)
 		return RC_STORE;
-	if (authz[0]) {
+	if (strncasecmp(authz, "Bearer ", 7) == 0) {
 		gt->entry.auth = "key";
-		if (strncasecmp(authz, "Bearer ", 7) != 0)
-			return err_set(e, RC_UNAUTHORIZED, "Send your API key as the header "
-				       "'Authorization: Bearer rbx_...'.");
 		authz += 7;
 		while (*authz == ' ')
 			authz++;
 		rc = store_user_by_key(s, authz, &gt->user, e);
-		if (rc == RC_UNAUTHORIZED)
+		if (rc == RC_UNAUTHORIZED) {
+			gt->entry.user_id = gt->user.id; /* a revoked user's attempt is theirs */
 			return err_set(e, rc, "%s", rc_message(rc));
+		}
+	} else if (authz[0] && !remote[0]) {
+		/* Some other scheme that nginx did not check for us (no auth snippet). */
+		gt->entry.auth = "key";
+		return err_set(e, RC_UNAUTHORIZED, "Send your API key as the header "
+			       "'Authorization: Bearer rbx_...'.");
 	} else if (remote[0]) {
 		gt->entry.auth = "remote";
 		rc = store_user_ensure(s, USER_REMOTE, remote, &gt->user, e);

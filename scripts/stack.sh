@@ -48,7 +48,10 @@ start_all() {
         return 0
     fi
     stop_all quiet
-    mkdir -p "$run_dir" "$(dirname "$db_path")"
+    mkdir -p "$run_dir"
+    # Without its database the server still starts (health says why; runs get a 503).
+    mkdir -p "$(dirname "$db_path")" 2>/dev/null ||
+        echo "warning: cannot create $(dirname "$db_path") for the database: runs will be refused until it exists" >&2
     # nginx's workers (nginx_user) must reach the socket inside it.
     chmod 755 "$run_dir"
     render_nginx

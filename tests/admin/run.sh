@@ -90,6 +90,8 @@ rb --verbose user list
 check "unknown global option: exit 2" usage_err "unknown option '--verbose'"
 rb user list --all
 check "unknown command option: exit 2" usage_err "unknown option '--all'"
+rb user list -c "$conf"
+check "-c after the command: exit 2, says where it goes" usage_err '-c FILE goes before the command'
 rb user add
 check "missing argument: exit 2" usage_err 'missing NAME'
 rb user add a b

@@ -8,6 +8,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
 dir=$(mktemp -d /tmp/runbox-e2e-store.XXXXXX)
+chmod 755 "$dir"   # nginx's workers (an unprivileged user) reach the socket below it
 export RUNBOX_RUN_DIR=$dir/run
 export RUNBOX_LISTEN=${RUNBOX_STORE_LISTEN:-127.0.0.1:18081}
 export RUNBOX_INSTANCE=e2e-store
@@ -33,7 +34,7 @@ py() { jq -n --arg c "$1" '{language: "python", code: $c}' > "${2:-$tmp/req}"; }
 cleanup() {
     scripts/stack.sh stop >/dev/null 2>&1
     mountpoint -q "$dir/full" && umount "$dir/full"
-    rm -rf "$dir"
+    [ -n "${KEEP:-}" ] || rm -rf "$dir"
 }
 trap cleanup EXIT
 start() { scripts/stack.sh start >/dev/null || { echo "the stack did not start"; tail -5 "$RUNBOX_RUN_DIR/fcgi.log"; exit 1; }; }
@@ -41,7 +42,7 @@ start() { scripts/stack.sh start >/dev/null || { echo "the stack did not start";
 echo "== starting the stack on $base"
 start
 check "the database was created with the whole schema" \
-    test "$(admin --json version | jq '.version == .latest and .version >= 2')" = true
+    test "$(admin --json version | jq '.schema_version == .latest and .schema_version >= 2')" = true
 
 echo "== one row for every request, accepted or refused"
 before=$(rows)
@@ -139,11 +140,12 @@ echo "== a worker killed mid-run"
 key_k=$(admin --json user add killed | jq -r .key)
 admin quota set killed --concurrent 1 >/dev/null
 py $'import time\ntime.sleep(2.5)\nprint("done")' "$tmp/slow.json"
-post_as "$key_k" "$tmp/slow.json" & cpid=$!
+(post_as "$key_k" "$tmp/slow.json"; echo "$code" > "$tmp/slow.code"; cp "$tmp/body" "$tmp/slow.body") & cpid=$!
 wait_until 10 sh -c "[ -n \"\$(sqlite3 -cmd '.timeout 5000' '$RUNBOX_DB_PATH' \"SELECT worker_pid FROM runs r JOIN users u ON u.id = r.user_id WHERE u.name = 'killed' AND status = 'running'\")\" ]"
 wpid=$(sql "SELECT worker_pid FROM runs r JOIN users u ON u.id = r.user_id WHERE u.name = 'killed' AND status = 'running'")
 [ -n "$wpid" ] && kill -KILL "$wpid"
 wait $cpid
+code=$(cat "$tmp/slow.code"); cp "$tmp/slow.body" "$tmp/body"
 check "the client gets a JSON 503, not a bare page" err_is 503 runner_unavailable "not available"
 interrupted() { [ "$(sql "SELECT status FROM runs r JOIN users u ON u.id = r.user_id WHERE u.name = 'killed'")" = interrupted ]; }
 check "the row says interrupted" wait_until 10 interrupted
@@ -155,6 +157,7 @@ check "the killed worker's container is removed" wait_until 15 test_zero owned
 
 echo "== the school's own authentication through nginx"
 printf 'dave:{PLAIN}secret\n' > "$dir/htpasswd"
+chmod 644 "$dir/htpasswd"
 cat > "$dir/auth.conf" <<EOF
 auth_basic "runbox";
 auth_basic_user_file $dir/htpasswd;

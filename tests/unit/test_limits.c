@@ -13,7 +13,7 @@
 static json_t *config(const struct limits *l, const char *seccomp)
 {
 	struct container_spec s = { "runbox/python:latest", "test", "python", "/opt/agent",
-				    seccomp, 1700000000 };
+				    seccomp, 1700000000, "test:4242" };
 
 	return limits_container_config(l, &s);
 }
@@ -65,6 +65,8 @@ static void test_hardening(void **state)
 							      "runbox.instance")), "test");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(cfg, "Labels"),
 							      "runbox.created")), "1700000000");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(cfg, "Labels"),
+							      "runbox.owner")), "test:4242");
 	assert_string_equal(json_string_value(json_array_get(json_object_get(cfg, "Entrypoint"), 0)),
 			    "/runbox/agent");
 	json_decref(cfg);
