@@ -110,6 +110,7 @@ $(B)/tests/integration: tests/integration/test_docker.c $(B)/libcore.a
 e2e: all
 	tests/e2e/run.sh
 	tests/e2e/store.sh
+	tests/e2e/langs.sh
 
 # Everything the tests need, then every suite. Unit tests also run under the sanitizers.
 test: deps
@@ -131,3 +132,4 @@ $(B)/runlog-bench: tests/bench/runlog.c $(STORE_OBJ) $(B)/libcore.a
 bench: all $(B)/runlog-bench
 	$(B)/runlog-bench /var/tmp
 	tests/bench/latency.sh
+	tests/bench/langs.sh

@@ -44,7 +44,7 @@ static const struct key keys[] = {
 	{ S(docker_timeout_ms, K_INT), 100, 600000 },
 	{ S(agent_path, K_PATH), 0, 0 },
 	{ S(seccomp_profile, K_PATH), 0, 0 },
-	{ S(python_image, K_STR), 0, 0 },
+	{ S(languages, K_PATH), 0, 0 },
 	{ S(max_code_bytes, K_LONG), 1, 16L << 20 },
 	{ S(max_stdin_bytes, K_LONG), 0, 16L << 20 },
 	{ S(log_level, K_STR), 0, 0 },
@@ -86,7 +86,7 @@ void conf_defaults(struct conf *c)
 	c->docker_timeout_ms = 10000;
 	SETS(agent_path, "/usr/local/lib/runbox/runbox-agent");
 	SETS(seccomp_profile, "/usr/local/lib/runbox/seccomp.json");
-	SETS(python_image, "runbox/python:latest");
+	SETS(languages, "/usr/local/lib/runbox/languages.conf");
 	c->max_code_bytes = 100 * 1024;
 	c->max_stdin_bytes = 1024 * 1024;
 	SETS(log_level, "info");

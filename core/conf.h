@@ -28,7 +28,7 @@ struct conf {
 	int docker_timeout_ms;      /* every Docker call except the run stream */
 	char agent_path[CONF_PATH_MAX];
 	char seccomp_profile[CONF_PATH_MAX];
-	char python_image[128];
+	char languages[CONF_PATH_MAX]; /* the language registry file */
 	long max_code_bytes;
 	long max_stdin_bytes;
 	struct limits limits;       /* per-run defaults; see limits.h */

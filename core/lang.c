@@ -1,35 +1,34 @@
+#define _GNU_SOURCE
 #include "lang.h"
 
+#include <ctype.h>
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-static const struct lang langs[] = {
-	{
-		.id = "python",
-		.name = "Python",
-		.file_name = "main.py",
-		.run_argv = { "python3", "main.py", NULL },
-		.version_argv = { "python3", "--version", NULL },
-	},
-};
+/* Written only by lang_load at start-up (see lang.h); read-only afterwards. */
+static struct lang table[LANG_MAX];
+static char words[LANG_MAX][2][1024]; /* the compile and run commands, split in place */
+static size_t count;
 
 size_t lang_count(void)
 {
-	return sizeof langs / sizeof langs[0];
+	return count;
 }
 
 const struct lang *lang_at(size_t i)
 {
-	return i < lang_count() ? &langs[i] : NULL;
+	return i < count ? &table[i] : NULL;
 }
 
 const struct lang *lang_find(const char *id)
 {
 	size_t i;
 
-	for (i = 0; i < lang_count(); i++)
-		if (strcmp(langs[i].id, id) == 0)
-			return &langs[i];
+	for (i = 0; i < count; i++)
+		if (strcmp(table[i].id, id) == 0)
+			return &table[i];
 	return NULL;
 }
 
@@ -41,10 +40,436 @@ void lang_ids(char *out, size_t cap)
 	if (cap == 0)
 		return;
 	out[0] = '\0';
-	for (i = 0; i < lang_count(); i++) {
-		w = snprintf(out + used, cap - used, "%s%s", i ? ", " : "", langs[i].id);
-		if (w < 0 || (size_t)w >= cap - used)
-			return; /* keep what fits */
+	for (i = 0; i < count; i++) {
+		w = snprintf(out + used, cap - used, "%s%s", i ? ", " : "", table[i].id);
+		if (w < 0 || (size_t)w >= cap - used) {
+			out[used] = '\0'; /* keep the ids that fit whole, not part of one */
+			return;
+		}
 		used += (size_t)w;
 	}
+}
+
+/* ---- Parsing -------------------------------------------------------------------------- */
+
+static char *trim(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+static int set_str(char *dst, size_t cap, const char *v)
+{
+	int w = snprintf(dst, cap, "%s", v);
+
+	return w < 0 || (size_t)w >= cap ? -1 : 0;
+}
+
+/* Split a command at spaces into argv (NULL-terminated), copying into buf. */
+static int split(const char *v, char *buf, size_t cap, const char **argv)
+{
+	size_t n = 0;
+	char *p, *save = NULL, *tok;
+
+	if (set_str(buf, cap, v) != 0)
+		return -1;
+	for (p = buf; (tok = strtok_r(p, " \t", &save)) != NULL; p = NULL) {
+		if (n == LANG_ARGV_MAX)
+			return -1;
+		argv[n++] = tok;
+	}
+	argv[n] = NULL;
+	return n > 0 ? 0 : -1;
+}
+
+static int parse_num(const char *v, long lo, long hi, long *out)
+{
+	char *end;
+	long n;
+
+	errno = 0;
+	n = strtol(v, &end, 10);
+	if (errno != 0 || end == v || *end != '\0' || n < lo || n > hi)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* Decimal CPUs ("0.5", "2") to nano-CPUs. */
+static int parse_cpus(const char *v, long *out)
+{
+	long whole = 0, frac = 0, scale = 100000000;
+	const char *p = v;
+
+	if (!isdigit((unsigned char)*p))
+		return -1;
+	while (isdigit((unsigned char)*p) && whole <= 64)
+		whole = whole * 10 + (*p++ - '0');
+	if (*p == '.')
+		for (p++; isdigit((unsigned char)*p) && scale > 0; scale /= 10)
+			frac += (*p++ - '0') * scale;
+	if (*p != '\0' || whole > 64)
+		return -1;
+	*out = whole * 1000000000L + frac;
+	return *out >= 10000000 && *out <= 64000000000L ? 0 : -1; /* 0.01 to 64, as conf.c */
+}
+
+static int valid_id(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= sizeof table[0].id)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
+		      s[i] == '_' || s[i] == '-' || s[i] == '+'))
+			return 0;
+	return 1;
+}
+
+/* One "key = value" line of section l. Returns NULL or the sentence explaining the error. */
+static const char *set_key(struct lang *l, size_t idx, const char *k, const char *v,
+			   char *why, size_t cap)
+{
+	long n;
+
+	if (strcmp(k, "name") == 0)
+		return set_str(l->name, sizeof l->name, v) ? "the name is too long" : NULL;
+	if (strcmp(k, "image") == 0)
+		return set_str(l->image, sizeof l->image, v) ? "the image name is too long" : NULL;
+	if (strcmp(k, "file") == 0) {
+		if (v[0] == '\0' || strchr(v, '/') || strstr(v, ".."))
+			return "file must be a plain file name like main.c";
+		return set_str(l->file_name, sizeof l->file_name, v) ? "the file name is too long" : NULL;
+	}
+	if (strcmp(k, "sources") == 0)
+		return set_str(l->sources, sizeof l->sources, v) ? "sources is too long" : NULL;
+	if (strcmp(k, "compile") == 0 || strcmp(k, "run") == 0) {
+		int c = k[0] == 'c';
+		return split(v, words[idx][c], sizeof words[idx][c], c ? l->compile_argv : l->run_argv)
+		       ? "the command is empty or too long (at most 32 words, 1000 characters)" : NULL;
+	}
+	if (strcmp(k, "cpus") == 0)
+		return parse_cpus(v, &l->nano_cpus) ? "cpus must be a number of CPUs like 0.5 or 1 "
+		       "(0.01 to 64)" : NULL;
+	{
+		static const struct { const char *key; size_t off; long lo, hi, mul; } nums[] = {
+			{ "wall_ms", offsetof(struct lang, run.wall_ms), 100, 600000, 1 },
+			{ "cpu_ms", offsetof(struct lang, run.cpu_ms), 100, 600000, 1 },
+			{ "memory_mb", offsetof(struct lang, run.memory_bytes), 16, 65536, 1L << 20 },
+			{ "compile_wall_ms", offsetof(struct lang, compile.wall_ms), 100, 600000, 1 },
+			{ "compile_cpu_ms", offsetof(struct lang, compile.cpu_ms), 100, 600000, 1 },
+			{ "compile_memory_mb", offsetof(struct lang, compile.memory_bytes), 16, 65536, 1L << 20 },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof nums / sizeof nums[0]; i++) {
+			if (strcmp(k, nums[i].key) != 0)
+				continue;
+			if (parse_num(v, nums[i].lo, nums[i].hi, &n) != 0) {
+				(void)snprintf(why, cap, "%s must be a whole number from %ld to %ld (got '%s')",
+					       k, nums[i].lo, nums[i].hi, v);
+				return why;
+			}
+			*(long *)(void *)((char *)l + nums[i].off) = n * nums[i].mul;
+			return NULL;
+		}
+	}
+	(void)snprintf(why, cap, "unknown key '%s' (known: name, image, file, sources, compile, "
+		       "run, wall_ms, cpu_ms, memory_mb, compile_wall_ms, compile_cpu_ms, "
+		       "compile_memory_mb, cpus)", k);
+	return why;
+}
+
+static int check_section(const struct lang *l, const char *name, struct err *e)
+{
+	const char *missing = !l->name[0] ? "name" : !l->image[0] ? "image"
+			    : !l->file_name[0] ? "file" : !l->run_argv[0] ? "run" : NULL;
+
+	if (missing)
+		return err_set(e, RC_CONFIG, "%s:%d: language [%s] has no '%s' (every language needs "
+			       "name, image, file and run)", name, l->line, l->id, missing);
+	return 0;
+}
+
+int lang_parse(const char *text, const char *name, struct err *e)
+{
+	static struct lang fresh[LANG_MAX];
+	static char fresh_words[LANG_MAX][2][1024];
+	char *copy = strdup(text), *line, *next, *eq, why[256];
+	size_t n = 0, i, k;
+	int lineno = 0, rc = 0;
+
+	if (copy == NULL)
+		return err_set(e, RC_NOMEM, "%s: out of memory", name);
+	memset(fresh, 0, sizeof fresh);
+	/* Parse into words[] directly is unsafe if parsing fails; use a scratch copy. */
+	memcpy(fresh_words, words, sizeof words);
+	for (line = copy; line != NULL; line = next) {
+		const char *bad;
+
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		lineno++;
+		if (strchr(line, '#'))
+			*strchr(line, '#') = '\0';
+		line = trim(line);
+		if (line[0] == '\0')
+			continue;
+		if (line[0] == '[') {
+			char *end = strchr(line, ']');
+
+			if (end == NULL || end[1] != '\0') {
+				rc = err_set(e, RC_CONFIG, "%s:%d: a section is written [id]", name, lineno);
+				goto out;
+			}
+			*end = '\0';
+			if (n > 0 && (rc = check_section(&fresh[n - 1], name, e)) != 0)
+				goto out;
+			if (!valid_id(line + 1)) {
+				rc = err_set(e, RC_CONFIG, "%s:%d: '%s' is not a valid language id (use "
+					     "lowercase letters, digits, - _ +)", name, lineno, line + 1);
+				goto out;
+			}
+			for (k = 0; k < n; k++)
+				if (strcmp(fresh[k].id, line + 1) == 0) {
+					rc = err_set(e, RC_CONFIG, "%s:%d: language [%s] is defined twice "
+						     "(first at line %d)", name, lineno, line + 1, fresh[k].line);
+					goto out;
+				}
+			if (n == LANG_MAX) {
+				rc = err_set(e, RC_CONFIG, "%s:%d: at most %d languages", name, lineno, LANG_MAX);
+				goto out;
+			}
+			(void)set_str(fresh[n].id, sizeof fresh[n].id, line + 1);
+			fresh[n].line = lineno;
+			n++;
+			continue;
+		}
+		if ((eq = strchr(line, '=')) == NULL) {
+			rc = err_set(e, RC_CONFIG, "%s:%d: expected 'key = value' or [id]", name, lineno);
+			goto out;
+		}
+		if (n == 0) {
+			rc = err_set(e, RC_CONFIG, "%s:%d: a setting before the first [language] section",
+				     name, lineno);
+			goto out;
+		}
+		*eq = '\0';
+		if ((bad = set_key(&fresh[n - 1], n - 1, trim(line), trim(eq + 1), why, sizeof why))) {
+			rc = err_set(e, RC_CONFIG, "%s:%d: %s", name, lineno, bad);
+			goto out;
+		}
+	}
+	if (n == 0) {
+		rc = err_set(e, RC_CONFIG, "%s: no languages defined", name);
+		goto out;
+	}
+	if ((rc = check_section(&fresh[n - 1], name, e)) != 0)
+		goto out;
+	/* Success: install. The argv pointers point into words[], which set_key filled. */
+	for (i = 0; i < n; i++)
+		table[i] = fresh[i];
+	count = n;
+out:
+	if (rc != 0)
+		memcpy(words, fresh_words, sizeof words); /* the old registry stays intact */
+	free(copy);
+	return rc;
+}
+
+int lang_load(const char *path, struct err *e)
+{
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t cap = 0, len;
+	int rc;
+
+	if (f == NULL)
+		return err_set(e, RC_CONFIG, "%s: cannot read the language registry: %s", path,
+			       strerror(errno));
+	len = (size_t)getdelim(&text, &cap, '\0', f);
+	fclose(f);
+	if (text == NULL || (ssize_t)len < 0) {
+		free(text);
+		return err_set(e, RC_CONFIG, "%s: cannot read the language registry", path);
+	}
+	rc = lang_parse(text, path, e);
+	free(text);
+	return rc;
+}
+
+/* ---- Per request ---------------------------------------------------------------------- */
+
+/* The first "public [final|abstract|sealed|strictfp]* class NAME" outside comments and
+ * literals. Java requires a public class to live in NAME.java. */
+static int public_class(const char *s, size_t n, char *out, size_t cap)
+{
+	char prev[2][64] = { "", "" }, word[64];
+	size_t i = 0, w;
+
+	while (i < n) {
+		char c = s[i];
+
+		if (c == '/' && i + 1 < n && s[i + 1] == '/') {
+			while (i < n && s[i] != '\n')
+				i++;
+		} else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+			for (i += 2; i + 1 < n && !(s[i] == '*' && s[i + 1] == '/'); i++)
+				;
+			i += 2;
+		} else if (c == '"' || c == '\'') {
+			for (i++; i < n && s[i] != c; i++)
+				if (s[i] == '\\')
+					i++;
+			i++;
+		} else if (isalpha((unsigned char)c) || c == '_' || c == '$') {
+			for (w = 0; i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '$'); i++)
+				if (w + 1 < sizeof word)
+					word[w++] = s[i];
+			word[w] = '\0';
+			if (strcmp(prev[1], "class") == 0 &&
+			    (strcmp(prev[0], "public") == 0 || strcmp(prev[0], "final") == 0 ||
+			     strcmp(prev[0], "abstract") == 0 || strcmp(prev[0], "strictfp") == 0)) {
+				/* Checked loosely: "public final class X" has final before class. */
+				return set_str(out, cap, word);
+			}
+			if (strcmp(word, "final") != 0 && strcmp(word, "abstract") != 0 &&
+			    strcmp(word, "strictfp") != 0 && strcmp(word, "sealed") != 0) {
+				memcpy(prev[0], prev[1], sizeof prev[0]);
+				(void)set_str(prev[1], sizeof prev[1], word);
+			} else if (strcmp(prev[1], "public") == 0) {
+				/* keep "public" as the word before the class keyword */
+			}
+		} else {
+			i++;
+		}
+	}
+	return -1;
+}
+
+int lang_entry_name(const struct lang *l, const char *code, size_t len, char *out, size_t cap)
+{
+	const char *t = strstr(l->file_name, "{class}");
+	char cls[64];
+
+	if (t == NULL)
+		return set_str(out, cap, l->file_name) ? RC_BAD_REQUEST : 0;
+	if (public_class(code, len, cls, sizeof cls) != 0)
+		(void)set_str(cls, sizeof cls, "Main");
+	if (snprintf(out, cap, "%.*s%s%s", (int)(t - l->file_name), l->file_name, cls,
+		     t + strlen("{class}")) >= (int)cap)
+		return RC_BAD_REQUEST;
+	return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+	size_t a = strlen(s), b = strlen(suffix);
+
+	return a >= b && strcmp(s + a - b, suffix) == 0;
+}
+
+static int append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
+{
+	if (*len + n > *cap) {
+		size_t ncap = *cap * 2 + n + 256;
+		char *nb = realloc(*buf, ncap);
+
+		if (nb == NULL)
+			return RC_NOMEM;
+		*buf = nb;
+		*cap = ncap;
+	}
+	memcpy(*buf + *len, p, n);
+	*len += n;
+	return 0;
+}
+
+/* Append word, NUL-terminated, with {entry} and {class} replaced. */
+static int put_word(const char *w, const char *entry, char **buf, size_t *len, size_t *cap)
+{
+	const char *base = strrchr(entry, '/'), *dot;
+	size_t i = 0, cls_len;
+	int rc = 0;
+
+	base = base ? base + 1 : entry;
+	dot = strrchr(base, '.');
+	cls_len = dot ? (size_t)(dot - base) : strlen(base);
+	while (rc == 0 && w[i] != '\0') {
+		if (strncmp(w + i, "{entry}", 7) == 0) {
+			rc = append(buf, len, cap, entry, strlen(entry));
+			i += 7;
+		} else if (strncmp(w + i, "{class}", 7) == 0) {
+			rc = append(buf, len, cap, base, cls_len);
+			i += 7;
+		} else {
+			rc = append(buf, len, cap, w + i, 1);
+			i++;
+		}
+	}
+	return rc ? rc : append(buf, len, cap, "", 1);
+}
+
+int lang_expand(const char *const *tmpl, const char *entry, const char *const *files,
+		size_t nfiles, const char *sources, const char *const *args, size_t nargs,
+		const char **argv, size_t max, char **store, struct err *e)
+{
+	size_t off[256], n = 0, len = 0, cap = 0, i, j;
+	char *buf = NULL;
+	int rc;
+
+	*store = NULL;
+	for (i = 0; tmpl[i] != NULL; i++) {
+		const char *const *list = NULL;
+		size_t count_in = 0;
+		int is_list = 1; /* not list != NULL: args may be NULL when there are none */
+
+		if (strcmp(tmpl[i], "{args}") == 0) {
+			list = args;
+			count_in = nargs;
+		} else if (strcmp(tmpl[i], "{sources}") == 0) {
+			list = files;
+			count_in = nfiles;
+		} else {
+			is_list = 0;
+		}
+		if (!is_list) {
+			if (n + 1 >= max || n >= sizeof off / sizeof off[0])
+				goto too_long;
+			off[n++] = len;
+			if ((rc = put_word(tmpl[i], entry, &buf, &len, &cap)) != 0)
+				goto fail;
+			continue;
+		}
+		for (j = 0; j < count_in; j++) {
+			if (list == files && sources && sources[0] && !ends_with(files[j], sources))
+				continue;
+			if (n + 1 >= max || n >= sizeof off / sizeof off[0])
+				goto too_long;
+			off[n++] = len;
+			/* Arguments and file names are copied as they are: no placeholders in them. */
+			if ((rc = append(&buf, &len, &cap, list[j], strlen(list[j]) + 1)) != 0)
+				goto fail;
+		}
+	}
+	for (i = 0; i < n; i++)
+		argv[i] = buf + off[i];
+	argv[n] = NULL;
+	*store = buf;
+	return 0;
+too_long:
+	free(buf);
+	return err_set(e, RC_BAD_REQUEST, "The command line would have more than %zu words: "
+		       "send fewer files or arguments.", max - 1);
+fail:
+	free(buf);
+	return err_set(e, rc, "expanding a command: out of memory");
 }

@@ -1,23 +1,62 @@
 /*
- * lang: the languages runbox can run, and how.
+ * lang: the languages runbox runs, read from the language registry file
+ * (images/languages.conf; the `languages` key of runbox.conf names it). An admin adds or
+ * changes a language by editing that file and building an image, not the C code.
  *
- * For now one built-in entry (Python); the image comes from the config. The language
- * registry file replaces this table without changing this interface.
+ * The registry is loaded once, at start-up, before the FastCGI workers are forked, and is
+ * read-only afterwards: that is why it can be process-wide state (every worker shares the
+ * same copy-on-write table) instead of a handle passed everywhere.
+ *
+ * Format: the config file's own ("key = value", '#' comments), one [id] section per
+ * language:
+ *
+ *     [c]
+ *     name = C
+ *     image = runbox/gcc:latest
+ *     file = main.c                 # the entry file for single-file requests
+ *     sources = .c                  # what {sources} expands to
+ *     compile = gcc -Wall -O2 -o main {sources} -lm
+ *     run = ./main {args}
+ *     compile_memory_mb = 512
+ *
+ * Commands are split at spaces (no shell is ever involved). Placeholders: {entry} the
+ * entry file, {class} the entry file's name without folder and extension (Java), {sources}
+ * every submitted file ending in `sources` (one argument each), {args} the program's
+ * arguments (one each). `file = {class}.java` derives the file name from the code's
+ * public class.
  */
 #ifndef RUNBOX_LANG_H
 #define RUNBOX_LANG_H
 
 #include <stddef.h>
 
-#define LANG_ARGV_MAX 8
+#include "err.h"
+
+#define LANG_ARGV_MAX 32
+#define LANG_MAX 32
+
+struct lang_stage_limits {
+	long wall_ms, cpu_ms, memory_bytes; /* 0 = the server's default from runbox.conf */
+};
 
 struct lang {
-	const char *id;        /* "python": what requests name */
-	const char *name;      /* "Python": what people read */
-	const char *file_name; /* the program's file in /work */
-	const char *run_argv[LANG_ARGV_MAX]; /* NULL-terminated */
-	const char *version_argv[LANG_ARGV_MAX];
+	char id[32];          /* "python": what requests name */
+	char name[64];        /* "Python": what people read */
+	char image[128];
+	char file_name[64];   /* entry file for single-file requests, or "{class}.java" */
+	char sources[16];     /* extension {sources} selects, e.g. ".c"; empty = every file */
+	const char *compile_argv[LANG_ARGV_MAX + 1]; /* NULL-terminated; [0] NULL = no compile */
+	const char *run_argv[LANG_ARGV_MAX + 1];
+	struct lang_stage_limits run, compile;
+	long nano_cpus;       /* 0 = the server's default */
+	int line;             /* where the section starts, for messages */
 };
+
+/* Load the registry from path, replacing any loaded before. On error returns RC_CONFIG
+ * with "path:line: sentence" in e, and the previous registry stays. */
+int lang_load(const char *path, struct err *e);
+/* Same from text in memory; name is used in messages. */
+int lang_parse(const char *text, const char *name, struct err *e);
 
 /* The language with this id, or NULL. */
 const struct lang *lang_find(const char *id);
@@ -26,5 +65,16 @@ size_t lang_count(void);
 const struct lang *lang_at(size_t i);
 /* "python, c" style list of ids for messages, into out (always NUL-terminated). */
 void lang_ids(char *out, size_t cap);
+
+/* The file name a single-file program gets: file_name, or for "{class}.java" the first
+ * public class declared in code ("Main" if none). Returns 0 or RC_BAD_REQUEST. */
+int lang_entry_name(const struct lang *l, const char *code, size_t len, char *out, size_t cap);
+
+/* Expand a command template into argv (pointers into strings owned by *store, which the
+ * caller frees). files are all submitted names; entry is the entry file's name. Returns 0,
+ * RC_NOMEM, or RC_BAD_REQUEST if the result would be longer than max. */
+int lang_expand(const char *const *tmpl, const char *entry, const char *const *files,
+		size_t nfiles, const char *sources, const char *const *args, size_t nargs,
+		const char **argv, size_t max, char **store, struct err *e);
 
 #endif

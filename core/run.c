@@ -24,7 +24,6 @@ struct runner {
 	char *seccomp;            /* profile JSON text */
 	char instance[64];
 	char agent_path[CONF_PATH_MAX];
-	char python_image[128];
 };
 
 static const char *const reason_names[] = {
@@ -148,8 +147,11 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 	int w, rc;
 
 	w = snprintf(job, sizeof job,
-		     "wall_ms=%ld\ncpu_ms=%ld\nout_cap=%ld\nerr_cap=%ld\nfsize_bytes=%ld\n",
-		     l->wall_ms, l->cpu_ms, l->stdout_cap, l->stderr_cap, l->work_tmpfs_bytes);
+		     "wall_ms=%ld\ncpu_ms=%ld\nout_cap=%ld\nerr_cap=%ld\nfsize_bytes=%ld\n"
+		     "compile_wall_ms=%ld\ncompile_cpu_ms=%ld\n",
+		     l->wall_ms, l->cpu_ms, l->stdout_cap, l->stderr_cap, l->work_tmpfs_bytes,
+		     req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000,
+		     req->compile_cpu_ms > 0 ? req->compile_cpu_ms : 30000);
 	if (w < 0 || (size_t)w >= sizeof job)
 		return RC_INTERNAL;
 	if ((rc = add_frame(out, FRAME_JOB, job, (size_t)w)) != 0)
@@ -167,7 +169,23 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 		if ((rc = buf_add(out, f->name, nl)) != 0 || (rc = buf_add(out, f->data, f->len)) != 0)
 			return rc;
 	}
-	if ((rc = add_argv(out, FRAME_RUN, req->lang->run_argv)) != 0)
+	if (req->compile_argv != NULL && req->compile_argv[0] != NULL &&
+	    (rc = add_argv(out, FRAME_COMPILE, req->compile_argv)) != 0)
+		return rc;
+	if (req->run_argv != NULL) {
+		rc = add_argv(out, FRAME_RUN, req->run_argv);
+	} else {
+		/* No expanded command: the language's, with the first file as the entry. */
+		const char *argv[LANG_ARGV_MAX + 1], *names[1] = { req->nfiles ? req->files[0].name : "" };
+		char *store = NULL;
+
+		rc = lang_expand(req->lang->run_argv, names[0], names, 1, NULL, NULL, 0, argv,
+				 LANG_ARGV_MAX + 1, &store, NULL);
+		if (rc == 0)
+			rc = add_argv(out, FRAME_RUN, argv);
+		free(store);
+	}
+	if (rc != 0)
 		return rc;
 	for (off = 0; off < req->stdin_len; off += n) {
 		n = req->stdin_len - off;
@@ -342,12 +360,20 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 	json_t *cfg = NULL;
 	struct buf job;
 	long t0 = now_ms(), deadline;
+	struct limits lim;
 	int rc;
 
 	(void)snprintf(owner, sizeof owner, "%s:%ld", r->instance, (long)getpid());
 	/* Code and stdin are capped by the request checks; this only bounds a mistake. */
 	buf_init(&job, 64u << 20);
-	if ((cfg = limits_container_config(&req->limits, &spec)) == NULL) {
+	/* One container for both stages: it gets the larger memory limit and the language's
+	 * CPU share (compilers need more than the programs they build). */
+	lim = req->limits;
+	if (req->compile_argv != NULL && req->compile_memory_bytes > lim.memory_bytes)
+		lim.memory_bytes = req->compile_memory_bytes;
+	if (req->lang->nano_cpus > 0)
+		lim.nano_cpus = req->lang->nano_cpus;
+	if ((cfg = limits_container_config(&lim, &spec)) == NULL) {
 		rc = err_set(e, RC_NOMEM, "container config");
 		goto out;
 	}
@@ -365,7 +391,8 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 		goto out;
 
 	/* From here the program is running: failures become an internal_error result. */
-	deadline = now_ms() + req->limits.wall_ms + RUN_SLACK_MS;
+	deadline = now_ms() + req->limits.wall_ms + RUN_SLACK_MS +
+		   (req->compile_argv ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0);
 	rc = read_result(s, req, deadline, res, e);
 	res->total_ms = now_ms() - t0;
 	if (rc == READ_CANCELLED) {
@@ -434,7 +461,6 @@ int runner_open(struct runner **out, const struct conf *c, struct err *e)
 		return err_set(e, RC_NOMEM, "runner");
 	(void)snprintf(r->instance, sizeof r->instance, "%s", c->instance);
 	(void)snprintf(r->agent_path, sizeof r->agent_path, "%s", c->agent_path);
-	(void)snprintf(r->python_image, sizeof r->python_image, "%s", c->python_image);
 	if ((rc = read_text(c->seccomp_profile, &r->seccomp, e)) != 0)
 		goto fail;
 	/* Refuse a broken profile now rather than on every create. */
@@ -468,6 +494,6 @@ struct dk *runner_docker(struct runner *r)
 
 const char *runner_image(const struct runner *r, const struct lang *lang)
 {
-	(void)lang; /* one language so far: the registry gives each its own image */
-	return r->python_image;
+	(void)r;
+	return lang->image;
 }

@@ -71,6 +71,12 @@ struct run_request {
 	size_t stdin_len;
 	struct limits limits;      /* already clamped to the admin's maxima */
 	int cancel_fd;             /* the client's connection: hang-up cancels; -1 for none */
+	/* Commands, already expanded (lang_expand). compile_argv NULL: no compile stage;
+	 * run_argv NULL: the language's run command as it is. */
+	const char *const *compile_argv;
+	const char *const *run_argv;
+	long compile_wall_ms, compile_cpu_ms; /* 0: the agent's defaults */
+	long compile_memory_bytes;            /* the container gets the larger of the two */
 };
 
 struct run_stage {

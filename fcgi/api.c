@@ -183,7 +183,10 @@ static json_t *result_json(const struct run_result *res, const char *run_id, con
 			   const struct limits *l)
 {
 	char msg[512];
-	json_t *run = stage_json(&res->run), *body;
+	/* A compile error's story is the compiler's output: show it as the output. */
+	const struct run_stage *shown = res->status == STATUS_COMPILE_ERROR ||
+					(res->compile.ran && !res->run.ran) ? &res->compile : &res->run;
+	json_t *run = stage_json(&res->run), *top = stage_json(shown), *body;
 
 	status_message(res, l, msg, sizeof msg);
 	body = json_pack("{s:s, s:s, s:s, s:{s:O, s:O, s:i, s:i}, s:I, s:I, s:I,"
@@ -191,17 +194,18 @@ static json_t *result_json(const struct run_result *res, const char *run_id, con
 			 "runId", run_id,
 			 "status", run_status_name(res->status),
 			 "language", lang,
-			 "output", "stdout", json_object_get(run, "stdout"),
-			 "stderr", json_object_get(run, "stderr"),
-			 "exitCode", res->run.exit_code, "signal", res->run.signal,
-			 "durationMs", (json_int_t)res->run.wall_ms,
-			 "cpuMs", (json_int_t)res->run.cpu_ms,
-			 "memoryUsed", (json_int_t)res->run.mem_bytes,
-			 "truncated", json_object_get(run, "truncated"),
+			 "output", "stdout", json_object_get(top, "stdout"),
+			 "stderr", json_object_get(top, "stderr"),
+			 "exitCode", shown->exit_code, "signal", shown->signal,
+			 "durationMs", (json_int_t)shown->wall_ms,
+			 "cpuMs", (json_int_t)shown->cpu_ms,
+			 "memoryUsed", (json_int_t)shown->mem_bytes,
+			 "truncated", json_object_get(top, "truncated"),
 			 "limits", "timeMs", (json_int_t)l->wall_ms,
 			 "memoryBytes", (json_int_t)l->memory_bytes,
 			 "stdoutBytes", (json_int_t)l->stdout_cap,
 			 "stderrBytes", (json_int_t)l->stderr_cap);
+	json_decref(top);
 	if (body == NULL) {
 		json_decref(run);
 		return NULL;
@@ -222,6 +226,77 @@ static int content_type_ok(const char *ct)
 	/* No Content-Type is accepted: simple clients often send none. */
 	return ct[0] == '\0' ||
 	       (strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';'));
+}
+
+/* What a request becomes for the core: files with their final names and the expanded
+ * commands. Owns what it allocates. */
+struct program {
+	struct run_request rr;
+	struct run_file files[REQ_MAX_FILES];
+	const char *names[REQ_MAX_FILES];
+	char entry_name[128];
+	const char *compile_argv[LANG_ARGV_MAX + REQ_MAX_FILES + REQ_MAX_ARGS + 1];
+	const char *run_argv[LANG_ARGV_MAX + REQ_MAX_FILES + REQ_MAX_ARGS + 1];
+	char *compile_store, *run_store;
+};
+
+static void program_release(struct program *p)
+{
+	free(p->compile_store);
+	free(p->run_store);
+	p->compile_store = p->run_store = NULL;
+}
+
+static int build_request(struct app *a, const struct editor_req *er, const char *run_id,
+			 struct program *p, struct err *e)
+{
+	const struct conf *c = a->conf;
+	const struct lang *l = er->lang;
+	size_t i, max = sizeof p->run_argv / sizeof p->run_argv[0];
+	int rc;
+
+	for (i = 0; i < er->nfiles; i++) {
+		const struct req_file *f = &er->files[i];
+
+		if (f->name == NULL) {
+			/* A single "code": the language names its file (Java: its public class). */
+			if (lang_entry_name(l, (const char *)f->content, f->len, p->entry_name,
+					    sizeof p->entry_name) != 0)
+				return err_set(e, RC_BAD_REQUEST, "The program's file name is too long.");
+			p->names[i] = p->entry_name;
+		} else {
+			p->names[i] = f->name;
+		}
+		p->files[i] = (struct run_file){ p->names[i], f->content, f->len };
+	}
+	if (l->compile_argv[0] != NULL &&
+	    (rc = lang_expand(l->compile_argv, p->names[er->entry], p->names, er->nfiles, l->sources,
+			      er->args, er->nargs, p->compile_argv, max, &p->compile_store, e)) != 0)
+		return rc;
+	if ((rc = lang_expand(l->run_argv, p->names[er->entry], p->names, er->nfiles, l->sources,
+			      er->args, er->nargs, p->run_argv, max, &p->run_store, e)) != 0)
+		return rc;
+	p->rr.run_id = run_id;
+	p->rr.lang = l;
+	p->rr.files = p->files;
+	p->rr.nfiles = er->nfiles;
+	p->rr.stdin_data = (const unsigned char *)er->stdin_data;
+	p->rr.stdin_len = er->stdin_len;
+	p->rr.limits = c->limits;
+	/* The language's own limits, where it sets them. */
+	if (l->run.wall_ms > 0)
+		p->rr.limits.wall_ms = l->run.wall_ms;
+	if (l->run.cpu_ms > 0)
+		p->rr.limits.cpu_ms = l->run.cpu_ms;
+	if (l->run.memory_bytes > 0)
+		p->rr.limits.memory_bytes = l->run.memory_bytes;
+	p->rr.compile_argv = l->compile_argv[0] ? p->compile_argv : NULL;
+	p->rr.run_argv = p->run_argv;
+	p->rr.compile_wall_ms = l->compile.wall_ms;
+	p->rr.compile_cpu_ms = l->compile.cpu_ms;
+	p->rr.compile_memory_bytes = l->compile.memory_bytes ? l->compile.memory_bytes
+							      : p->rr.limits.memory_bytes;
+	return 0;
 }
 
 /* Refuse a run request: answer with rc and log it (one row). */
@@ -255,7 +330,7 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	struct editor_req er = { 0 };
 	struct run_request rr = { 0 };
 	struct quota_refusal qr;
-	struct run_file file;
+	struct program prog = { 0 };
 	struct buf body;
 	struct gate gt;
 	struct err e;
@@ -308,20 +383,30 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	if (er.code) {
 		gt.entry.code = er.code;
 		gt.entry.code_len = er.code_len;
-		gt.entry.stdin_len = er.stdin_len;
+	} else if (er.nfiles > 0 && !er.files[er.entry].binary) {
+		/* A multi-file program is logged by its entry file (the hash and size too). */
+		gt.entry.code = (const char *)er.files[er.entry].content;
+		gt.entry.code_len = er.files[er.entry].len;
 	}
+	gt.entry.stdin_len = er.stdin_len;
 	if (rc != 0) {
 		refuse(a, &gt, req, rc, e.msg, hdr);
 		goto out;
 	}
-	if (er.code_len > (size_t)gt.quota.max_code_bytes) {
-		req_fmt_size(size, sizeof size, er.code_len);
+	if (er.total_len > (size_t)gt.quota.max_code_bytes) {
+		req_fmt_size(size, sizeof size, er.total_len);
 		req_fmt_size(cap, sizeof cap, (size_t)gt.quota.max_code_bytes);
 		(void)snprintf(e.msg, sizeof e.msg, "Your code is %s; you may send at most %s. "
 			       "Make it shorter.", size, cap);
 		refuse(a, &gt, req, RC_TOO_LARGE, e.msg, hdr);
 		goto out;
 	}
+	if ((rc = build_request(a, &er, run_id, &prog, &e)) != 0) {
+		refuse(a, &gt, req, rc, e.msg, hdr);
+		goto out;
+	}
+	rr = prog.rr;
+	rr.cancel_fd = req->ipcFd;
 	if ((rc = gate_begin(&gt, &a->gate, &qr, &e)) != 0) {
 		if (rc == RC_QUOTA)
 			quota_refused(a, &gt, req, &qr, &e, hdr);
@@ -329,15 +414,6 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 			respond_error(req, rc, NULL, hdr);
 		goto out;
 	}
-	file = (struct run_file){ er.lang->file_name, (const unsigned char *)er.code, er.code_len };
-	rr.run_id = run_id;
-	rr.lang = er.lang;
-	rr.files = &file;
-	rr.nfiles = 1;
-	rr.stdin_data = (const unsigned char *)er.stdin_data;
-	rr.stdin_len = er.stdin_len;
-	rr.limits = c->limits;
-	rr.cancel_fd = req->ipcFd;
 	if ((rc = run_exec(a->runner, &rr, res, &e)) != 0) {
 		log_warnx("run failed: %s: %s", rc_name(rc), e.msg);
 		gate_finish(&gt, &a->gate, rc, e.msg, NULL, NULL, 0, NULL, 0);
@@ -358,6 +434,7 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	}
 	respond(req, 200, answer, hdr);
 out:
+	program_release(&prog);
 	buf_release(&body);
 	editor_req_release(&er);
 }

@@ -20,6 +20,7 @@
 
 #include "api.h"
 #include "conf.h"
+#include "lang.h"
 #include "log.h"
 #include "store.h"
 
@@ -201,6 +202,8 @@ int main(int argc, char **argv)
 	if (runner_open(&probe, &c, &e) != 0)
 		fatal("%s", e.msg);
 	runner_close(probe);
+	if (lang_load(c.languages, &e) != 0)
+		fatal("%s", e.msg);
 	if (access(c.agent_path, R_OK) != 0)
 		fatal("agent %s: %s (run 'make')", c.agent_path, strerror(errno));
 

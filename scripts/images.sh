@@ -8,10 +8,25 @@ bash images/base/bootstrap.sh
 base=${BASE_IMAGE:-runbox/debian-base:bookworm}
 base_id=$(docker image inspect -f '{{.Id}}' "$base")
 
-langs=("$@")
-if [ ${#langs[@]} -eq 0 ]; then
-    for d in images/*/Dockerfile; do langs+=("$(basename "$(dirname "$d")")"); done
+# The language registry says which image each language runs in: runbox/<folder>:latest is
+# built from images/<folder>/. Arguments are language ids (c, java) or image folders (gcc).
+export RUNBOX_CONF=${RUNBOX_CONF:-$PWD/runbox.conf}
+registry=$(build/runbox-fcgi --print-config 2>/dev/null | sed -n "s/^languages='\(.*\)'$/\1/p")
+registry=${registry:-images/languages.conf}
+folder_of() { # language id -> image folder, from the registry
+    awk -v id="$1" '/^\[/ { sec = substr($0, 2, index($0, "]") - 2) }
+        sec == id && $1 == "image" { sub(/^[^=]*= */, ""); sub(/:.*/, ""); sub(/^runbox\//, ""); print; exit }' "$registry"
+}
+wanted=("$@")
+if [ ${#wanted[@]} -eq 0 ]; then
+    mapfile -t wanted < <(sed -n 's/^\[\(.*\)\]$/\1/p' "$registry")
 fi
+langs=()
+for w in "${wanted[@]}"; do
+    f=$(folder_of "$w")
+    [ -z "$f" ] && f=$w
+    case " ${langs[*]} " in *" $f "*) ;; *) langs+=("$f") ;; esac
+done
 
 for lang in "${langs[@]}"; do
     dir=images/$lang

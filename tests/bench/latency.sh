@@ -21,7 +21,7 @@ hyperfine -N --warmup 3 --runs "$n" --export-json "$body.json" \
     -n "runbox (nginx, fresh container)" \
     "curl -sf http://$listen/api/editor/run -H 'Content-Type: application/json' --data-binary @$body" \
     -n "docker run --rm" \
-    "docker run --rm --network none $python_image python3 -c 'print(\"hello\")'" >/dev/null
+    "docker run --rm --network none runbox/python:latest python3 -c 'print(\"hello\")'" >/dev/null
 
 echo "median of $n runs, print(\"hello\") in Python:"
 jq -r '.results[] | "  \(.command): \(.median * 1000 | floor) ms (min \(.min * 1000 | floor), max \(.max * 1000 | floor))"' "$body.json"

@@ -28,7 +28,8 @@ static int setup(void **state)
 	conf_defaults(&conf);
 	/* A label of our own, so the leftover check sees only this suite's containers. */
 	setenv("RUNBOX_INSTANCE", "itest", 1);
-	if (conf_load(&conf, "runbox.conf", &e) != 0 || dk_global_init() != 0) {
+	if (conf_load(&conf, "runbox.conf", &e) != 0 || lang_load(conf.languages, &e) != 0 ||
+	    dk_global_init() != 0) {
 		fprintf(stderr, "config: %s\n", e.msg);
 		return -1;
 	}
@@ -323,17 +324,18 @@ static void test_docker_unreachable(void **state)
 
 static void test_image_missing(void **state)
 {
-	struct conf c = conf;
-	struct runner *r;
+	struct lang l = *lang_find("python");
+	struct run_file f = { "main.py", (const unsigned char *)"print(1)", 8 };
+	struct run_request req = { .run_id = "itest", .lang = &l, .files = &f, .nfiles = 1,
+				   .limits = conf.limits, .cancel_fd = -1 };
 	struct run_result res;
 	struct err e;
 
-	(void)state;
-	(void)snprintf(c.python_image, sizeof c.python_image, "runbox/not-built:latest");
-	assert_int_equal(runner_open(&r, &c, &e), 0);
-	assert_int_equal(run_py(r, "print(1)", NULL, &res), RC_IMAGE_MISSING);
+	(void)snprintf(l.image, sizeof l.image, "runbox/not-built:latest");
+	run_result_init(&res, &conf.limits);
+	assert_int_equal(run_exec(*state, &req, &res, &e), RC_IMAGE_MISSING);
+	run_dispose(*state, &res);
 	run_result_release(&res);
-	runner_close(r);
 }
 
 /* Last: nothing of ours is left, running or not. */

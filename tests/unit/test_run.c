@@ -108,7 +108,8 @@ static void test_job_encode(void **state)
 {
 	struct conf c;
 	struct run_file f = { "main.py", (const unsigned char *)"print(1)", 8 };
-	struct run_request req = { .lang = lang_find("python"), .files = &f, .nfiles = 1,
+	static const char *const run_argv[] = { "python3", "main.py", NULL };
+	struct run_request req = { .lang = NULL, .files = &f, .nfiles = 1, .run_argv = run_argv,
 				   .stdin_data = (const unsigned char *)"in", .stdin_len = 2 };
 	struct frame_reader fr;
 	struct seen s = { 0 };

@@ -1,0 +1,301 @@
+#!/usr/bin/env bash
+# End-to-end tests of every language of the registry (images/languages.conf) through real
+# nginx, the real FastCGI pool and the real Docker daemon, with curl. For each language:
+# hello world, stdin, a non-zero exit, a runtime error (exception, panic, segfault), a
+# compile error where the language compiles, an endless loop, a memory hog, a program of
+# several files, unicode output and arguments. Then the file names every language refuses.
+# Starts its own stack on a port and run directory of its own, and stops it at the end.
+# Every check can fail; the script exits non-zero if one does.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+t0=$(date +%s%N)
+
+export RUNBOX_RUN_DIR=$(mktemp -d /tmp/runbox-e2e-langs.XXXXXX)
+export RUNBOX_LISTEN=${RUNBOX_LANGS_LISTEN:-127.0.0.1:18082}
+export RUNBOX_INSTANCE=e2e-langs
+export RUNBOX_FCGI_PROCESSES=3
+export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+# Short, so the endless loops take seconds. A language the registry gives a wall_ms of
+# its own keeps it: the timeout checks read the limit from the answer, not from here.
+export RUNBOX_WALL_MS=3000
+# This suite is about languages, not quotas (tests/e2e/store.sh covers those).
+export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_CONCURRENT=100
+base=http://$RUNBOX_LISTEN
+sock=/var/run/docker.sock
+tmp=$RUNBOX_RUN_DIR/e2e
+mkdir -p "$tmp"
+
+. "$top/tests/e2e/lib.sh"
+
+cleanup() {
+    scripts/stack.sh stop >/dev/null 2>&1
+    # Kept after a failure: fcgi.log and nginx-error.log tell what the server saw.
+    if [ "$fail" = 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$RUNBOX_RUN_DIR"; else echo "run dir kept: $RUNBOX_RUN_DIR"; fi
+}
+trap cleanup EXIT
+
+# The effective configuration (runbox.conf with the overrides above) and the registry.
+export RUNBOX_CONF=${RUNBOX_CONF:-$top/runbox.conf}
+conf() { build/runbox-fcgi --print-config | sed -n "s/^$1=//p" | tr -d "'"; }
+registry=$(conf languages); registry=${registry:-images/languages.conf}
+reg() { # LANG KEY: the key of the language's section, empty if absent
+    awk -v s="[$1]" -v k="$2" '/^\[/ { sec = ($1 == s) }
+        sec && $1 == k && $2 == "=" { sub(/^[^=]*=[ \t]*/, ""); print; exit }' "$registry"
+}
+default_memory_mb=$(conf memory_mb)
+
+# run_code LANG CODE [STDIN] [ARGS-JSON]: a single-file program
+run_code() {
+    jq -n --arg l "$1" --arg c "$2" --arg s "${3:-}" --argjson a "${4:-[]}" \
+        '{language: $l, code: $c, stdin: $s} + (if $a == [] then {} else {args: $a} end)' > "$tmp/req"
+    http POST /api/editor/run "$tmp/req"
+}
+# file NAME CONTENT [main]: one entry of "files"
+file() { jq -nc --arg n "$1" --arg c "$2" --arg m "${3:-}" '{name: $n, content: $c} + (if $m == "main" then {main: true} else {} end)'; }
+# run_files LANG EXTRA-JSON FILE-JSON...: a program of several files
+run_files() {
+    local l=$1 x=$2; shift 2
+    printf '%s\n' "$@" | jq -s --arg l "$l" --argjson x "$x" '{language: $l, files: .} + $x' > "$tmp/req"
+    http POST /api/editor/run "$tmp/req"
+}
+# The answer's status and a little context, for the notes in the report.
+said() { jq -r '"\(.status) (exit \(.output.exitCode), signal \(.output.signal)) \(.output.stderr | .[0:120] | gsub("\n"; " | "))"' "$tmp/body" 2>/dev/null; }
+
+# Programs, per language. Every compiled language's compile error is on line 3 of the
+# file named by cerr_at. Every multi-file program prints "hello files from helpers".
+set_programs() {
+    hello='' echo='' exit3='' crash='' crash_ok='' broken='' cerr_at='' loop='' hog='' uni='' args=''
+    multi=()
+    case $1 in
+    python)
+        hello='print("hello world")'
+        echo='print(input())'
+        exit3=$'import sys\nprint("bye")\nsys.exit(3)'
+        crash=$'print("before")\nx = 1 / 0'
+        crash_ok='.output.exitCode == 1 and (.output.stderr | contains("ZeroDivisionError: division by zero"))'
+        loop=$'print("starting", flush=True)\nwhile True:\n    pass'
+        hog=$'blocks = []\nwhile True:\n    blocks.append(b"\\x01" * (8 << 20))'
+        uni='print("héllo wörld ✓")'
+        args=$'import sys\nfor a in sys.argv[1:]:\n    print(a)'
+        multi=("$(file main.py $'from util.helpers import greet\nprint(greet("files"))' main)"
+               "$(file util/helpers.py $'def greet(who):\n    return "hello " + who + " from helpers"')")
+        multi_extra='{}'
+        ;;
+    javascript)
+        hello='console.log("hello world");'
+        echo=$'const line = require("fs").readFileSync(0, "utf8").split("\\n")[0];\nconsole.log(line);'
+        exit3=$'console.log("bye");\nprocess.exit(3);'
+        crash=$'console.log("before");\nthrow new Error("boom from js");'
+        crash_ok='.output.exitCode == 1 and (.output.stderr | contains("Error: boom from js"))'
+        loop=$'console.log("starting");\nwhile (true) {}'
+        hog=$'const blocks = [];\nwhile (true) blocks.push(Buffer.alloc(8 << 20, 1));'
+        uni='console.log("héllo wörld ✓");'
+        args='for (const a of process.argv.slice(2)) console.log(a);'
+        multi=("$(file main.js $'const h = require("./util/helpers");\nconsole.log(h.greet("files"));' main)"
+               "$(file util/helpers.js 'exports.greet = (who) => "hello " + who + " from helpers";')")
+        multi_extra='{}'
+        ;;
+    c)
+        hello=$'#include <stdio.h>\nint main(void) { puts("hello world"); return 0; }'
+        echo=$'#include <stdio.h>\nint main(void) {\n    char line[256];\n    if (fgets(line, sizeof line, stdin)) fputs(line, stdout);\n    return 0;\n}'
+        exit3=$'#include <stdio.h>\nint main(void) { puts("bye"); return 3; }'
+        # A volatile pointer: the compiler cannot see it is null and turn the store into a trap.
+        crash=$'#include <stdio.h>\nint main(void) {\n    int *volatile p = 0;\n    puts("before");\n    fflush(stdout);\n    *p = 42;\n    return 0;\n}'
+        crash_ok='.output.signal == 11 and (.message | contains("signal 11"))'
+        broken=$'#include <stdio.h>\nint main(void) {\n    return undefined_name;\n}'
+        cerr_at=main.c:3:
+        loop=$'#include <stdio.h>\nint main(void) {\n    volatile unsigned long n = 0;\n    puts("starting");\n    fflush(stdout);\n    for (;;) n++;\n}'
+        hog=$'#include <stdlib.h>\n#include <string.h>\nstatic char *volatile sink;\nint main(void) {\n    for (;;) {\n        char *p = malloc(1 << 20);\n        if (!p) return 2;\n        memset(p, 1, 1 << 20);\n        sink = p;\n    }\n}'
+        uni=$'#include <stdio.h>\nint main(void) { puts("héllo wörld ✓"); return 0; }'
+        args=$'#include <stdio.h>\nint main(int argc, char **argv) {\n    for (int i = 1; i < argc; i++) puts(argv[i]);\n    return 0;\n}'
+        multi=("$(file main.c $'#include "helpers.h"\nint main(void) {\n    greet("files");\n    return 0;\n}' main)"
+               "$(file helpers.h 'void greet(const char *who);')"
+               "$(file helpers.c $'#include <stdio.h>\n#include "helpers.h"\nvoid greet(const char *who) { printf("hello %s from helpers\\n", who); }')")
+        multi_extra='{}'
+        ;;
+    cpp)
+        hello=$'#include <iostream>\nint main() { std::cout << "hello world\\n"; }'
+        echo=$'#include <iostream>\n#include <string>\nint main() {\n    std::string line;\n    std::getline(std::cin, line);\n    std::cout << line << "\\n";\n}'
+        exit3=$'#include <iostream>\nint main() { std::cout << "bye" << std::endl; return 3; }'
+        # Uncaught: std::terminate prints what() and aborts (SIGABRT).
+        crash=$'#include <iostream>\n#include <stdexcept>\nint main() {\n    std::cout << "before" << std::endl;\n    throw std::runtime_error("boom from c++");\n}'
+        crash_ok='.output.signal == 6 and (.output.stderr | contains("boom from c++")) and (.message | contains("signal 6"))'
+        broken=$'#include <iostream>\nint main() {\n    return undefined_name;\n}'
+        cerr_at=main.cpp:3:
+        loop=$'#include <iostream>\nint main() {\n    volatile unsigned long n = 0;\n    std::cout << "starting" << std::endl;\n    for (;;) n++;\n}'
+        hog=$'#include <cstring>\n#include <vector>\nint main() {\n    std::vector<char *> blocks;\n    for (;;) {\n        char *p = new char[1 << 20];\n        std::memset(p, 1, 1 << 20);\n        blocks.push_back(p);\n    }\n}'
+        uni=$'#include <iostream>\nint main() { std::cout << "héllo wörld ✓\\n"; }'
+        args=$'#include <iostream>\nint main(int argc, char **argv) {\n    for (int i = 1; i < argc; i++) std::cout << argv[i] << "\\n";\n}'
+        multi=("$(file main.cpp $'#include "helpers.hpp"\nint main() { greet("files"); }' main)"
+               "$(file helpers.hpp $'#include <string>\nvoid greet(const std::string &who);')"
+               "$(file helpers.cpp $'#include <iostream>\n#include "helpers.hpp"\nvoid greet(const std::string &who) { std::cout << "hello " << who << " from helpers\\n"; }')")
+        multi_extra='{}'
+        ;;
+    java)
+        # Single-file programs take the name of their public class (Hello.java, ...).
+        hello=$'public class Hello {\n    public static void main(String[] args) {\n        System.out.println("hello world");\n    }\n}'
+        echo=$'import java.io.*;\n\npublic class Echo {\n    public static void main(String[] args) throws IOException {\n        BufferedReader in = new BufferedReader(new InputStreamReader(System.in));\n        System.out.println(in.readLine());\n    }\n}'
+        exit3=$'public class Bye {\n    public static void main(String[] args) {\n        System.out.println("bye");\n        System.exit(3);\n    }\n}'
+        crash=$'public class Crash {\n    public static void main(String[] args) {\n        System.out.println("before");\n        throw new IllegalStateException("boom from java");\n    }\n}'
+        crash_ok='.output.exitCode == 1 and (.output.stderr | contains("Exception in thread \"main\" java.lang.IllegalStateException: boom from java"))'
+        broken=$'public class Broken {\n    public static void main(String[] args) {\n        int x = undefinedName;\n    }\n}'
+        cerr_at=Broken.java:3:
+        loop=$'public class Loop {\n    public static void main(String[] args) {\n        System.out.println("starting");\n        System.out.flush();\n        while (true) { }\n    }\n}'
+        # Outside the Java heap (which the JVM caps at a quarter of the container's memory by
+        # default, and would end in OutOfMemoryError): native memory until the container is full.
+        hog=$'import java.lang.reflect.Field;\nimport sun.misc.Unsafe;\n\npublic class Hog {\n    public static void main(String[] args) throws Exception {\n        Field f = Unsafe.class.getDeclaredField("theUnsafe");\n        f.setAccessible(true);\n        Unsafe u = (Unsafe) f.get(null);\n        long chunk = 8L << 20;\n        while (true) {\n            long p = u.allocateMemory(chunk);\n            u.setMemory(p, chunk, (byte) 1);\n        }\n    }\n}'
+        uni=$'public class Uni {\n    public static void main(String[] args) {\n        System.out.println("héllo wörld ✓");\n    }\n}'
+        args=$'public class Args {\n    public static void main(String[] args) {\n        for (String a : args) System.out.println(a);\n    }\n}'
+        multi=("$(file Main.java $'public class Main {\n    public static void main(String[] args) {\n        System.out.println(Greeter.greet("files"));\n    }\n}' main)"
+               "$(file Greeter.java $'public class Greeter {\n    static String greet(String who) {\n        return "hello " + who + " from helpers";\n    }\n}')")
+        multi_extra='{}'
+        ;;
+    rust)
+        hello=$'fn main() {\n    println!("hello world");\n}'
+        echo=$'use std::io;\n\nfn main() {\n    let mut line = String::new();\n    io::stdin().read_line(&mut line).unwrap();\n    print!("{}", line);\n}'
+        exit3=$'fn main() {\n    println!("bye");\n    std::process::exit(3);\n}'
+        crash=$'fn main() {\n    println!("before");\n    panic!("boom from rust");\n}'
+        crash_ok='.output.exitCode == 101 and (.output.stderr | contains("panicked")) and (.output.stderr | contains("boom from rust"))'
+        broken=$'fn main() {\n    let x: i32 = 1;\n    let y: i32 = "three";\n    println!("{}", x + y);\n}'
+        cerr_at=main.rs:3:
+        loop=$'fn main() {\n    println!("starting");\n    loop {}\n}'
+        hog=$'fn main() {\n    let mut blocks = Vec::new();\n    loop {\n        let b = vec![1u8; 8 << 20];\n        unsafe { std::ptr::read_volatile(b.as_ptr()) };\n        blocks.push(b);\n    }\n}'
+        uni=$'fn main() {\n    println!("héllo wörld ✓");\n}'
+        args=$'fn main() {\n    for a in std::env::args().skip(1) {\n        println!("{}", a);\n    }\n}'
+        # The entry named by "entry" rather than "main": true; `mod helpers;` finds helpers.rs.
+        multi=("$(file main.rs $'mod helpers;\n\nfn main() {\n    println!("{}", helpers::greet("files"));\n}')"
+               "$(file helpers.rs $'pub fn greet(who: &str) -> String {\n    format!("hello {} from helpers", who)\n}')")
+        multi_extra='{"entry": "main.rs"}'
+        ;;
+    esac
+}
+
+langs=(python javascript c cpp java rust)
+# The arguments must reach the program as they are: no shell, no splitting, no globbing.
+args_json='["a b", "$(x)", "*"]'
+args_out=$'a b\n$(x)\n*\n'
+declare -A secs notes
+
+echo "== starting the stack on $base (run dir $RUNBOX_RUN_DIR)"
+scripts/stack.sh start >/dev/null || { echo "the stack did not start"; tail -5 "$RUNBOX_RUN_DIR/fcgi.log"; exit 1; }
+
+echo "== the registry"
+http GET /api/languages
+check "GET /api/languages lists the six languages, each with a version" \
+    is 200 '[.languages[] | select((.version // "") != "") | .id] | sort == ["c","cpp","java","javascript","python","rust"]'
+http GET /api/health
+check "health: every language's image is present" is 200 '.status == "ok" and (.languages | length) == 6 and all(.languages[]; .imagePresent)'
+
+for lang in "${langs[@]}"; do
+    ls0=$(date +%s%N)
+    set_programs "$lang"
+    compiles=$(reg "$lang" compile)
+    mem_mb=$(reg "$lang" memory_mb); mem_mb=${mem_mb:-$default_memory_mb}
+    echo "== $lang${compiles:+ (compiles)}"
+
+    run_code "$lang" "$hello"
+    check "$lang: hello world" is 200 '.status == "ok" and .output.stdout == "hello world\n"
+        and .output.exitCode == 0 and .output.signal == 0 and .stages.run.exitCode == 0'
+    if [ -n "$compiles" ]; then
+        check "$lang: hello world has a compile stage that succeeded" \
+            jqb '.stages.compile.exitCode == 0 and .stages.compile.durationMs > 0'
+    else
+        check "$lang: no compile stage" jqb '.stages.compile == null'
+    fi
+
+    run_code "$lang" "$echo" $'echo me, \xc3\xa9\nsecond line\n'
+    check "$lang: stdin: a line read and printed back" is 200 '.status == "ok" and .output.stdout == "echo me, é\n"'
+
+    run_code "$lang" "$exit3"
+    check "$lang: exit code 3 -> runtime_error" is 200 '.status == "runtime_error" and .output.exitCode == 3
+        and .output.signal == 0 and .output.stdout == "bye\n" and (.message | contains("exit code 3"))'
+
+    run_code "$lang" "$crash"
+    check "$lang: runtime error -> runtime_error, the error in stderr" \
+        is 200 ".status == \"runtime_error\" and .output.stdout == \"before\n\" and ($crash_ok)"
+
+    if [ -n "$compiles" ]; then
+        run_code "$lang" "$broken"
+        check "$lang: compile error -> compile_error, $cerr_at in the compiler's message, nothing run" \
+            is 200 --arg at "$cerr_at" '.status == "compile_error" and .output.exitCode != 0
+            and ((.output.stdout + .output.stderr) | contains($at))
+            and (.stages.compile.stderr + .stages.compile.stdout | contains($at))
+            and (.stages.run == null or .stages.run.ran == false or .stages.run.reason == "none")'
+    fi
+
+    run_code "$lang" "$loop"
+    check "$lang: endless loop -> timeout at the limit, output kept" is 200 '.status == "timeout"
+        and .output.stdout == "starting\n" and (.message | contains("time limit"))
+        and .stages.run.durationMs >= ((.limits.timeMs // .limits.wallMs // 0) - 100)'
+
+    run_code "$lang" "$hog"
+    notes[$lang-hog]=$(said)
+    check "$lang: memory hog -> memory_limit ($mem_mb MB)" is 200 --arg mb "$mem_mb MB" \
+        '.status == "memory_limit" and (.message | contains($mb))'
+
+    if [ "$lang" = java ]; then
+        # What filling the Java heap really gives: the JVM's own OutOfMemoryError (an
+        # exception, exit code 1) or the container's limit. Either is right; the report says which.
+        run_code java $'import java.util.ArrayList;\nimport java.util.List;\n\npublic class Heap {\n    public static void main(String[] args) {\n        List<byte[]> blocks = new ArrayList<>();\n        while (true) blocks.add(new byte[8 << 20]);\n    }\n}'
+        notes[java-heap]=$(said)
+        check "java: Java heap filled -> memory_limit, or runtime_error with OutOfMemoryError" is 200 \
+            '.status == "memory_limit" or (.status == "runtime_error" and (.output.stderr | contains("java.lang.OutOfMemoryError")))'
+    fi
+
+    run_files "$lang" "$multi_extra" "${multi[@]}"
+    check "$lang: multi-file program uses the second file" is 200 '.status == "ok" and .output.stdout == "hello files from helpers\n"'
+
+    run_code "$lang" "$uni"
+    check "$lang: unicode output, exact" is 200 '.status == "ok" and .output.stdout == "héllo wörld ✓\n" and .stages.run.binary.stdout == false'
+
+    run_code "$lang" "$args" '' "$args_json"
+    check "$lang: args reach the program byte for byte" is 200 --arg want "$args_out" '.status == "ok" and .output.stdout == $want'
+
+    secs[$lang]=$(( ($(date +%s%N) - ls0) / 1000000 ))
+done
+
+echo "== layouts beyond one folder"
+run_files c '{}' "$(file main.c $'#include "util/helpers.h"\nint main(void) {\n    greet("files");\n    return 0;\n}' main)" \
+    "$(file util/helpers.h 'void greet(const char *who);')" \
+    "$(file util/helpers.c $'#include <stdio.h>\n#include "helpers.h"\nvoid greet(const char *who) { printf("hello %s from helpers\\n", who); }')"
+check "c: sources in a sub-folder are compiled too" is 200 '.status == "ok" and .output.stdout == "hello files from helpers\n"'
+run_files java '{"entry": "Main.java"}' \
+    "$(file Main.java $'import util.Helpers;\n\npublic class Main {\n    public static void main(String[] args) {\n        System.out.println(Helpers.greet("files"));\n    }\n}')" \
+    "$(file util/Helpers.java $'package util;\n\npublic class Helpers {\n    public static String greet(String who) {\n        return "hello " + who + " from helpers";\n    }\n}')"
+check "java: a class in a package folder (util/Helpers.java)" is 200 '.status == "ok" and .output.stdout == "hello files from helpers\n"'
+run_files c '{}' "$(file main.c $'#include <stdio.h>\nint main(void) {\n    puts("ok");\n    return 0;\n}' main)" \
+    "$(file util/broken.c $'int f(void) {\n    return 1\n}')"
+check "c: a compile error in a sub-folder names that file (util/broken.c:2)" is 200 '.status == "compile_error"
+    and (.output.stderr | contains("util/broken.c:2"))'
+
+echo "== file names refused, whatever the language"
+hostile() { # NAME: a second file with that name next to main.py
+    run_files python '{}' "$(file main.py 'print(1)' main)" "$(file "$1" 'x = 1')"
+}
+for name in ../x.py /etc/passwd a//b.py; do
+    hostile "$name"
+    check "400 for the file name '$name', named in the message" \
+        is 400 --arg n "$name" '.error.code == "bad_request" and (.error.message | contains("File 2") and contains($n))'
+done
+hostile $'x\x01y.py'
+check "400 for a name with a control character (x\\u0001y.py), the file's number in the message" \
+    is 400 '.error.code == "bad_request" and (.error.message | contains("File 2"))'
+run_files python '{}' "$(file main.py 'print(1)' main)" "$(file main.py 'print(2)')"
+check "400 for a duplicate name, named in the message" \
+    is 400 '.error.code == "bad_request" and (.error.message | contains("main.py"))'
+run_files python '{}' "$(file main.py 'print(1)' main)" "$(file util 'x')" "$(file util/helpers.py 'x = 1')"
+check "400 for a name that is also another file's folder (util, util/helpers.py)" \
+    is 400 '.error.code == "bad_request" and (.error.message | contains("util"))'
+
+echo "== stop"
+check "nothing of ours is left in Docker" wait_until 10 none_left
+
+echo
+echo "seconds per language:$(for l in "${langs[@]}"; do printf ' %s %d.%d' "$l" $((secs[$l] / 1000)) $((secs[$l] % 1000 / 100)); done)"
+echo "memory hogs: $(for l in "${langs[@]}"; do printf '%s: %s; ' "$l" "${notes[$l-hog]%% (*}"; done)"
+echo "java, Java heap filled: ${notes[java-heap]:-not run}"
+total=$(( ($(date +%s%N) - t0) / 1000000 ))
+echo "total time: $((total / 1000)).$((total % 1000 / 100)) s"
+echo "langs e2e: $pass passed, $fail failed"
+[ "$fail" = 0 ]
