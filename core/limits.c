@@ -23,9 +23,11 @@ void limits_clamp(struct limits *out, const struct limits *want, const struct li
  * (and fail), so one check of the final result catches every failure below. */
 static json_t *tmpfs_spec(const struct limits *l)
 {
+	/* /work must allow exec: compiled programs run from it. /tmp stays noexec (Docker's
+	 * default for tmpfs). Neither allows setuid files or device nodes. */
 	char work[160], tmp[96];
 
-	(void)snprintf(work, sizeof work, "rw,nosuid,nodev,size=%ld,uid=%ld,gid=%ld,mode=0700",
+	(void)snprintf(work, sizeof work, "rw,exec,nosuid,nodev,size=%ld,uid=%ld,gid=%ld,mode=0700",
 		       l->work_tmpfs_bytes, l->run_uid, l->run_uid);
 	(void)snprintf(tmp, sizeof tmp, "rw,nosuid,nodev,size=%ld,mode=1777", l->tmp_tmpfs_bytes);
 	return json_pack("{s:s, s:s}", "/work", work, "/tmp", tmp);

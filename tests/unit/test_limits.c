@@ -54,8 +54,10 @@ static void test_hardening(void **state)
 	assert_non_null(strstr(tmp, "size=16777216"));
 	assert_non_null(strstr(tmp, "nosuid"));
 	assert_non_null(strstr(tmp, "uid=10000"));
+	assert_non_null(strstr(tmp, ",exec,"));  /* compiled programs run from /work */
 	tmp = json_string_value(json_object_get(json_object_get(h, "Tmpfs"), "/tmp"));
 	assert_non_null(strstr(tmp, "size=16777216"));
+	assert_null(strstr(tmp, "exec"));        /* /tmp keeps Docker's noexec */
 	mounts = json_object_get(h, "Mounts");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(mounts, 0), "Source")), "/opt/agent");
 	assert_true(json_is_true(json_object_get(json_array_get(mounts, 0), "ReadOnly")));
