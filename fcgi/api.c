@@ -213,7 +213,11 @@ static json_t *result_json(const struct run_result *res, const char *run_id, con
 	if (msg[0])
 		json_object_set_new(body, "message", json_string(msg));
 	json_object_set_new(body, "totalMs", json_integer(res->total_ms));
-	json_object_set_new(body, "stages", json_pack("{s:o}", "run", run));
+	/* A stage that did not run (the run after a failed compile) is left out. */
+	if (res->run.ran || !res->compile.ran)
+		json_object_set_new(body, "stages", json_pack("{s:o}", "run", run));
+	else
+		json_object_set_new(body, "stages", (json_decref(run), json_object()));
 	if (res->compile.ran)
 		json_object_set_new(json_object_get(body, "stages"), "compile", stage_json(&res->compile));
 	return body;
