@@ -41,6 +41,8 @@ struct conf {
 	long quota_per_day;
 	long quota_concurrent;
 	char nginx_auth_include[CONF_PATH_MAX]; /* nginx snippet for the school's own auth */
+	int pool_size;              /* warm containers kept per language (0 = none) */
+	int pool_idle_s;            /* a warm container older than this is replaced */
 };
 
 /* Fill c with the built-in defaults. */

@@ -346,6 +346,11 @@ out:
 	return rc;
 }
 
+int dk_list_labelled(struct dk *d, const char *label, json_t **out, struct err *e)
+{
+	return list_labelled(d, label, out, e);
+}
+
 int dk_count_labelled(struct dk *d, const char *label, int *count, struct err *e)
 {
 	json_t *list;

@@ -51,6 +51,9 @@ int dk_remove(struct dk *d, const char *id, struct err *e);
  * "runbox.instance=default"). *removed (if not NULL) gets the count. */
 int dk_remove_labelled(struct dk *d, const char *label, int *removed, struct err *e);
 /* Count containers carrying label, running or not. */
+/* Every container (running or not) with the label "key=value": the Engine API's list
+ * objects (Id, State, Labels...). The caller owns *out. */
+int dk_list_labelled(struct dk *d, const char *label, json_t **out, struct err *e);
 int dk_count_labelled(struct dk *d, const char *label, int *count, struct err *e);
 
 /* POST /containers/{id}/attach with stdin, stdout, stderr, stream=1, on a connection of

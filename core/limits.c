@@ -85,7 +85,7 @@ json_t *limits_container_config(const struct limits *l, const struct container_s
 		"OpenStdin", 1, "StdinOnce", 1, "Tty", 0,
 		"NetworkDisabled", 1,
 		"Labels", "runbox.instance", s->instance, "runbox.lang", s->lang,
-		"runbox.state", "run", "runbox.created", created,
+		"runbox.state", s->state ? s->state : "run", "runbox.created", created,
 		"runbox.owner", s->owner ? s->owner : "",
 		"HostConfig", host);
 	return cfg;

@@ -32,6 +32,7 @@ struct container_spec {
 	long created;           /* runbox.created label, unix seconds */
 	const char *owner;      /* runbox.owner label: "instance:pid" of the process that
 				 * runs it, so the master can remove it if that process dies */
+	const char *state;      /* runbox.state label: "run" (made for one run) or "pool" */
 };
 
 /* The body of POST /containers/create for one run. Pure: no I/O.

@@ -344,9 +344,10 @@ out:
 	return rc;
 }
 
-int run_exec(struct runner *r, const struct run_request *req, struct run_result *res, struct err *e)
+/* The container config for req's language and limits. state and owner become labels. */
+static json_t *container_config(struct runner *r, const struct run_request *req,
+				const char *state, const char *owner)
 {
-	char owner[96];
 	struct container_spec spec = {
 		.image = runner_image(r, req->lang),
 		.instance = r->instance,
@@ -355,25 +356,53 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 		.seccomp = r->seccomp,
 		.created = (long)time(NULL),
 		.owner = owner,
+		.state = state,
 	};
+	struct limits lim = req->limits;
+
+	/* One container for both stages: it gets the larger memory limit and the language's
+	 * CPU share (compilers need more than the programs they build). */
+	if (req->compile_argv != NULL && req->compile_memory_bytes > lim.memory_bytes)
+		lim.memory_bytes = req->compile_memory_bytes;
+	if (req->lang->nano_cpus > 0)
+		lim.nano_cpus = req->lang->nano_cpus;
+	return limits_container_config(&lim, &spec);
+}
+
+int run_prestart(struct runner *r, const struct run_request *req, char id[DK_ID_MAX],
+		 struct err *e)
+{
+	char owner[96];
+	json_t *cfg;
+	int rc;
+
+	id[0] = '\0';
+	(void)snprintf(owner, sizeof owner, "%s:pool", r->instance);
+	if ((cfg = container_config(r, req, "pool", owner)) == NULL)
+		return err_set(e, RC_NOMEM, "container config");
+	rc = dk_create(r->dk, cfg, id, e);
+	json_decref(cfg);
+	if (rc == 0 && (rc = dk_start(r->dk, id, e)) != 0) {
+		struct err ignored;
+		(void)dk_remove(r->dk, id, &ignored);
+		id[0] = '\0';
+	}
+	return rc;
+}
+
+int run_exec(struct runner *r, const struct run_request *req, struct run_result *res, struct err *e)
+{
+	char owner[96];
 	struct dk_stream *s = NULL;
 	json_t *cfg = NULL;
 	struct buf job;
 	long t0 = now_ms(), deadline;
-	struct limits lim;
 	int rc;
 
 	(void)snprintf(owner, sizeof owner, "%s:%ld", r->instance, (long)getpid());
 	/* Code and stdin are capped by the request checks; this only bounds a mistake. */
 	buf_init(&job, 64u << 20);
-	/* One container for both stages: it gets the larger memory limit and the language's
-	 * CPU share (compilers need more than the programs they build). */
-	lim = req->limits;
-	if (req->compile_argv != NULL && req->compile_memory_bytes > lim.memory_bytes)
-		lim.memory_bytes = req->compile_memory_bytes;
-	if (req->lang->nano_cpus > 0)
-		lim.nano_cpus = req->lang->nano_cpus;
-	if ((cfg = limits_container_config(&lim, &spec)) == NULL) {
+	if (req->container == NULL && (cfg = container_config(r, req, "run", owner)) == NULL) {
 		rc = err_set(e, RC_NOMEM, "container config");
 		goto out;
 	}
@@ -381,12 +410,20 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 		rc = err_set(e, rc, "encoding the job");
 		goto out;
 	}
-	if ((rc = dk_create(r->dk, cfg, res->container, e)) != 0)
-		goto out;
-	if ((rc = dk_attach(r->dk, res->container, &s, e)) != 0)
-		goto out;
-	if ((rc = dk_start(r->dk, res->container, e)) != 0)
-		goto out;
+	if (req->container != NULL) {
+		/* A warm container: started already, its agent waiting for the job on stdin. */
+		(void)snprintf(res->container, sizeof res->container, "%s", req->container);
+		res->pooled = true;
+		if ((rc = dk_attach(r->dk, res->container, &s, e)) != 0)
+			goto out;
+	} else {
+		if ((rc = dk_create(r->dk, cfg, res->container, e)) != 0)
+			goto out;
+		if ((rc = dk_attach(r->dk, res->container, &s, e)) != 0)
+			goto out;
+		if ((rc = dk_start(r->dk, res->container, e)) != 0)
+			goto out;
+	}
 	if ((rc = dk_stream_write(s, job.data, job.len, RUN_SLACK_MS, e)) != 0)
 		goto out;
 

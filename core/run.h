@@ -77,6 +77,9 @@ struct run_request {
 	const char *const *run_argv;
 	long compile_wall_ms, compile_cpu_ms; /* 0: the agent's defaults */
 	long compile_memory_bytes;            /* the container gets the larger of the two */
+	/* A warm container started by run_prestart for this language and limits, or NULL
+	 * to create one for this run. */
+	const char *container;
 };
 
 struct run_stage {
@@ -94,6 +97,7 @@ struct run_result {
 	long total_ms;             /* the server's view: request start to result frame */
 	char agent_error[256];     /* FRAME_ERROR text, if any */
 	char container[DK_ID_MAX]; /* to dispose of with run_dispose; "" if none */
+	bool pooled;               /* the container came from the warm pool */
 };
 
 /* stdout_cap/stderr_cap size the buffers. No allocation. */
@@ -121,6 +125,12 @@ const char *runner_image(const struct runner *r, const struct lang *lang);
  * run_dispose, off the request's path. */
 int run_exec(struct runner *r, const struct run_request *req, struct run_result *res,
 	     struct err *e);
+
+/* Create and start a container for req's language and limits (req->lang, limits,
+ * compile_argv != NULL, compile_memory_bytes are used) whose agent waits for a job: a warm
+ * container for the pool. Its id goes to id. */
+int run_prestart(struct runner *r, const struct run_request *req, char id[DK_ID_MAX],
+		 struct err *e);
 
 /* Remove the result's container (if any). The container also removes itself when the
  * agent exits; this makes sure of it. */

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/random.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "req.h"
@@ -335,6 +336,7 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	struct run_request rr = { 0 };
 	struct quota_refusal qr;
 	struct program prog = { 0 };
+	char pooled[DK_ID_MAX];
 	struct buf body;
 	struct gate gt;
 	struct err e;
@@ -418,7 +420,20 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 			respond_error(req, rc, NULL, hdr);
 		goto out;
 	}
-	if ((rc = run_exec(a->runner, &rr, res, &e)) != 0) {
+	/* A warm container if one is idle; otherwise (or if it died meanwhile) a new one. */
+	if (c->pool_size > 0 && gate_store(&a->gate, &e) != NULL &&
+	    store_pool_claim(a->gate.store, c->instance, er.lang->id, (long)getpid(), pooled,
+			     sizeof pooled, &e) == 0)
+		rr.container = pooled;
+	rc = run_exec(a->runner, &rr, res, &e);
+	if (rc != 0 && rr.container != NULL) {
+		log_warnx("warm container %.12s failed (%s); using a new one", pooled, e.msg);
+		api_after(a, res);
+		run_result_init(res, &c->limits);
+		rr.container = NULL;
+		rc = run_exec(a->runner, &rr, res, &e);
+	}
+	if (rc != 0) {
 		log_warnx("run failed: %s: %s", rc_name(rc), e.msg);
 		gate_finish(&gt, &a->gate, rc, e.msg, NULL, NULL, 0, NULL, 0);
 		respond_error(req, rc, NULL, hdr);
@@ -571,6 +586,11 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 
 void api_after(struct app *a, struct run_result *res)
 {
+	struct err e;
+
+	if (res->pooled && res->container[0] && a->gate.store != NULL &&
+	    store_pool_remove(a->gate.store, res->container, &e) != 0)
+		gate_store_failed(&a->gate);
 	run_dispose(a->runner, res);
 	run_result_release(res);
 }

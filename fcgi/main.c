@@ -22,6 +22,7 @@
 #include "conf.h"
 #include "lang.h"
 #include "log.h"
+#include "pool.h"
 #include "store.h"
 
 #define MAX_WORKERS 256
@@ -168,6 +169,7 @@ int main(int argc, char **argv)
 	struct sigaction sa;
 	int i, print = 0, fd, status;
 	time_t last_sweep = time(NULL);
+	struct pool *pool = NULL;
 	struct runner *probe;
 
 	for (i = 1; i < argc; i++) {
@@ -218,6 +220,10 @@ int main(int argc, char **argv)
 		store_close(st);
 		reap_runs(&c, 0, "start-up");
 	}
+	/* The sweep removed every container of ours: forget the pool rows of before. */
+	if (pool_open(&pool, &c, &e) != 0)
+		fatal("%s", e.msg);
+	pool_drain(pool);
 	fd = open_socket(&c);
 	if (FCGX_Init() != 0)
 		fatal("FCGX_Init failed");
@@ -245,6 +251,7 @@ int main(int argc, char **argv)
 		if (dead <= 0) {
 			struct timespec tick = { 0, 250 * 1000 * 1000 };
 
+			pool_tick(pool);
 			if (now - last_sweep >= 30) {
 				/* Rows whose finish was lost (the database failed at that moment). */
 				reap_runs(&c, -1, "sweep");
@@ -263,6 +270,7 @@ int main(int argc, char **argv)
 				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 			(void)snprintf(why, sizeof why, "worker %ld", (long)dead);
 			reap_runs(&c, dead, why);
+			pool_worker_died(pool, (long)dead);
 			if (!stopping) {
 				/* A worker that dies at once every time must not spin the CPU. */
 				struct timespec pause = { 0, 200 * 1000 * 1000 };
@@ -279,6 +287,8 @@ int main(int argc, char **argv)
 		;
 	unlink(c.fcgi_socket);
 	reap_runs(&c, 0, "shutdown");
+	pool_drain(pool);
+	pool_close(pool);
 	/* Runs that were cut off by the stop leave containers: remove them now. */
 	sweep(&c, "shutdown");
 	if (pid_file)

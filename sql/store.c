@@ -1016,3 +1016,77 @@ int store_prune(struct store *s, long long before_ms, int *n, struct err *e)
 	sqlite3_finalize(q);
 	return rc;
 }
+
+/* ---- The warm pool -------------------------------------------------------------------- */
+
+int store_pool_add(struct store *s, const char *instance, const char *language,
+		   const char *container, struct err *e)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = prepare(s, &q, "INSERT INTO pool (container, instance, language, state, created_ms)"
+			  " VALUES (?1, ?2, ?3, 'idle', ?4)", e)) != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, instance, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, language, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, now_ms());
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "add to pool");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int store_pool_claim(struct store *s, const char *instance, const char *language, long pid,
+		     char *container, size_t cap, struct err *e)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	/* One statement: pick and mark together, under the write lock. */
+	if ((rc = prepare(s, &q, "UPDATE pool SET state = 'busy', claimed_ms = ?3, claimed_pid = ?4"
+			  " WHERE container = (SELECT container FROM pool WHERE instance = ?1 AND"
+			  " language = ?2 AND state = 'idle' ORDER BY created_ms LIMIT 1)"
+			  " AND state = 'idle' RETURNING container", e)) != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, instance, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, language, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 3, now_ms());
+	sqlite3_bind_int64(q, 4, pid);
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW) {
+		(void)snprintf(container, cap, "%s", (const char *)sqlite3_column_text(q, 0));
+		rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "claim from pool");
+	} else if (rc == SQLITE_DONE) {
+		rc = err_set(e, RC_NOT_FOUND, "no idle %s container", language);
+	} else {
+		rc = db_fail(s, e, "claim from pool");
+	}
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int store_pool_remove(struct store *s, const char *container, struct err *e)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = prepare(s, &q, "DELETE FROM pool WHERE container = ?1", e)) != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "remove from pool");
+	sqlite3_finalize(q);
+	return rc;
+}
+
+int store_pool_list(struct store *s, const char *instance, json_t **out, struct err *e)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = prepare(s, &q, "SELECT container, language, state, created_ms, claimed_pid FROM pool"
+			  " WHERE instance = ?1 ORDER BY language, created_ms", e)) != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, instance, -1, SQLITE_STATIC);
+	return rows_json(s, q, out, e);
+}

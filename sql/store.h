@@ -174,4 +174,18 @@ int store_stats(struct store *s, const char *by, long long since_ms, long long u
 /* Delete finished runs received before before_ms. */
 int store_prune(struct store *s, long long before_ms, int *n, struct err *e);
 
+/* ---- The warm pool -------------------------------------------------------------------- */
+
+/* Record a started container as idle. */
+int store_pool_add(struct store *s, const char *instance, const char *language,
+		   const char *container, struct err *e);
+/* Claim the oldest idle container of a language for process pid, atomically (one UPDATE
+ * ... RETURNING): two processes never get the same one. RC_NOT_FOUND if none is idle. */
+int store_pool_claim(struct store *s, const char *instance, const char *language, long pid,
+		     char *container, size_t cap, struct err *e);
+/* Forget a container (claimed and used, found dead, or removed). */
+int store_pool_remove(struct store *s, const char *container, struct err *e);
+/* Every pool row of the instance: [{container, language, state, created_ms, claimed_pid}]. */
+int store_pool_list(struct store *s, const char *instance, json_t **out, struct err *e);
+
 #endif

@@ -75,7 +75,7 @@ set_programs() {
         crash=$'print("before")\nx = 1 / 0'
         crash_ok='.output.exitCode == 1 and (.output.stderr | contains("ZeroDivisionError: division by zero"))'
         loop=$'print("starting", flush=True)\nwhile True:\n    pass'
-        hog=$'blocks = []\nwhile True:\n    blocks.append(b"\\x01" * (8 << 20))'
+        hog=$'blocks = []\nwhile True:\n    blocks.append(b"\\x01" * (8 << 20))\n    print(len(blocks) * 8, flush=True)'
         uni='print("héllo wörld ✓")'
         args=$'import sys\nfor a in sys.argv[1:]:\n    print(a)'
         multi=("$(file main.py $'from util.helpers import greet\nprint(greet("files"))' main)"
@@ -89,7 +89,7 @@ set_programs() {
         crash=$'console.log("before");\nthrow new Error("boom from js");'
         crash_ok='.output.exitCode == 1 and (.output.stderr | contains("Error: boom from js"))'
         loop=$'console.log("starting");\nwhile (true) {}'
-        hog=$'const blocks = [];\nwhile (true) blocks.push(Buffer.alloc(8 << 20, 1));'
+        hog=$'const blocks = [];\nwhile (true) {\n    blocks.push(Buffer.alloc(8 << 20, 1));\n    console.log(blocks.length * 8);\n}'
         uni='console.log("héllo wörld ✓");'
         args='for (const a of process.argv.slice(2)) console.log(a);'
         multi=("$(file main.js $'const h = require("./util/helpers");\nconsole.log(h.greet("files"));' main)"
@@ -100,13 +100,14 @@ set_programs() {
         hello=$'#include <stdio.h>\nint main(void) { puts("hello world"); return 0; }'
         echo=$'#include <stdio.h>\nint main(void) {\n    char line[256];\n    if (fgets(line, sizeof line, stdin)) fputs(line, stdout);\n    return 0;\n}'
         exit3=$'#include <stdio.h>\nint main(void) { puts("bye"); return 3; }'
-        # A volatile pointer: the compiler cannot see it is null and turn the store into a trap.
-        crash=$'#include <stdio.h>\nint main(void) {\n    int *volatile p = 0;\n    puts("before");\n    fflush(stdout);\n    *p = 42;\n    return 0;\n}'
+        # Volatile both ways: gcc -O2 neither turns the store into a trap (the pointer could
+        # be anything) nor drops it as dead (the pointee is volatile).
+        crash=$'#include <stdio.h>\nint main(void) {\n    volatile int *volatile p = 0;\n    puts("before");\n    fflush(stdout);\n    *p = 42;\n    return 0;\n}'
         crash_ok='.output.signal == 11 and (.message | contains("signal 11"))'
         broken=$'#include <stdio.h>\nint main(void) {\n    return undefined_name;\n}'
         cerr_at=main.c:3:
         loop=$'#include <stdio.h>\nint main(void) {\n    volatile unsigned long n = 0;\n    puts("starting");\n    fflush(stdout);\n    for (;;) n++;\n}'
-        hog=$'#include <stdlib.h>\n#include <string.h>\nstatic char *volatile sink;\nint main(void) {\n    for (;;) {\n        char *p = malloc(1 << 20);\n        if (!p) return 2;\n        memset(p, 1, 1 << 20);\n        sink = p;\n    }\n}'
+        hog=$'#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\nstatic char *volatile sink;\nint main(void) {\n    for (int mb = 1;; mb++) {\n        char *p = malloc(1 << 20);\n        if (!p) return 2;\n        memset(p, 1, 1 << 20);\n        sink = p;\n        printf("%d\\n", mb);\n        fflush(stdout);\n    }\n}'
         uni=$'#include <stdio.h>\nint main(void) { puts("héllo wörld ✓"); return 0; }'
         args=$'#include <stdio.h>\nint main(int argc, char **argv) {\n    for (int i = 1; i < argc; i++) puts(argv[i]);\n    return 0;\n}'
         multi=("$(file main.c $'#include "helpers.h"\nint main(void) {\n    greet("files");\n    return 0;\n}' main)"
@@ -124,7 +125,7 @@ set_programs() {
         broken=$'#include <iostream>\nint main() {\n    return undefined_name;\n}'
         cerr_at=main.cpp:3:
         loop=$'#include <iostream>\nint main() {\n    volatile unsigned long n = 0;\n    std::cout << "starting" << std::endl;\n    for (;;) n++;\n}'
-        hog=$'#include <cstring>\n#include <vector>\nint main() {\n    std::vector<char *> blocks;\n    for (;;) {\n        char *p = new char[1 << 20];\n        std::memset(p, 1, 1 << 20);\n        blocks.push_back(p);\n    }\n}'
+        hog=$'#include <cstring>\n#include <iostream>\n#include <vector>\nint main() {\n    std::vector<char *> blocks;\n    for (;;) {\n        char *p = new char[1 << 20];\n        std::memset(p, 1, 1 << 20);\n        blocks.push_back(p);\n        std::cout << blocks.size() << std::endl;\n    }\n}'
         uni=$'#include <iostream>\nint main() { std::cout << "héllo wörld ✓\\n"; }'
         args=$'#include <iostream>\nint main(int argc, char **argv) {\n    for (int i = 1; i < argc; i++) std::cout << argv[i] << "\\n";\n}'
         multi=("$(file main.cpp $'#include "helpers.hpp"\nint main() { greet("files"); }' main)"
@@ -144,7 +145,7 @@ set_programs() {
         loop=$'public class Loop {\n    public static void main(String[] args) {\n        System.out.println("starting");\n        System.out.flush();\n        while (true) { }\n    }\n}'
         # Outside the Java heap (which the JVM caps at a quarter of the container's memory by
         # default, and would end in OutOfMemoryError): native memory until the container is full.
-        hog=$'import java.lang.reflect.Field;\nimport sun.misc.Unsafe;\n\npublic class Hog {\n    public static void main(String[] args) throws Exception {\n        Field f = Unsafe.class.getDeclaredField("theUnsafe");\n        f.setAccessible(true);\n        Unsafe u = (Unsafe) f.get(null);\n        long chunk = 8L << 20;\n        while (true) {\n            long p = u.allocateMemory(chunk);\n            u.setMemory(p, chunk, (byte) 1);\n        }\n    }\n}'
+        hog=$'import java.lang.reflect.Field;\nimport sun.misc.Unsafe;\n\npublic class Hog {\n    public static void main(String[] args) throws Exception {\n        Field f = Unsafe.class.getDeclaredField("theUnsafe");\n        f.setAccessible(true);\n        Unsafe u = (Unsafe) f.get(null);\n        long chunk = 8L << 20;\n        for (long mb = 8;; mb += 8) {\n            long p = u.allocateMemory(chunk);\n            u.setMemory(p, chunk, (byte) 1);\n            System.out.println(mb);\n        }\n    }\n}'
         uni=$'public class Uni {\n    public static void main(String[] args) {\n        System.out.println("héllo wörld ✓");\n    }\n}'
         args=$'public class Args {\n    public static void main(String[] args) {\n        for (String a : args) System.out.println(a);\n    }\n}'
         multi=("$(file Main.java $'public class Main {\n    public static void main(String[] args) {\n        System.out.println(Greeter.greet("files"));\n    }\n}' main)"
@@ -160,7 +161,7 @@ set_programs() {
         broken=$'fn main() {\n    let x: i32 = 1;\n    let y: i32 = "three";\n    println!("{}", x + y);\n}'
         cerr_at=main.rs:3:
         loop=$'fn main() {\n    println!("starting");\n    loop {}\n}'
-        hog=$'fn main() {\n    let mut blocks = Vec::new();\n    loop {\n        let b = vec![1u8; 8 << 20];\n        unsafe { std::ptr::read_volatile(b.as_ptr()) };\n        blocks.push(b);\n    }\n}'
+        hog=$'fn main() {\n    let mut blocks = Vec::new();\n    loop {\n        let b = vec![1u8; 8 << 20];\n        unsafe { std::ptr::read_volatile(b.as_ptr()) };\n        blocks.push(b);\n        println!("{}", blocks.len() * 8);\n    }\n}'
         uni=$'fn main() {\n    println!("héllo wörld ✓");\n}'
         args=$'fn main() {\n    for a in std::env::args().skip(1) {\n        println!("{}", a);\n    }\n}'
         # The entry named by "entry" rather than "main": true; `mod helpers;` finds helpers.rs.
@@ -233,10 +234,16 @@ for lang in "${langs[@]}"; do
     notes[$lang-hog]=$(said)
     check "$lang: memory hog -> memory_limit ($mem_mb MB)" is 200 --arg mb "$mem_mb MB" \
         '.status == "memory_limit" and (.message | contains($mb))'
+    # Each hog prints the MB it holds so far: the run limit, not a larger one (e.g. the
+    # compile stage's), is what stopped it.
+    held=$(jq -r '[.output.stdout | splits("\n") | select(. != "") | tonumber] | max // 0' "$tmp/body" 2>/dev/null)
+    notes[$lang-hog]+=" held ${held:-?} MB, memoryUsed $(jq -r '.stages.run.memoryUsed / 1048576 | floor' "$tmp/body" 2>/dev/null) MB"
+    check "$lang: memory hog stopped before it held $mem_mb MB (it held ${held:-?} MB)" \
+        test "${held:-999999}" -lt "$mem_mb"
 
     if [ "$lang" = java ]; then
         # What filling the Java heap really gives: the JVM's own OutOfMemoryError (an
-        # exception, exit code 1) or the container's limit. Either is right; the report says which.
+        # exception, exit code 1) or the container's limit. Either is right; the summary says which.
         run_code java $'import java.util.ArrayList;\nimport java.util.List;\n\npublic class Heap {\n    public static void main(String[] args) {\n        List<byte[]> blocks = new ArrayList<>();\n        while (true) blocks.add(new byte[8 << 20]);\n    }\n}'
         notes[java-heap]=$(said)
         check "java: Java heap filled -> memory_limit, or runtime_error with OutOfMemoryError" is 200 \
@@ -255,7 +262,7 @@ for lang in "${langs[@]}"; do
     secs[$lang]=$(( ($(date +%s%N) - ls0) / 1000000 ))
 done
 
-echo "== layouts beyond one folder"
+echo "== layouts beyond one folder, binary files"
 run_files c '{}' "$(file main.c $'#include "util/helpers.h"\nint main(void) {\n    greet("files");\n    return 0;\n}' main)" \
     "$(file util/helpers.h 'void greet(const char *who);')" \
     "$(file util/helpers.c $'#include <stdio.h>\n#include "helpers.h"\nvoid greet(const char *who) { printf("hello %s from helpers\\n", who); }')"
@@ -268,6 +275,10 @@ run_files c '{}' "$(file main.c $'#include <stdio.h>\nint main(void) {\n    puts
     "$(file util/broken.c $'int f(void) {\n    return 1\n}')"
 check "c: a compile error in a sub-folder names that file (util/broken.c:2)" is 200 '.status == "compile_error"
     and (.output.stderr | contains("util/broken.c:2"))'
+
+run_files python '{}' "$(file main.py $'with open("data/blob.bin", "rb") as f:\n    print(f.read().hex())' main)" \
+    "$(jq -nc '{name: "data/blob.bin", content: "AAEC/w==", encoding: "base64"}')"
+check "python: a base64 file arrives as its bytes (00 01 02 ff)" is 200 '.status == "ok" and .output.stdout == "000102ff\n"'
 
 echo "== file names refused, whatever the language"
 hostile() { # NAME: a second file with that name next to main.py
@@ -293,7 +304,7 @@ check "nothing of ours is left in Docker" wait_until 10 none_left
 
 echo
 echo "seconds per language:$(for l in "${langs[@]}"; do printf ' %s %d.%d' "$l" $((secs[$l] / 1000)) $((secs[$l] % 1000 / 100)); done)"
-echo "memory hogs: $(for l in "${langs[@]}"; do printf '%s: %s; ' "$l" "${notes[$l-hog]%% (*}"; done)"
+echo "memory hogs:"; for l in "${langs[@]}"; do echo "  $l: ${notes[$l-hog]%% (*}, held${notes[$l-hog]##* held}"; done
 echo "java, Java heap filled: ${notes[java-heap]:-not run}"
 total=$(( ($(date +%s%N) - t0) / 1000000 ))
 echo "total time: $((total / 1000)).$((total % 1000 / 100)) s"

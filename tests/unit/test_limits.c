@@ -13,7 +13,7 @@
 static json_t *config(const struct limits *l, const char *seccomp)
 {
 	struct container_spec s = { "runbox/python:latest", "test", "python", "/opt/agent",
-				    seccomp, 1700000000, "test:4242" };
+				    seccomp, 1700000000, "test:4242", "run" };
 
 	return limits_container_config(l, &s);
 }

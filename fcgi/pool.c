@@ -1,0 +1,236 @@
+#define _GNU_SOURCE
+#include "pool.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "store.h"
+
+struct pool {
+	const struct conf *conf;
+	struct runner *runner;
+	struct store *store;
+	time_t last_reconcile;
+	int docker_down;     /* to log a change once, not every tick */
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+void pool_lang_request(const struct conf *c, const struct lang *l, struct run_request *rr)
+{
+	static const char *const has_compile[] = { "compile", NULL };
+
+	memset(rr, 0, sizeof *rr);
+	rr->lang = l;
+	rr->limits = c->limits;
+	if (l->run.wall_ms > 0)
+		rr->limits.wall_ms = l->run.wall_ms;
+	if (l->run.cpu_ms > 0)
+		rr->limits.cpu_ms = l->run.cpu_ms;
+	if (l->run.memory_bytes > 0)
+		rr->limits.memory_bytes = l->run.memory_bytes;
+	rr->compile_argv = l->compile_argv[0] ? has_compile : NULL;
+	rr->compile_wall_ms = l->compile.wall_ms;
+	rr->compile_cpu_ms = l->compile.cpu_ms;
+	rr->compile_memory_bytes = l->compile.memory_bytes ? l->compile.memory_bytes
+							   : rr->limits.memory_bytes;
+	rr->cancel_fd = -1;
+}
+
+int pool_open(struct pool **out, const struct conf *c, struct err *e)
+{
+	struct pool *p = calloc(1, sizeof *p);
+	int rc;
+
+	*out = NULL;
+	if (p == NULL)
+		return err_set(e, RC_NOMEM, "pool");
+	p->conf = c;
+	if ((rc = runner_open(&p->runner, c, e)) != 0) {
+		free(p);
+		return rc;
+	}
+	*out = p;
+	return 0;
+}
+
+void pool_close(struct pool *p)
+{
+	if (p == NULL)
+		return;
+	runner_close(p->runner);
+	store_close(p->store);
+	free(p);
+}
+
+static struct store *db(struct pool *p)
+{
+	struct err e;
+
+	if (p->store == NULL && store_open(&p->store, p->conf->db_path,
+					   p->conf->db_busy_timeout_ms, &e) != 0) {
+		p->store = NULL;
+		return NULL;
+	}
+	return p->store;
+}
+
+static void db_failed(struct pool *p)
+{
+	store_close(p->store);
+	p->store = NULL;
+}
+
+/* Remove a container and its row. */
+static void discard(struct pool *p, const char *id)
+{
+	struct err e;
+
+	if (dk_remove(runner_docker(p->runner), id, &e) != 0)
+		log_warnx("pool: cannot remove %.12s: %s", id, e.msg);
+	if (db(p) && store_pool_remove(p->store, id, &e) != 0)
+		db_failed(p);
+}
+
+/* Make the rows and Docker agree: rows whose container is gone are forgotten, idle rows
+ * that are too old are removed, pool containers without a row are removed. */
+static void reconcile(struct pool *p)
+{
+	char label[128];
+	json_t *rows = NULL, *live = NULL, *row, *c;
+	long long old = now_ms() - (long long)p->conf->pool_idle_s * 1000;
+	struct err e;
+	size_t i, j;
+
+	(void)snprintf(label, sizeof label, "runbox.instance=%s", p->conf->instance);
+	if (dk_list_labelled(runner_docker(p->runner), label, &live, &e) != 0) {
+		if (!p->docker_down)
+			log_warnx("pool: Docker is not answering (%s); refilling when it is back", e.msg);
+		p->docker_down = 1;
+		return;
+	}
+	if (p->docker_down)
+		log_info("pool: Docker is back; refilling");
+	p->docker_down = 0;
+	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &e) != 0) {
+		db_failed(p);
+		json_decref(live);
+		return;
+	}
+	json_array_foreach(rows, i, row) {
+		const char *id = json_string_value(json_object_get(row, "container"));
+		const char *state = json_string_value(json_object_get(row, "state"));
+		int running = 0;
+
+		json_array_foreach(live, j, c)
+			if (strcmp(json_string_value(json_object_get(c, "Id")) ?: "", id) == 0)
+				running = strcmp(json_string_value(json_object_get(c, "State")) ?: "", "running") == 0;
+		if (!running && strcmp(state, "idle") == 0) {
+			log_info("pool: %.12s is gone; forgetting it", id);
+			discard(p, id);
+		} else if (strcmp(state, "idle") == 0 &&
+			   json_integer_value(json_object_get(row, "created_ms")) < old) {
+			discard(p, id);
+		}
+	}
+	json_array_foreach(live, j, c) {
+		const char *id = json_string_value(json_object_get(c, "Id")) ?: "";
+		const char *st = json_string_value(json_object_get(json_object_get(c, "Labels"),
+								   "runbox.state"));
+		int known = 0;
+
+		if (st == NULL || strcmp(st, "pool") != 0)
+			continue;
+		json_array_foreach(rows, i, row)
+			known |= strcmp(json_string_value(json_object_get(row, "container")) ?: "", id) == 0;
+		if (!known) {
+			log_info("pool: removing %.12s, which no one owns", id);
+			discard(p, id);
+		}
+	}
+	json_decref(rows);
+	json_decref(live);
+}
+
+void pool_tick(struct pool *p)
+{
+	json_t *rows = NULL, *row;
+	time_t now = time(NULL);
+	struct err e;
+	size_t i, k;
+
+	if (p->conf->pool_size <= 0)
+		return;
+	if (now - p->last_reconcile >= 5 || p->docker_down) {
+		p->last_reconcile = now;
+		reconcile(p);
+	}
+	if (p->docker_down || db(p) == NULL)
+		return;
+	if (store_pool_list(p->store, p->conf->instance, &rows, &e) != 0) {
+		db_failed(p);
+		return;
+	}
+	for (k = 0; k < lang_count(); k++) {
+		const struct lang *l = lang_at(k);
+		struct run_request rr;
+		char id[DK_ID_MAX];
+		int idle = 0;
+
+		json_array_foreach(rows, i, row)
+			idle += strcmp(json_string_value(json_object_get(row, "language")) ?: "", l->id) == 0 &&
+				strcmp(json_string_value(json_object_get(row, "state")) ?: "", "idle") == 0;
+		if (idle >= p->conf->pool_size)
+			continue;
+		pool_lang_request(p->conf, l, &rr);
+		if (run_prestart(p->runner, &rr, id, &e) != 0) {
+			log_debug("pool: cannot start a %s container: %s", l->id, e.msg);
+			continue; /* image missing or Docker failing: try again next tick */
+		}
+		if (store_pool_add(p->store, p->conf->instance, l->id, id, &e) != 0) {
+			log_warnx("pool: %s", e.msg);
+			(void)dk_remove(runner_docker(p->runner), id, &e);
+			db_failed(p);
+			break;
+		}
+	}
+	json_decref(rows);
+}
+
+void pool_worker_died(struct pool *p, long pid)
+{
+	json_t *rows = NULL, *row;
+	struct err e;
+	size_t i;
+
+	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &e) != 0)
+		return;
+	json_array_foreach(rows, i, row)
+		if (json_integer_value(json_object_get(row, "claimed_pid")) == pid)
+			discard(p, json_string_value(json_object_get(row, "container")));
+	json_decref(rows);
+}
+
+void pool_drain(struct pool *p)
+{
+	json_t *rows = NULL, *row;
+	struct err e;
+	size_t i;
+
+	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &e) != 0)
+		return;
+	json_array_foreach(rows, i, row)
+		discard(p, json_string_value(json_object_get(row, "container")));
+	json_decref(rows);
+	/* Called before the workers are forked: no SQLite connection may cross a fork. */
+	db_failed(p);
+}
