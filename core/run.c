@@ -148,10 +148,14 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 
 	w = snprintf(job, sizeof job,
 		     "wall_ms=%ld\ncpu_ms=%ld\nout_cap=%ld\nerr_cap=%ld\nfsize_bytes=%ld\n"
-		     "compile_wall_ms=%ld\ncompile_cpu_ms=%ld\n",
+		     "compile_wall_ms=%ld\ncompile_cpu_ms=%ld\nrun_mem_bytes=%ld\n",
 		     l->wall_ms, l->cpu_ms, l->stdout_cap, l->stderr_cap, l->work_tmpfs_bytes,
 		     req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000,
-		     req->compile_cpu_ms > 0 ? req->compile_cpu_ms : 30000);
+		     req->compile_cpu_ms > 0 ? req->compile_cpu_ms : 30000,
+		     /* The container has the compiler's memory; the agent holds the program
+		      * to its own limit. */
+		     req->compile_argv && req->compile_memory_bytes > l->memory_bytes
+		     ? l->memory_bytes : 0L);
 	if (w < 0 || (size_t)w >= sizeof job)
 		return RC_INTERNAL;
 	if ((rc = add_frame(out, FRAME_JOB, job, (size_t)w)) != 0)

@@ -147,6 +147,7 @@ static int parse_limits(struct job *j, const unsigned char *p, size_t n)
 		K(compile_wall_ms, 1, MS_MAX), K(compile_cpu_ms, 1, MS_MAX),
 		K(mem_bytes, 0, BYTES_MAX), K(fsize_bytes, 0, BYTES_MAX),
 		K(nofile, 0, 1u << 20), K(out_cap, 0, BYTES_MAX), K(err_cap, 0, BYTES_MAX),
+		K(run_mem_bytes, 0, BYTES_MAX),
 #undef K
 	};
 	size_t i = 0;
@@ -464,7 +465,7 @@ int main(void)
 	}
 	if (j.compile_argv != NULL) {
 		st = (struct stage){ "compile", 'c', j.compile_argv, j.lim.compile_wall_ms,
-				     j.lim.compile_cpu_ms, -1, 0 };
+				     j.lim.compile_cpu_ms, -1, 0, 0 };
 		if (agent_run_stage(&j.lim, &st, sigfd, &res, j.err, sizeof j.err) < 0)
 			goto fail;
 		send_stage(st.name, &res);
@@ -472,7 +473,7 @@ int main(void)
 			goto done;
 	}
 	st = (struct stage){ "run", 'r', j.run_argv, j.lim.wall_ms, j.lim.cpu_ms,
-			     j.stdin_fd, j.stdin_len };
+			     j.stdin_fd, j.stdin_len, j.lim.run_mem_bytes };
 	if (agent_run_stage(&j.lim, &st, sigfd, &res, j.err, sizeof j.err) < 0)
 		goto fail;
 	send_stage(st.name, &res);

@@ -15,6 +15,7 @@
 struct limits {
 	uint64_t wall_ms, cpu_ms, compile_wall_ms, compile_cpu_ms;
 	uint64_t mem_bytes, fsize_bytes, nofile, out_cap, err_cap;
+	uint64_t run_mem_bytes; /* memory the run stage may use, watched in the cgroup (0 = none) */
 	int has_fsize, has_nofile;
 };
 
@@ -26,6 +27,7 @@ struct stage {
 	uint64_t wall_ms, cpu_ms;
 	int stdin_fd;     /* bytes for the program's stdin, read with pread; -1 if none */
 	uint64_t stdin_len;
+	uint64_t mem_watch; /* stop the stage as "memory" past this many bytes (0 = none) */
 };
 
 /* The facts FRAME_STAGE reports. reason is a static string. */

@@ -244,8 +244,48 @@ struct run {
 	int main_done, status; /* main child reaped, its wait status */
 	int others;            /* other processes may still exist */
 	struct rusage mru;     /* main child's rusage */
-	int64_t t0, t_end, grace, last_kill;
+	int64_t t0, t_end, grace, last_kill, last_mem;
 };
+
+#define MEM_CHECK_MS 10
+
+/* Memory the programs of this container hold: anonymous memory plus tmpfs files (which
+ * count against the container's limit), from the memory cgroup (v1, else v2). Page cache
+ * of files read (the compiler's own binaries) is left out: the kernel can drop it. 0 if
+ * there is no cgroup to ask. */
+static uint64_t cgroup_mem(void)
+{
+	static const char *const paths[] = { "/sys/fs/cgroup/memory/memory.stat",
+					     "/sys/fs/cgroup/memory.stat" };
+	char buf[8192], *line, *save = NULL;
+	uint64_t total = 0;
+	size_t i;
+
+	for (i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n <= 0)
+			continue;
+		buf[n] = '\0';
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			unsigned long long v;
+			char key[32];
+
+			if (sscanf(line, "%31s %llu", key, &v) != 2)
+				continue;
+			if (strcmp(key, i == 0 ? "total_rss" : "anon") == 0 ||
+			    strcmp(key, i == 0 ? "total_shmem" : "shmem") == 0)
+				total += v;
+		}
+		return total;
+	}
+	return 0;
+}
 
 /* End the stage now (or, after the main child exited, finish off what it left). The first
  * reason wins; once the main child has exited the stage has already ended on its own. */
@@ -291,8 +331,16 @@ static int tick(struct run *r)
 	if (!r->main_done) {
 		if (r->killed == NULL && now >= deadline)
 			stop(r, "wall");
+		/* A compiled program's container has the compiler's (larger) memory: hold the
+		 * program to its own limit by watching the cgroup. */
+		if (r->killed == NULL && r->st->mem_watch && now - r->last_mem >= MEM_CHECK_MS) {
+			r->last_mem = now;
+			if (cgroup_mem() > r->st->mem_watch)
+				stop(r, "memory");
+		}
 		if (r->killed == NULL)
-			return (int)(deadline - now);
+			return r->st->mem_watch && deadline - now > MEM_CHECK_MS
+			       ? MEM_CHECK_MS : (int)(deadline - now);
 		if (now >= deadline + GRACE_MS) {
 			r->t_end = now; /* main child unkillable (stuck in the kernel): give up */
 			return -1;

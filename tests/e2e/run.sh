@@ -20,6 +20,8 @@ export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
 export RUNBOX_WALL_MS=3000
 # This suite is about runs, not quotas (tests/e2e/store.sh covers those).
 export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_CONCURRENT=100
+# Containers made per run: this suite is about that path (tests/e2e/pool.sh covers the pool).
+export RUNBOX_POOL_SIZE=0
 base=http://$RUNBOX_LISTEN
 sock=/var/run/docker.sock
 tmp=$RUNBOX_RUN_DIR/e2e

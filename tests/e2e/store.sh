@@ -16,6 +16,7 @@ export RUNBOX_FCGI_PROCESSES=4
 export RUNBOX_DB_PATH=$dir/db/runbox.db
 export RUNBOX_WALL_MS=3000
 export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_PER_DAY=1000000 RUNBOX_QUOTA_CONCURRENT=100
+export RUNBOX_POOL_SIZE=0   # one container per run, so a killed worker owns its container
 base=http://$RUNBOX_LISTEN
 sock=/var/run/docker.sock
 tmp=$dir/tmp
