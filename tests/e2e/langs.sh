@@ -238,8 +238,11 @@ for lang in "${langs[@]}"; do
     # compile stage's), is what stopped it.
     held=$(jq -r '[.output.stdout | splits("\n") | select(. != "") | tonumber] | max // 0' "$tmp/body" 2>/dev/null)
     notes[$lang-hog]+=" held ${held:-?} MB, memoryUsed $(jq -r '.stages.run.memoryUsed / 1048576 | floor' "$tmp/body" 2>/dev/null) MB"
-    check "$lang: memory hog stopped before it held $mem_mb MB (it held ${held:-?} MB)" \
-        test "${held:-999999}" -lt "$mem_mb"
+    # Compiled programs are held to their limit by the agent sampling the cgroup every
+    # 10 ms, so a fast allocator may pass it by what it allocates in that time: allow 10%
+    # (the bug this guards against let a 128 MB program hold 384 MB).
+    check "$lang: memory hog stopped near $mem_mb MB, not at a larger limit (it held ${held:-?} MB)" \
+        test "${held:-999999}" -le "$(( mem_mb * 11 / 10 ))"
 
     if [ "$lang" = java ]; then
         # What filling the Java heap really gives: the JVM's own OutOfMemoryError (an
@@ -300,7 +303,8 @@ check "400 for a name that is also another file's folder (util, util/helpers.py)
     is 400 '.error.code == "bad_request" and (.error.message | contains("util"))'
 
 echo "== stop"
-check "nothing of ours is left in Docker" wait_until 10 none_left
+scripts/stack.sh stop >/dev/null
+check "nothing of ours is left in Docker (warm pool included)" wait_until 10 none_left
 
 echo
 echo "seconds per language:$(for l in "${langs[@]}"; do printf ' %s %d.%d' "$l" $((secs[$l] / 1000)) $((secs[$l] % 1000 / 100)); done)"
