@@ -127,9 +127,10 @@ clean:
 $(B)/runlog-bench: tests/bench/runlog.c $(STORE_OBJ) $(B)/libcore.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
-# The run log's cost per request, then the latency of Python hello world through runbox
-# next to `docker run --rm` (the stack must be running: make start).
+# Benchmarks (they print figures; none asserts on time). The run log's cost per request;
+# the Python latency table (floor, warm pool, empty pool, docker run, throughput), which
+# starts stacks of its own; hello world per language through the running stack (make start).
 bench: all $(B)/runlog-bench
 	$(B)/runlog-bench /var/tmp
-	tests/bench/latency.sh
+	tests/bench/pool.sh
 	tests/bench/langs.sh

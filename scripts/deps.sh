@@ -4,7 +4,7 @@
 set -euo pipefail
 
 pkgs=(gcc make pkg-config libc6-dev libfcgi-dev libjansson-dev libcurl4-openssl-dev
-      libcmocka-dev libsqlite3-dev sqlite3 nginx-light docker.io debootstrap curl jq hyperfine
+      libcmocka-dev libsqlite3-dev sqlite3 nginx-light docker.io debootstrap curl jq hyperfine wrk
       ca-certificates)
 missing=()
 for p in "${pkgs[@]}"; do
