@@ -111,6 +111,7 @@ e2e: all
 	tests/e2e/run.sh
 	tests/e2e/store.sh
 	tests/e2e/langs.sh
+	tests/e2e/pool.sh
 
 # Everything the tests need, then every suite. Unit tests also run under the sanitizers.
 test: deps

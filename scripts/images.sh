@@ -11,7 +11,7 @@ base_id=$(docker image inspect -f '{{.Id}}' "$base")
 # The language registry says which image each language runs in: runbox/<folder>:latest is
 # built from images/<folder>/. Arguments are language ids (c, java) or image folders (gcc).
 export RUNBOX_CONF=${RUNBOX_CONF:-$PWD/runbox.conf}
-registry=$(build/runbox-fcgi --print-config 2>/dev/null | sed -n "s/^languages='\(.*\)'$/\1/p")
+registry=$(build/runbox-fcgi --print-config 2>/dev/null | sed -n "s/^languages='\(.*\)'$/\1/p" || true)
 registry=${registry:-images/languages.conf}
 folder_of() { # language id -> image folder, from the registry
     awk -v id="$1" '/^\[/ { sec = substr($0, 2, index($0, "]") - 2) }

@@ -137,10 +137,14 @@ start_docker() {
     if command -v systemctl >/dev/null && systemctl cat docker >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
         systemctl start docker
     else
-        setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null &
+        # 9>&-: dockerd must not inherit the lock below and hold it for ever.
+        setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null 9>&- &
     fi
     wait_until 60 docker_up
 }
+# One suite at a time may restart Docker (tests/e2e/pool.sh does too).
+exec 9>/tmp/runbox-dockerd.lock
+flock 9
 if stop_docker; then
     run_py 'print(1)'
     check "503 when Docker is not running" err_is 503 runner_unavailable "Docker is not running"
@@ -153,6 +157,8 @@ else
     bad "could not stop dockerd for the test"
     docker_up || start_docker
 fi
+flock -u 9
+exec 9>&-
 
 echo "== FastCGI pool down"
 kill -TERM "$(cat "$RUNBOX_RUN_DIR/fcgi.pid")"

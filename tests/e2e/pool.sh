@@ -1,0 +1,293 @@
+#!/usr/bin/env bash
+# End-to-end tests of the warm container pool through real nginx, the real FastCGI pool,
+# the real Docker daemon and the real database: the pool fills, a run takes a warm
+# container and the pool refills, parallel requests from several FastCGI processes never
+# share a container, a used container is thrown away (nothing of one run is seen by the
+# next), the pool comes back after Docker restarts, a killed worker's and a hung-up
+# client's containers are removed, pool_size 0 still runs code, and a stop leaves nothing.
+# Starts its own stack on a port and run directory of its own, with only Python in the
+# registry, and stops it at the end. Every check can fail; the script exits non-zero if
+# one does.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+t0=$(date +%s)
+
+export RUNBOX_RUN_DIR=$(mktemp -d /tmp/runbox-e2e-pool.XXXXXX)
+chmod 755 "$RUNBOX_RUN_DIR"   # nginx's workers (an unprivileged user) reach the socket in it
+export RUNBOX_LISTEN=${RUNBOX_POOL_LISTEN:-127.0.0.1:18084}
+export RUNBOX_INSTANCE=e2e-pool
+export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+export RUNBOX_FCGI_PROCESSES=4
+export RUNBOX_POOL_SIZE=2
+export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_CONCURRENT=100
+export RUNBOX_WALL_MS=3000
+# Only Python, so the pool is two containers and fills in seconds.
+export RUNBOX_LANGUAGES=$RUNBOX_RUN_DIR/languages.conf
+awk '/^\[/ { p = ($0 == "[python]") } p' images/languages.conf > "$RUNBOX_LANGUAGES"
+base=http://$RUNBOX_LISTEN
+sock=/var/run/docker.sock
+tmp=$RUNBOX_RUN_DIR/e2e
+mkdir -p "$tmp"
+
+. "$top/tests/e2e/lib.sh"
+
+docker_stopped=0
+cleanup() {
+    scripts/stack.sh stop >/dev/null 2>&1
+    # Docker must not stay down because this suite stopped it.
+    if [ "$docker_stopped" = 1 ] && ! docker_up; then start_docker; fi
+    # Kept after a failure: fcgi.log and nginx-error.log tell what the server saw.
+    if [ "$fail" = 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$RUNBOX_RUN_DIR"; else echo "run dir kept: $RUNBOX_RUN_DIR"; fi
+}
+trap cleanup EXIT
+start() { scripts/stack.sh start >/dev/null || { echo "the stack did not start"; tail -5 "$RUNBOX_RUN_DIR/fcgi.log"; exit 1; }; }
+
+sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# Idle python rows of our instance, sorted.
+idle_ids() { sql "SELECT container FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND language = 'python' AND state = 'idle' ORDER BY container"; }
+oldest_idle() { sql "SELECT container FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND state = 'idle' ORDER BY created_ms LIMIT 1"; }
+busy_rows() { sql "SELECT container || ' ' || claimed_pid FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND state = 'busy'"; }
+has_busy() { [ -n "$(busy_rows)" ]; }
+no_busy() { [ -z "$(busy_rows)" ]; }
+pool_count() { sql "SELECT count(*) FROM pool WHERE instance = '$RUNBOX_INSTANCE'"; }
+# Our running pool containers, sorted.
+live_pool() {
+    curl -s --unix-socket "$sock" -G http://docker/v1.41/containers/json \
+        --data-urlencode "filters={\"label\":[\"runbox.instance=$RUNBOX_INSTANCE\",\"runbox.state=pool\"],\"status\":[\"running\"]}" |
+        jq -r '.[].Id' | sort
+}
+pool_labelled() { # our pool containers, running or not
+    curl -s --unix-socket "$sock" -G http://docker/v1.41/containers/json --data-urlencode all=1 \
+        --data-urlencode "filters={\"label\":[\"runbox.instance=$RUNBOX_INSTANCE\",\"runbox.state=pool\"]}" | jq length
+}
+# pool_size idle python rows, and exactly their containers running with the pool labels.
+pool_full() {
+    local rows live
+    rows=$(idle_ids) live=$(live_pool)
+    [ "$(grep -c . <<<"$rows")" = "$RUNBOX_POOL_SIZE" ] && [ "$rows" = "$live" ]
+}
+gone() { # container id (or a prefix of it) unknown to Docker
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$sock" "http://docker/v1.41/containers/$1/json")" = 404 ]
+}
+no_row() { [ "$(sql "SELECT count(*) FROM pool WHERE container = '$1'")" = 0 ]; }
+# post JSON-FILE OUT-PREFIX: a run request in the background-safe way (own files)
+post() { curl -s -o "$2.body" -w '%{http_code}' --max-time 60 -H 'Content-Type: application/json' \
+    --data-binary "@$1" "$base/api/editor/run" > "$2.code"; }
+py_req() { jq -n --arg c "$1" '{language: "python", code: $c}' > "$2"; }
+
+# Docker stopped and started again, as tests/e2e/run.sh does (only through its pid file).
+stop_docker() {
+    if command -v systemctl >/dev/null && systemctl is-active -q docker 2>/dev/null; then
+        systemctl stop docker docker.socket
+    else
+        local pid
+        pid=$(cat /var/run/docker.pid) || return 1
+        kill -TERM "$pid"
+        # Until the process is gone it still answers on connections it already has.
+        wait_until 60 sh -c "! kill -0 $pid 2>/dev/null"
+    fi
+    wait_until 30 sh -c "! curl -sf --max-time 1 --unix-socket $sock http://docker/_ping >/dev/null 2>&1"
+}
+start_docker() {
+    if command -v systemctl >/dev/null && systemctl cat docker >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl start docker
+    else
+        # 9>&-: dockerd must not inherit the lock below and hold it for ever.
+        setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null 9>&- &
+    fi
+    wait_until 60 docker_up
+}
+
+echo "== starting the stack on $base (run dir $RUNBOX_RUN_DIR), pool_size $RUNBOX_POOL_SIZE, Python only"
+start
+check "the pool fills: 2 idle python rows, the same 2 containers running with the pool labels" \
+    wait_until 20 pool_full
+
+echo "== a run takes a warm container, which is then removed, and the pool refills"
+oldest=$(oldest_idle)
+run_py $'import socket, sys\nprint("hi")\nprint(socket.gethostname(), file=sys.stderr)'
+check "warm run: ok, hi" is 200 '.status == "ok" and .output.stdout == "hi\n"'
+host=$(jq -r '.output.stderr' "$tmp/body" | tr -d '\n')
+check "warm run: it ran in the oldest idle container" test -n "$oldest" -a "$host" = "${oldest:0:12}"
+check "warm run: that container is removed afterwards" wait_until 5 gone "$oldest"
+refilled() { pool_full && ! grep -qx "$oldest" <<<"$(idle_ids)"; }
+check "the pool is back to 2 idle within 10 s, with a new container" wait_until 10 refilled
+
+echo "== 12 parallel requests never share a container"
+wait_until 20 pool_full
+first=$(idle_ids)
+t_burst=$(now_ms)
+log_before=$(grep -c "warm container .* failed" "$RUNBOX_RUN_DIR/fcgi.log")
+# Every state of the pool table during the burst: a row claimed twice would show two pids.
+( while [ ! -e "$tmp/stop-sampling" ]; do
+      sql "SELECT container || ' ' || state || ' ' || ifnull(claimed_pid, '-') FROM pool WHERE instance = '$RUNBOX_INSTANCE'"
+      sleep 0.05
+  done > "$tmp/samples" ) & sampler=$!
+for i in $(seq 1 12); do
+    py_req "import socket
+print(\"marker-$i\")
+print(socket.gethostname())" "$tmp/par-$i.json"
+done
+export -f post; export base
+seq 1 12 | xargs -P 12 -I{} bash -c 'post "$1/par-$2.json" "$1/par-$2"' _ "$tmp" {}
+touch "$tmp/stop-sampling"; wait "$sampler"
+par_ok() {
+    local i
+    for i in $(seq 1 12); do
+        [ "$(cat "$tmp/par-$i.code")" = 200 ] || return 1
+        jq -e --arg m "marker-$i" '.status == "ok" and (.output.stdout | test("^" + $m + "\n[0-9a-f]{12}\n$"))' \
+            "$tmp/par-$i.body" >/dev/null || return 1
+    done
+}
+check "all 12: 200 ok, each with its own marker and a hostname" par_ok
+for i in $(seq 1 12); do jq -r '.output.stdout' "$tmp/par-$i.body" 2>/dev/null | sed -n 2p; done > "$tmp/hosts"
+check "the 12 hostnames are pairwise different" \
+    test "$(sort -u "$tmp/hosts" | grep -c .)" = 12
+took_once() { # every container idle before the burst served exactly one request
+    local id
+    [ "$(grep -c . <<<"$first")" = 2 ] || return 1
+    for id in $first; do [ "$(grep -cx "${id:0:12}" "$tmp/hosts")" = 1 ] || return 1; done
+}
+check "both idle containers were claimed, each by exactly one request" took_once
+never_twice() { # no pool container seen in the table appears twice, nor busy under two pids,
+    local id        # nor did a warm container fail (a second claimer would find it taken)
+    [ -s "$tmp/samples" ] || return 1
+    [ "$(grep -c "warm container .* failed" "$RUNBOX_RUN_DIR/fcgi.log")" = "$log_before" ] || return 1
+    for id in $(cut -d' ' -f1 "$tmp/samples" | sort -u); do
+        [ "$(grep -cx "${id:0:12}" "$tmp/hosts")" -le 1 ] || return 1
+        [ "$(awk -v id="$id" '$1 == id && $2 == "busy" { print $3 }' "$tmp/samples" | sort -u | grep -c .)" -le 1 ] || return 1
+    done
+}
+check "no pool row was claimed twice" never_twice
+check "the burst was served by several FastCGI processes" \
+    test "$(sql "SELECT count(DISTINCT worker_pid) FROM runs WHERE received_ms >= $t_burst AND status = 'ok'")" -ge 2
+
+echo "== nothing of one run is seen by the next"
+wait_until 20 pool_full
+run_py $'import os, socket, time
+open("/work/leftover.txt", "w").write("x")
+open("/tmp/leftover.txt", "w").write("x")
+pid = os.fork()
+if pid == 0:
+    os.setsid()
+    os.closerange(0, 3)
+    time.sleep(100)
+    os._exit(0)
+with open("/dev/shm/runbox-e2e-leftover", "w") as f:
+    f.write("x")
+ipc = "no-ipc"
+try:
+    import ctypes
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.shmget(0x52425850, 4096, 0o1000 | 0o600) >= 0:  # IPC_CREAT
+        ipc = "ipc"
+except Exception:
+    pass
+time.sleep(0.2)
+os.kill(pid, 0)
+print(socket.gethostname(), pid, os.path.exists("/dev/shm/runbox-e2e-leftover"), ipc)'
+check "first run: files, a background process and shared memory made" \
+    is 200 '.status == "ok" and (.output.stdout | test("^[0-9a-f]{12} [0-9]+ True (no-)?ipc\n$"))'
+read -r host1 _ _ ipc1 <<<"$(jq -r .output.stdout "$tmp/body")"
+run_py $'import json, os, socket
+procs = []
+for p in os.listdir("/proc"):
+    if p.isdigit() and int(p) not in (1, os.getpid()):
+        try:
+            procs.append(p + " " + open("/proc/%s/cmdline" % p, "rb").read().replace(b"\\0", b" ").decode())
+        except OSError:
+            pass
+keys = [l.split()[0] for l in open("/proc/sysvipc/shm").read().splitlines()[1:] if l.strip()]
+print(json.dumps({"host": socket.gethostname(), "work": os.path.exists("/work/leftover.txt"),
+    "tmp": os.path.exists("/tmp/leftover.txt"), "shm": os.listdir("/dev/shm"), "procs": procs,
+    "ipc": keys}))'
+check "second run: ok, in another container" \
+    is 200 --arg h "${host1:-x}" '.status == "ok" and (.output.stdout | fromjson | .host != $h)'
+check "second run: no file in /work or /tmp" jqb '.output.stdout | fromjson | .work == false and .tmp == false'
+check "second run: no leftover process" jqb '.output.stdout | fromjson | .procs == []'
+check "second run: nothing under /dev/shm, no SysV segment" \
+    jqb '.output.stdout | fromjson | .shm == [] and .ipc == []'
+[ "${ipc1:-}" = ipc ] || echo "  (SysV shared memory was not available in the first run)"
+check "the first run's container no longer exists" wait_until 5 gone "${host1:-missing}"
+
+echo "== Docker stopped, then started again: the pool refills without a restart of runbox"
+wait_until 20 pool_full
+pre=$(idle_ids)
+# One suite at a time may restart Docker.
+exec 9>/tmp/runbox-dockerd.lock
+flock 9
+docker_stopped=1
+if stop_docker; then
+    check "Docker starts again" start_docker && docker_stopped=0
+else
+    bad "could not stop dockerd for the test"
+    docker_up || start_docker
+    docker_up && docker_stopped=0
+fi
+flock -u 9
+exec 9>&-
+back() { pool_full && ! grep -qxF -f <(printf '%s\n' $pre) <<<"$(idle_ids)"; }
+check "within 40 s: 2 idle python rows again, new containers, running" wait_until 40 back
+run_py 'print("back")'
+check "a run after the restart is ok" is 200 '.status == "ok" and .output.stdout == "back\n"'
+
+echo "== a killed worker's claimed container is removed"
+wait_until 20 pool_full
+py_req $'import time\ntime.sleep(2.5)\nprint("done")' "$tmp/slow.json"
+post "$tmp/slow.json" "$tmp/slow" & cpid=$!
+wait_until 10 has_busy
+read -r cid wpid <<<"$(busy_rows)"
+# Only a worker of our own stack: a child of the master we started.
+master=$(cat "$RUNBOX_RUN_DIR/fcgi.pid")
+if [ -n "${wpid:-}" ] && [ "$(awk '{ print $4 }' "/proc/$wpid/stat" 2>/dev/null)" = "$master" ]; then
+    kill -KILL "$wpid"
+else
+    echo "  (no busy row with a worker of ours: '${cid:-} ${wpid:-}')"
+fi
+wait $cpid
+code=$(cat "$tmp/slow.code"); cp "$tmp/slow.body" "$tmp/body"
+check "the client gets a JSON 503" err_is 503 runner_unavailable "not available"
+killed_cleared() { [ -n "${cid:-}" ] && gone "$cid" && no_row "$cid"; }
+check "within 15 s the claimed container and its row are gone" wait_until 15 killed_cleared
+
+echo "== a client that hangs up frees everything"
+wait_until 20 pool_full
+t_hang=$(now_ms)
+py_req $'import time\ntime.sleep(5)\nprint("done")' "$tmp/hang.json"
+curl -s -o /dev/null --max-time 1 --data-binary "@$tmp/hang.json" -H 'Content-Type: application/json' \
+    "$base/api/editor/run" & cpid=$!
+cid=
+wait_until 5 has_busy && read -r cid _ <<<"$(busy_rows)"
+wait $cpid
+hang_cleared() { [ -n "$cid" ] && no_busy && gone "$cid"; }
+check "within 10 s no busy rows remain and the claimed container is gone" wait_until 10 hang_cleared
+hang_logged() {
+    local st
+    st=$(sql "SELECT status FROM runs WHERE received_ms >= $t_hang ORDER BY received_ms LIMIT 1")
+    [ -n "$st" ] && [ "$st" != running ]
+}
+check "the run-log row of that request is finished" wait_until 10 hang_logged
+
+echo "== pool_size 0: runs still work, no pool"
+scripts/stack.sh stop >/dev/null
+export RUNBOX_POOL_SIZE=0
+start
+run_py 'print("cold")'
+check "a run without a pool is ok" is 200 '.status == "ok" and .output.stdout == "cold\n"'
+sleep 1.5   # several ticks of the master, which must not fill anything
+check "no pool rows and no pool containers" test "$(pool_count) $(pool_labelled)" = "0 0"
+
+echo "== stop leaves nothing behind"
+scripts/stack.sh stop >/dev/null
+export RUNBOX_POOL_SIZE=2
+start
+check "pool_size 2 again: the pool fills" wait_until 20 pool_full
+scripts/stack.sh stop >/dev/null
+check "after stop: no container of the instance remains" wait_until 10 none_left
+check "after stop: the pool table has no rows for the instance" test "$(pool_count)" = 0
+
+echo
+echo "pool e2e: $pass passed, $fail failed ($(( $(date +%s) - t0 )) s)"
+[ "$fail" = 0 ]
