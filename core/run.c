@@ -430,6 +430,7 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 	}
 	if ((rc = dk_stream_write(s, job.data, job.len, RUN_SLACK_MS, e)) != 0)
 		goto out;
+	res->job_sent = true;
 
 	/* From here the program is running: failures become an internal_error result. */
 	deadline = now_ms() + req->limits.wall_ms + RUN_SLACK_MS +

@@ -98,6 +98,7 @@ struct run_result {
 	char agent_error[256];     /* FRAME_ERROR text, if any */
 	char container[DK_ID_MAX]; /* to dispose of with run_dispose; "" if none */
 	bool pooled;               /* the container came from the warm pool */
+	bool job_sent;             /* the job reached the agent (the program may have run) */
 };
 
 /* stdout_cap/stderr_cap size the buffers. No allocation. */

@@ -426,7 +426,10 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 			     sizeof pooled, &e) == 0)
 		rr.container = pooled;
 	rc = run_exec(a->runner, &rr, res, &e);
-	if (rc != 0 && rr.container != NULL) {
+	/* Retry only a warm container that failed before it got the job (it died while
+	 * waiting): once the job was sent, the program may have run, and a failure such as
+	 * the client hanging up must not run it again. */
+	if (rc != 0 && rr.container != NULL && !res->job_sent) {
 		log_warnx("warm container %.12s failed (%s); using a new one", pooled, e.msg);
 		api_after(a, res);
 		run_result_init(res, &c->limits);

@@ -134,13 +134,23 @@ static void reconcile(struct pool *p)
 		json_array_foreach(live, j, c)
 			if (strcmp(json_string_value(json_object_get(c, "Id")) ?: "", id) == 0)
 				running = strcmp(json_string_value(json_object_get(c, "State")) ?: "", "running") == 0;
-		if (!running && strcmp(state, "idle") == 0) {
-			log_info("pool: %.12s is gone; forgetting it", id);
-			discard(p, id);
-		} else if (strcmp(state, "idle") == 0 &&
-			   json_integer_value(json_object_get(row, "created_ms")) < old) {
-			discard(p, id);
+		if (strcmp(state, "idle") != 0)
+			continue;
+		if (running && json_integer_value(json_object_get(row, "created_ms")) >= old)
+			continue;
+		/* Gone, or idle too long. A worker may claim it this very moment: take the row
+		 * only if it is still idle, and touch the container only then. */
+		if (store_pool_take_idle(p->store, id, &e) != 0) {
+			if (e.rc == RC_STORE)
+				db_failed(p);
+			continue;
 		}
+		if (!running)
+			log_info("pool: %.12s is gone; forgetting it", id);
+		if (dk_remove(runner_docker(p->runner), id, &e) != 0)
+			log_warnx("pool: cannot remove %.12s: %s", id, e.msg);
+		if (p->store == NULL)
+			break;
 	}
 	json_array_foreach(live, j, c) {
 		const char *id = json_string_value(json_object_get(c, "Id")) ?: "";

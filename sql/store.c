@@ -1066,6 +1066,21 @@ int store_pool_claim(struct store *s, const char *instance, const char *language
 	return rc;
 }
 
+int store_pool_take_idle(struct store *s, const char *container, struct err *e)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = prepare(s, &q, "DELETE FROM pool WHERE container = ?1 AND state = 'idle'", e)) != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, container, -1, SQLITE_STATIC);
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "take from pool");
+	sqlite3_finalize(q);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = err_set(e, RC_NOT_FOUND, "%.12s is not idle", container);
+	return rc;
+}
+
 int store_pool_remove(struct store *s, const char *container, struct err *e)
 {
 	sqlite3_stmt *q = NULL;

@@ -183,6 +183,9 @@ int store_pool_add(struct store *s, const char *instance, const char *language,
  * ... RETURNING): two processes never get the same one. RC_NOT_FOUND if none is idle. */
 int store_pool_claim(struct store *s, const char *instance, const char *language, long pid,
 		     char *container, size_t cap, struct err *e);
+/* Forget a container only if it is still idle (not claimed meanwhile): returns 0 if it
+ * was, RC_NOT_FOUND if a worker has it or it is unknown. */
+int store_pool_take_idle(struct store *s, const char *container, struct err *e);
 /* Forget a container (claimed and used, found dead, or removed). */
 int store_pool_remove(struct store *s, const char *container, struct err *e);
 /* Every pool row of the instance: [{container, language, state, created_ms, claimed_pid}]. */

@@ -289,5 +289,6 @@ check "after stop: no container of the instance remains" wait_until 10 none_left
 check "after stop: the pool table has no rows for the instance" test "$(pool_count)" = 0
 
 echo
-echo "pool e2e: $pass passed, $fail failed ($(( $(date +%s) - t0 )) s)"
+echo "total time: $(( $(date +%s) - t0 )) s"
+echo "pool e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]
