@@ -56,6 +56,7 @@ static const struct key keys[] = {
 	{ S(quota_concurrent, K_LONG), 1, 10000 },
 	{ S(nginx_auth_include, K_PATH), 0, 0 },
 	{ S(pool_size, K_INT), 0, 32 },
+	{ S(queue_wait_ms, K_INT), 100, 600000 },
 	{ S(pool_idle_s, K_INT), 10, 86400 },
 	{ "wall_ms", K_LONG, offsetof(struct conf, limits.wall_ms), sizeof(long), 100, 600000 },
 	{ "cpu_ms", K_LONG, offsetof(struct conf, limits.cpu_ms), sizeof(long), 100, 600000 },
@@ -99,6 +100,7 @@ void conf_defaults(struct conf *c)
 	c->quota_per_day = 1000;
 	c->quota_concurrent = 2;
 	c->pool_size = 3;
+	c->queue_wait_ms = 10000;
 	c->pool_idle_s = 1800;
 	c->limits.wall_ms = 10000;
 	c->limits.cpu_ms = 10000;

@@ -42,6 +42,7 @@ struct conf {
 	long quota_concurrent;
 	char nginx_auth_include[CONF_PATH_MAX]; /* nginx snippet for the school's own auth */
 	int pool_size;              /* warm containers kept per language (0 = none) */
+	int queue_wait_ms;          /* longest wait for a free FastCGI process, else 503 */
 	int pool_idle_s;            /* a warm container older than this is replaced */
 };
 

@@ -29,6 +29,7 @@
 	X(RC_QUOTA,          "quota_exceeded",    429, "You have used up your runs for now. Wait a little and try again.") \
 	X(RC_EXISTS,         "already_exists",    409, "That name is already taken.") \
 	X(RC_STORE,          "log_unavailable",   503, "The code runner cannot write its run log just now, so nothing was run. Try again in a minute; if it persists, tell your school's admin (the database's disk may be full or not writable).") \
+	X(RC_BUSY,           "runner_busy",       503, "The code runner is busy right now, so your program was not run. Try again in a few seconds.") \
 	X(RC_DOCKER_DOWN,    "runner_unavailable",503, "The code runner is not available: Docker is not running. Try again in a minute; if it persists, tell your teacher or the school's admin.") \
 	X(RC_IMAGE_MISSING,  "runner_unavailable",503, "The code runner is not available: the image for this language is not installed. Tell your school's admin (run 'make images').") \
 	X(RC_BACKEND_DOWN,   "runner_unavailable",503, "The code runner is not available: its worker processes are not running. Tell your school's admin.") \

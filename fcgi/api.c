@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "api.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -304,6 +305,26 @@ static int build_request(struct app *a, const struct editor_req *er, const char 
 	return 0;
 }
 
+/* How long nginx's hand-over waited for a free process ($msec, "1700000000.123"). */
+static long queued_ms(FCGX_Request *req, long long now_ms)
+{
+	const char *v = param(req, "RUNBOX_QUEUED_AT");
+	char *end;
+	long long s, ms = 0;
+
+	s = strtoll(v, &end, 10);
+	if (end == v)
+		return 0;
+	if (*end == '.') {
+		const char *p = end + 1;
+		int i;
+
+		for (i = 0; i < 3; i++)
+			ms = ms * 10 + (isdigit((unsigned char)p[i]) ? p[i] - '0' : 0);
+	}
+	return now_ms - (s * 1000 + ms) > 0 ? (long)(now_ms - (s * 1000 + ms)) : 0;
+}
+
 /* Refuse a run request: answer with rc and log it (one row). */
 static void refuse(struct app *a, struct gate *gt, FCGX_Request *req, int rc, const char *msg,
 		   const char *hdr)
@@ -350,6 +371,7 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	log_set_request(run_id);
 	(void)snprintf(hdr, sizeof hdr, "X-Run-Id: %s\r\n", run_id);
 	gate_init(&gt, &a->gate, req, run_id);
+	gt.entry.queue_ms = queued_ms(req, gt.entry.received_ms);
 	if (strcmp(param(req, "REQUEST_METHOD"), "POST") != 0) {
 		refuse(a, &gt, req, RC_METHOD, "Use POST to run code at /api/editor/run.",
 		       "Allow: POST\r\n");
@@ -364,6 +386,12 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 			log_warnx("%s", e.msg);
 			respond_error(req, rc, NULL, hdr);
 		}
+		goto out;
+	}
+	if (gt.entry.queue_ms > c->queue_wait_ms) {
+		/* Every FastCGI process was busy for longer than the admin allows a wait. */
+		(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr), "Retry-After: 5\r\n");
+		refuse(a, &gt, req, RC_BUSY, NULL, hdr);
 		goto out;
 	}
 	if (param(req, "RUNBOX_REFUSED")[0]) {
@@ -516,8 +544,32 @@ static void handle_health(struct app *a, FCGX_Request *req)
 			json_decref(img);
 		}
 		ok = ok && present;
-		json_array_append_new(langs, json_pack("{s:s, s:s, s:b}", "id", l->id, "image",
-						       runner_image(a->runner, l), "imagePresent", present));
+		json_array_append_new(langs, json_pack("{s:s, s:s, s:b, s:{s:i, s:i, s:i}}", "id", l->id,
+						       "image", runner_image(a->runner, l),
+						       "imagePresent", present, "pool", "size",
+						       a->conf->pool_size, "idle", 0, "busy", 0));
+	}
+	{
+		/* The warm pool's state per language, from the table the master keeps. */
+		struct store *st = gate_store(&a->gate, &e);
+		json_t *rows = NULL, *row, *lj;
+		size_t j;
+
+		if (st != NULL && store_pool_list(st, a->conf->instance, &rows, &e) == 0) {
+			json_array_foreach(rows, j, row) {
+				json_array_foreach(langs, i, lj) {
+					const char *id = json_string_value(json_object_get(lj, "id"));
+					const char *state = json_string_value(json_object_get(row, "state"));
+					json_t *pool = json_object_get(lj, "pool"), *n;
+
+					if (strcmp(id, json_string_value(json_object_get(row, "language")) ?: "") != 0)
+						continue;
+					n = json_object_get(pool, strcmp(state ?: "", "idle") == 0 ? "idle" : "busy");
+					json_integer_set(n, json_integer_value(n) + 1);
+				}
+			}
+			json_decref(rows);
+		}
 	}
 	{
 		struct store *st = gate_store(&a->gate, &e);
@@ -557,6 +609,80 @@ static void handle_languages(struct app *a, FCGX_Request *req)
 	respond(req, 200, json_pack("{s:o}", "languages", list), NULL);
 }
 
+/* Prometheus text format, built from the run log and the pool table. */
+static void handle_metrics(struct app *a, FCGX_Request *req)
+{
+	static const char *const le[] = { "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30" };
+	static const char *const col[] = { "le_50", "le_100", "le_250", "le_500", "le_1000",
+					   "le_2500", "le_5000", "le_10000", "le_30000" };
+	struct store *s;
+	json_t *m = NULL, *row;
+	struct err e;
+	size_t i, k;
+
+	err_init(&e);
+	if ((s = gate_store(&a->gate, &e)) == NULL || store_metrics(s, a->conf->instance, &m, &e) != 0) {
+		if (s != NULL && e.rc == RC_STORE)
+			gate_store_failed(&a->gate);
+		respond_error(req, e.rc ? e.rc : RC_STORE, NULL, NULL);
+		return;
+	}
+	FCGX_FPrintF(req->out, "Status: 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
+		     "Cache-Control: no-store\r\n\r\n");
+	FCGX_FPrintF(req->out, "# HELP execution_duration_seconds How long programs ran, by language and status.\n"
+		     "# TYPE execution_duration_seconds histogram\n");
+	json_array_foreach(json_object_get(m, "runs"), i, row) {
+		const char *lang = json_string_value(json_object_get(row, "language"));
+		const char *st = json_string_value(json_object_get(row, "status"));
+
+		for (k = 0; k < sizeof le / sizeof le[0]; k++)
+			FCGX_FPrintF(req->out, "execution_duration_seconds_bucket{language=\"%s\",status=\"%s\",le=\"%s\"} %lld\n",
+				     lang, st, le[k], (long long)json_integer_value(json_object_get(row, col[k])));
+		FCGX_FPrintF(req->out, "execution_duration_seconds_bucket{language=\"%s\",status=\"%s\",le=\"+Inf\"} %lld\n"
+			     "execution_duration_seconds_sum{language=\"%s\",status=\"%s\"} %.3f\n"
+			     "execution_duration_seconds_count{language=\"%s\",status=\"%s\"} %lld\n",
+			     lang, st, (long long)json_integer_value(json_object_get(row, "count")),
+			     lang, st, json_integer_value(json_object_get(row, "sum_ms")) / 1000.0,
+			     lang, st, (long long)json_integer_value(json_object_get(row, "count")));
+	}
+	FCGX_FPrintF(req->out, "# HELP runs_total Runs by status.\n# TYPE runs_total counter\n");
+	json_array_foreach(json_object_get(m, "runs"), i, row)
+		FCGX_FPrintF(req->out, "runs_total{language=\"%s\",status=\"%s\"} %lld\n",
+			     json_string_value(json_object_get(row, "language")),
+			     json_string_value(json_object_get(row, "status")),
+			     (long long)json_integer_value(json_object_get(row, "count")));
+	FCGX_FPrintF(req->out, "# HELP refusals_total Requests refused or failed, by error code (quota_exceeded, runner_busy, docker_error...).\n"
+		     "# TYPE refusals_total counter\n");
+	json_array_foreach(json_object_get(m, "refusals"), i, row)
+		FCGX_FPrintF(req->out, "refusals_total{code=\"%s\"} %lld\n",
+			     json_string_value(json_object_get(row, "code")),
+			     (long long)json_integer_value(json_object_get(row, "count")));
+	FCGX_FPrintF(req->out, "# HELP pool_containers Warm containers by language and state (idle, busy).\n"
+		     "# TYPE pool_containers gauge\n");
+	for (k = 0; k < lang_count(); k++) {
+		long long idle = 0, busy = 0;
+
+		json_array_foreach(json_object_get(m, "pool"), i, row) {
+			if (strcmp(json_string_value(json_object_get(row, "language")) ?: "", lang_at(k)->id) != 0)
+				continue;
+			if (strcmp(json_string_value(json_object_get(row, "state")) ?: "", "idle") == 0)
+				idle = json_integer_value(json_object_get(row, "count"));
+			else
+				busy = json_integer_value(json_object_get(row, "count"));
+		}
+		FCGX_FPrintF(req->out, "pool_containers{language=\"%s\",state=\"idle\"} %lld\n"
+			     "pool_containers{language=\"%s\",state=\"busy\"} %lld\n",
+			     lang_at(k)->id, idle, lang_at(k)->id, busy);
+	}
+	row = json_object_get(m, "queue");
+	FCGX_FPrintF(req->out, "# HELP queue_wait_seconds Time requests waited for a free runner process.\n"
+		     "# TYPE queue_wait_seconds summary\n"
+		     "queue_wait_seconds_sum %.3f\nqueue_wait_seconds_count %lld\n",
+		     json_integer_value(json_object_get(row, "wait_ms")) / 1000.0,
+		     (long long)json_integer_value(json_object_get(row, "waited")));
+	json_decref(m);
+}
+
 void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 {
 	const char *uri = param(req, "DOCUMENT_URI"), *method = param(req, "REQUEST_METHOD");
@@ -570,6 +696,11 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 			respond_error(req, RC_METHOD, "Use GET to read a run.", "Allow: GET, HEAD\r\n");
 		else
 			handle_run_get(a, req, uri + 10);
+	} else if (strcmp(uri, "/metrics") == 0) {
+		if (!get)
+			respond_error(req, RC_METHOD, "Use GET for /metrics.", "Allow: GET, HEAD\r\n");
+		else
+			handle_metrics(a, req);
 	} else if (strcmp(uri, "/api/health") == 0) {
 		if (!get)
 			respond_error(req, RC_METHOD, "Use GET for /api/health.", "Allow: GET, HEAD\r\n");

@@ -414,17 +414,18 @@ static void bind_entry(sqlite3_stmt *q, const struct run_entry *r)
 		sqlite3_bind_text(q, 11, r->code, (int)r->code_len, SQLITE_STATIC);
 	}
 	sqlite3_bind_int64(q, 12, (sqlite3_int64)r->stdin_len);
+	sqlite3_bind_int64(q, 17, r->queue_ms);
 }
 
 #define RUN_INSERT_COLS "id, received_ms, instance, worker_pid, user_id, client_addr, auth," \
-	" language, code_bytes, code_sha256, code, stdin_bytes"
+	" language, code_bytes, code_sha256, code, stdin_bytes, queue_ms"
 
 static int insert_refused(struct store *s, const struct run_entry *r, int http, const char *code,
 			  const char *message, struct err *e)
 {
 	sqlite3_stmt *q = stmt(s, ST_RUN_REFUSED, "INSERT INTO runs (" RUN_INSERT_COLS ", accepted,"
 			       " status, http_status, error_code, message, finished_ms)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 0,"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?17, 0,"
 			       " 'refused', ?13, ?14, ?15, ?16)", e);
 
 	if (q == NULL)
@@ -513,7 +514,7 @@ int store_run_begin(struct store *s, const struct run_entry *r, const struct quo
 	/* The check and the take are one statement: the row is inserted only if every
 	 * count is still under its limit. */
 	sqlite3_stmt *ins = stmt(s, ST_RUN_BEGIN, "INSERT INTO runs (" RUN_INSERT_COLS ", accepted,"
-				 " status) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, 1,"
+				 " status) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?17, 1,"
 				 " 'running' WHERE"
 				 " (SELECT count(*) FROM runs WHERE user_id = ?5 AND accepted = 1"
 				 "   AND received_ms > ?2 - 60000) < ?13"
@@ -1104,4 +1105,53 @@ int store_pool_list(struct store *s, const char *instance, json_t **out, struct 
 		return rc;
 	sqlite3_bind_text(q, 1, instance, -1, SQLITE_STATIC);
 	return rows_json(s, q, out, e);
+}
+
+/* ---- Metrics -------------------------------------------------------------------------- */
+
+int store_metrics(struct store *s, const char *instance, json_t **out, struct err *e)
+{
+	sqlite3_stmt *q = NULL;
+	json_t *runs = NULL, *refusals = NULL, *pool = NULL;
+	int rc;
+
+	*out = NULL;
+	if ((rc = prepare(s, &q, "SELECT coalesce(language, '') AS language, status, count(*) AS count,"
+			  " coalesce(sum(duration_ms), 0) AS sum_ms,"
+			  " sum(duration_ms <= 50) AS le_50, sum(duration_ms <= 100) AS le_100,"
+			  " sum(duration_ms <= 250) AS le_250, sum(duration_ms <= 500) AS le_500,"
+			  " sum(duration_ms <= 1000) AS le_1000, sum(duration_ms <= 2500) AS le_2500,"
+			  " sum(duration_ms <= 5000) AS le_5000, sum(duration_ms <= 10000) AS le_10000,"
+			  " sum(duration_ms <= 30000) AS le_30000"
+			  " FROM runs WHERE accepted = 1 AND status NOT IN ('running', 'refused')"
+			  " GROUP BY 1, 2 ORDER BY 1, 2", e)) != 0 ||
+	    (rc = rows_json(s, q, &runs, e)) != 0)
+		goto fail;
+	if ((rc = prepare(s, &q, "SELECT error_code AS code, count(*) AS count FROM runs"
+			  " WHERE error_code IS NOT NULL GROUP BY 1 ORDER BY 1", e)) != 0 ||
+	    (rc = rows_json(s, q, &refusals, e)) != 0)
+		goto fail;
+	if ((rc = prepare(s, &q, "SELECT language, state, count(*) AS count FROM pool"
+			  " WHERE instance = ?1 GROUP BY 1, 2 ORDER BY 1, 2", e)) != 0)
+		goto fail;
+	sqlite3_bind_text(q, 1, instance, -1, SQLITE_STATIC);
+	if ((rc = rows_json(s, q, &pool, e)) != 0)
+		goto fail;
+	{
+		json_t *queue = NULL;
+
+		if ((rc = prepare(s, &q, "SELECT count(queue_ms) AS waited, coalesce(sum(queue_ms), 0)"
+				  " AS wait_ms FROM runs", e)) != 0 ||
+		    (rc = rows_json(s, q, &queue, e)) != 0)
+			goto fail;
+		*out = json_pack("{s:o, s:o, s:o, s:O}", "runs", runs, "refusals", refusals,
+				 "pool", pool, "queue", json_array_get(queue, 0));
+		json_decref(queue);
+	}
+	return *out ? 0 : err_set(e, RC_NOMEM, "metrics");
+fail:
+	json_decref(runs);
+	json_decref(refusals);
+	json_decref(pool);
+	return rc;
 }

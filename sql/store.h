@@ -103,6 +103,7 @@ struct run_entry {
 	const char *code;           /* stored as sent (already within the size cap) */
 	size_t code_len;
 	size_t stdin_len;
+	long queue_ms;              /* wait before a FastCGI process took the request */
 };
 
 /* Why a run was refused for quota: which limit, its value, and when it frees up. */
@@ -190,5 +191,13 @@ int store_pool_take_idle(struct store *s, const char *container, struct err *e);
 int store_pool_remove(struct store *s, const char *container, struct err *e);
 /* Every pool row of the instance: [{container, language, state, created_ms, claimed_pid}]. */
 int store_pool_list(struct store *s, const char *instance, json_t **out, struct err *e);
+
+/* ---- Metrics -------------------------------------------------------------------------- */
+
+/* What /metrics reports, from the run log and the pool: {"runs": [{language, status,
+ * count, sum_ms, le_50, le_100, le_250, le_500, le_1000, le_2500, le_5000, le_10000,
+ * le_30000}], "refusals": [{code, count}], "pool": [{language, state, count}],
+ * "queue": {waited, wait_ms}}. Counts are over the whole run log (prune lowers them). */
+int store_metrics(struct store *s, const char *instance, json_t **out, struct err *e);
 
 #endif

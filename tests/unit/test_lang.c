@@ -106,10 +106,11 @@ static void test_real_registry(void **state)
 	assert_int_equal(l->compile.memory_bytes, 512L << 20);
 	assert_int_equal(l->run.wall_ms, 0);
 	assert_int_equal(l->nano_cpus, 1000000000L);
-	assert_argv(l->compile_argv, (const char *const[]){ "javac", "-encoding", "UTF-8", "-d",
-			".", "{sources}" }, 6);
+	assert_argv(l->compile_argv, (const char *const[]){ "javac", "-J-XX:SharedArchiveFile=/usr/lib/jvm/javac.jsa", "-J-XX:TieredStopAtLevel=1",
+			"-J-XX:+UseSerialGC", "-J-XX:-UsePerfData", "-encoding", "UTF-8",
+			"-d", ".", "{sources}" }, 10);
 	assert_argv(l->run_argv, (const char *const[]){ "java", "-XX:+UseSerialGC",
-			"-XX:TieredStopAtLevel=1", "-cp", ".", "{class}", "{args}" }, 7);
+			"-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-cp", ".", "{class}", "{args}" }, 8);
 
 	l = lang_find("c");
 	assert_string_equal(l->sources, ".c");
@@ -309,7 +310,7 @@ static void test_failed_parse_keeps_registry(void **state)
 		assert_argv(c->compile_argv, (const char *const[]){ "gcc", "-std=gnu17", "-Wall",
 				"-Wextra", "-O2", "-o", "main", "{sources}", "-lm" }, 9);
 		assert_argv(c->run_argv, (const char *const[]){ "./main", "{args}" }, 2);
-		assert_string_equal(java->run_argv[5], "{class}");
+		assert_string_equal(java->run_argv[6], "{class}");
 		assert_int_equal(java->run.memory_bytes, 256L << 20);
 	}
 	/* and a missing registry file changes nothing either */
@@ -567,17 +568,19 @@ static void test_expand_real_java(void **state)
 	err_init(&e);
 	assert_int_equal(lang_expand(java->compile_argv, files[0], files, 3, java->sources, args, 2,
 				     argv, ARGV_CAP, &store, &e), 0);
-	assert_argv(argv, (const char *const[]){ "javac", "-encoding", "UTF-8", "-d", ".",
-			"Greeter.java", "util/Helper.java" }, 7);
+	assert_argv(argv, (const char *const[]){ "javac", "-J-XX:SharedArchiveFile=/usr/lib/jvm/javac.jsa", "-J-XX:TieredStopAtLevel=1",
+			"-J-XX:+UseSerialGC", "-J-XX:-UsePerfData", "-encoding", "UTF-8", "-d", ".",
+			"Greeter.java", "util/Helper.java" }, 11);
 	free(store);
 	assert_int_equal(lang_expand(java->run_argv, files[0], files, 3, java->sources, args, 2,
 				     argv, ARGV_CAP, &store, &e), 0);
 	assert_argv(argv, (const char *const[]){ "java", "-XX:+UseSerialGC",
-			"-XX:TieredStopAtLevel=1", "-cp", ".", "Greeter", "a b", "$(reboot)" }, 8);
+			"-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-cp", ".", "Greeter", "a b",
+			"$(reboot)" }, 9);
 	free(store);
 	/* the template is not changed by expanding it */
-	assert_string_equal(java->run_argv[5], "{class}");
-	assert_string_equal(java->run_argv[6], "{args}");
+	assert_string_equal(java->run_argv[6], "{class}");
+	assert_string_equal(java->run_argv[7], "{args}");
 }
 
 int main(void)
