@@ -70,7 +70,9 @@ check "binary output is returned safely and marked" is 200 '.status == "ok"
 run_py $'print("h\u00e9llo w\u00f6rld \u2713")'
 check "unicode output" is 200 '.output.stdout == "héllo wörld ✓\n"'
 
-# internal_error: a container killed from outside mid-run.
+# internal_error: a container killed from outside mid-run. The previous run's container may
+# still be on its way out: wait until it is gone, so the one killed is this run's.
+wait_until 15 none_left
 run_py $'import time\ntime.sleep(30)' & pid=$!
 if wait_until 10 sh -c "[ \$(curl -s --unix-socket $sock -G http://docker/v1.41/containers/json --data-urlencode 'filters={\"label\":[\"runbox.instance=e2e\"]}' | jq length) -gt 0 ]"; then
     id=$(curl -s --unix-socket "$sock" -G http://docker/v1.41/containers/json \
