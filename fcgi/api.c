@@ -674,6 +674,12 @@ static void handle_metrics(struct app *a, FCGX_Request *req)
 			     "pool_containers{language=\"%s\",state=\"busy\"} %lld\n",
 			     lang_at(k)->id, idle, lang_at(k)->id, busy);
 	}
+	FCGX_FPrintF(req->out, "# HELP containers_created_total Containers runbox created (warm pool and per run).\n"
+		     "# TYPE containers_created_total counter\ncontainers_created_total %lld\n"
+		     "# HELP containers_removed_total Containers runbox removed.\n"
+		     "# TYPE containers_removed_total counter\ncontainers_removed_total %lld\n",
+		     (long long)json_integer_value(json_object_get(json_object_get(m, "counters"), "containers_created")),
+		     (long long)json_integer_value(json_object_get(json_object_get(m, "counters"), "containers_removed")));
 	row = json_object_get(m, "queue");
 	FCGX_FPrintF(req->out, "# HELP queue_wait_seconds Time requests waited for a free runner process.\n"
 		     "# TYPE queue_wait_seconds summary\n"
@@ -722,8 +728,10 @@ void api_after(struct app *a, struct run_result *res)
 {
 	struct err e;
 
-	if (res->pooled && res->container[0] && a->gate.store != NULL &&
-	    store_pool_remove(a->gate.store, res->container, &e) != 0)
+	if (res->container[0] && a->gate.store != NULL &&
+	    ((res->pooled && store_pool_remove(a->gate.store, res->container, &e) != 0) ||
+	     (!res->pooled && store_counter_add(a->gate.store, "containers_created", 1, &e) != 0) ||
+	     store_counter_add(a->gate.store, "containers_removed", 1, &e) != 0))
 		gate_store_failed(&a->gate);
 	run_dispose(a->runner, res);
 	run_result_release(res);

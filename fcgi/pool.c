@@ -97,7 +97,8 @@ static void discard(struct pool *p, const char *id)
 
 	if (dk_remove(runner_docker(p->runner), id, &e) != 0)
 		log_warnx("pool: cannot remove %.12s: %s", id, e.msg);
-	if (db(p) && store_pool_remove(p->store, id, &e) != 0)
+	if (db(p) && (store_pool_remove(p->store, id, &e) != 0 ||
+		      store_counter_add(p->store, "containers_removed", 1, &e) != 0))
 		db_failed(p);
 }
 
@@ -149,6 +150,7 @@ static void reconcile(struct pool *p)
 			log_info("pool: %.12s is gone; forgetting it", id);
 		if (dk_remove(runner_docker(p->runner), id, &e) != 0)
 			log_warnx("pool: cannot remove %.12s: %s", id, e.msg);
+		(void)store_counter_add(p->store, "containers_removed", 1, &e);
 		if (p->store == NULL)
 			break;
 	}
@@ -206,6 +208,7 @@ void pool_tick(struct pool *p)
 			log_debug("pool: cannot start a %s container: %s", l->id, e.msg);
 			continue; /* image missing or Docker failing: try again next tick */
 		}
+		(void)store_counter_add(p->store, "containers_created", 1, &e);
 		if (store_pool_add(p->store, p->conf->instance, l->id, id, &e) != 0) {
 			log_warnx("pool: %s", e.msg);
 			(void)dk_remove(runner_docker(p->runner), id, &e);

@@ -1109,6 +1109,21 @@ int store_pool_list(struct store *s, const char *instance, json_t **out, struct 
 
 /* ---- Metrics -------------------------------------------------------------------------- */
 
+int store_counter_add(struct store *s, const char *name, long delta, struct err *e)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = prepare(s, &q, "INSERT INTO counters (name, value) VALUES (?1, ?2)"
+			  " ON CONFLICT (name) DO UPDATE SET value = value + excluded.value", e)) != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, name, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, delta);
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "counter");
+	sqlite3_finalize(q);
+	return rc;
+}
+
 int store_metrics(struct store *s, const char *instance, json_t **out, struct err *e)
 {
 	sqlite3_stmt *q = NULL;
@@ -1144,8 +1159,21 @@ int store_metrics(struct store *s, const char *instance, json_t **out, struct er
 				  " AS wait_ms FROM runs", e)) != 0 ||
 		    (rc = rows_json(s, q, &queue, e)) != 0)
 			goto fail;
-		*out = json_pack("{s:o, s:o, s:o, s:O}", "runs", runs, "refusals", refusals,
-				 "pool", pool, "queue", json_array_get(queue, 0));
+		json_t *counters = NULL, *c, *obj = json_object();
+		size_t i;
+
+		if ((rc = prepare(s, &q, "SELECT name, value FROM counters", e)) != 0 ||
+		    (rc = rows_json(s, q, &counters, e)) != 0) {
+			json_decref(queue);
+			json_decref(obj);
+			goto fail;
+		}
+		json_array_foreach(counters, i, c)
+			json_object_set(obj, json_string_value(json_object_get(c, "name")),
+					json_object_get(c, "value"));
+		json_decref(counters);
+		*out = json_pack("{s:o, s:o, s:o, s:O, s:o}", "runs", runs, "refusals", refusals,
+				 "pool", pool, "queue", json_array_get(queue, 0), "counters", obj);
 		json_decref(queue);
 	}
 	return *out ? 0 : err_set(e, RC_NOMEM, "metrics");

@@ -194,10 +194,13 @@ int store_pool_list(struct store *s, const char *instance, json_t **out, struct 
 
 /* ---- Metrics -------------------------------------------------------------------------- */
 
+/* Add delta to the counter name (created at 0). */
+int store_counter_add(struct store *s, const char *name, long delta, struct err *e);
+
 /* What /metrics reports, from the run log and the pool: {"runs": [{language, status,
  * count, sum_ms, le_50, le_100, le_250, le_500, le_1000, le_2500, le_5000, le_10000,
  * le_30000}], "refusals": [{code, count}], "pool": [{language, state, count}],
- * "queue": {waited, wait_ms}}. Counts are over the whole run log (prune lowers them). */
+ * "queue": {waited, wait_ms}, "counters": {name: value}}. Counts are over the whole run log (prune lowers them). */
 int store_metrics(struct store *s, const char *instance, json_t **out, struct err *e);
 
 #endif

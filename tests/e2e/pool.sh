@@ -279,11 +279,39 @@ check "a run without a pool is ok" is 200 '.status == "ok" and .output.stdout ==
 sleep 1.5   # several ticks of the master, which must not fill anything
 check "no pool rows and no pool containers" test "$(pool_count) $(pool_labelled)" = "0 0"
 
+echo "== a full queue: requests that waited too long get 503 runner_busy"
+scripts/stack.sh stop >/dev/null
+RUNBOX_FCGI_PROCESSES=1 RUNBOX_QUEUE_WAIT_MS=300 start
+py_json() { jq -n --arg c "$1" '{language: "python", code: $c}'; }
+py_json $'import time\ntime.sleep(1.5)\nprint("slow")' > "$tmp/slow.json"
+t_busy=$(( $(date +%s%3N) - 1 ))
+seq 1 3 | xargs -P 3 -I{} curl -s -o "$tmp/busy{}.body" -D "$tmp/busy{}.hdr" -w '%{http_code}\n' \
+    --max-time 30 -H 'Content-Type: application/json' --data-binary @"$tmp/slow.json" \
+    "$base/api/editor/run" > "$tmp/busy.codes"
+check "one process, three at once: one runs, two get 503" \
+    test "$(sort "$tmp/busy.codes" | tr '\n' ' ')" = "200 503 503 "
+check "the 503s say runner_busy, with Retry-After" test "$(cat "$tmp"/busy*.body | grep -c '"runner_busy"') $(grep -li '^retry-after:' "$tmp"/busy*.hdr | wc -l)" = "2 2"
+check "the run log has the run and both refusals, with their wait" test \
+    "$(sql "SELECT group_concat(coalesce(error_code, status), ' ') FROM (SELECT * FROM runs WHERE received_ms >= $t_busy ORDER BY error_code) ")" = "ok runner_busy runner_busy"
+check "the refused requests waited longer than queue_wait_ms" test \
+    "$(sql "SELECT count(*) FROM runs WHERE received_ms >= $t_busy AND error_code = 'runner_busy' AND queue_ms > 300")" = 2
+
+echo "== metrics"
+code=$(curl -s -o "$tmp/metrics" -w '%{http_code}' "$base/metrics")
+check "GET /metrics from this machine: 200, Prometheus text" test "$code" = 200
+check "runs by status and the duration histogram are there" grep -q 'runs_total{language="python",status="ok"} [1-9]' "$tmp/metrics"
+check "duration histogram has +Inf = count" sh -c "grep -q 'execution_duration_seconds_bucket{language=\"python\",status=\"ok\",le=\"+Inf\"}' '$tmp/metrics' && grep -q 'execution_duration_seconds_count{language=\"python\",status=\"ok\"}' '$tmp/metrics'"
+check "refusals by code include runner_busy" grep -q 'refusals_total{code="runner_busy"} 2' "$tmp/metrics"
+check "containers created and removed are counted" sh -c "grep -q '^containers_created_total [1-9]' '$tmp/metrics' && grep -q '^containers_removed_total [1-9]' '$tmp/metrics'"
+check "queue wait is reported" grep -q '^queue_wait_seconds_count [1-9]' "$tmp/metrics"
+
 echo "== stop leaves nothing behind"
 scripts/stack.sh stop >/dev/null
 export RUNBOX_POOL_SIZE=2
 start
 check "pool_size 2 again: the pool fills" wait_until 20 pool_full
+check "health shows the pool" sh -c "curl -s '$base/api/health' | jq -e '.languages[0].pool | .size == 2 and .idle == 2' >/dev/null"
+check "pool_containers in /metrics" sh -c "curl -s '$base/metrics' | grep -q 'pool_containers{language=\"python\",state=\"idle\"} 2'"
 scripts/stack.sh stop >/dev/null
 check "after stop: no container of the instance remains" wait_until 10 none_left
 check "after stop: the pool table has no rows for the instance" test "$(pool_count)" = 0
