@@ -32,7 +32,7 @@ STORE_OBJ := $(B)/sql/store.o $(B)/sql/migrations.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps images run start stop test unit admin integration e2e bench clean
+.PHONY: all deps images run start stop test unit admin integration e2e test-attack bench clean
 all: $(B)/runbox-fcgi $(B)/runbox $(B)/runbox-agent $(B)/seccomp.json
 
 $(B)/%.o: %.c $(wildcard core/*.h fcgi/*.h sql/*.h)
@@ -113,6 +113,12 @@ e2e: all
 	tests/e2e/langs.sh
 	tests/e2e/pool.sh
 
+# Hostile programs (fork bombs, floods, escapes...) and hostile requests, each suite on a
+# stack of its own.
+test-attack: all
+	tests/attack/programs.sh
+	tests/attack/requests.sh
+
 # Everything the tests need, then every suite. Unit tests also run under the sanitizers.
 test: deps
 	$(MAKE) all images
@@ -121,6 +127,7 @@ test: deps
 	$(MAKE) SAN=1 unit
 	$(MAKE) integration
 	$(MAKE) e2e
+	$(MAKE) test-attack
 
 clean:
 	rm -rf build build-san

@@ -1,0 +1,588 @@
+#!/usr/bin/env bash
+# Hostile requests and faults against the real stack (nginx, the FastCGI pool, the run log,
+# Docker), then a bounded load test.
+#
+# Requests: malformed, truncated and deeply nested JSON, huge numbers and wrong types in every
+# field, duplicate keys, invalid UTF-8, a body over the cap, a body that trickles in, a client
+# that hangs up mid-run, path traversal and NUL bytes in file names, unknown fields, attempts
+# to switch the limits off, and shell syntax in arguments and file names. Each must get its
+# 4xx JSON error (never nginx's own page, never a 5xx), exactly one run-log row that says the
+# same, and leave the FastCGI workers as they were.
+#
+# Faults: Docker stopped and started again mid-run, a container killed from outside, the
+# database locked by another process for longer than the busy timeout, a FastCGI worker
+# killed mid-request. Each gets a clear JSON answer, and the service recovers by itself.
+#
+# Load: 32 connections for about 70 s, mixing normal runs, endless loops, fork bombs and
+# refused requests from 4 users: no 5xx but 503 with Retry-After, one row per request, no
+# container left, the FastCGI processes' memory stable. The figures are printed.
+#
+# Starts its own stack on a port and run directory of its own, and stops it at the end.
+# Every check can fail; the script exits non-zero if one does.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+t_start=$(date +%s)
+
+export RUNBOX_RUN_DIR=$(mktemp -d /tmp/runbox-attack-req.XXXXXX)
+chmod 755 "$RUNBOX_RUN_DIR"   # nginx's workers (an unprivileged user) reach the socket in it
+export RUNBOX_LISTEN=${RUNBOX_ATTACK_REQ_LISTEN:-127.0.0.1:18086}
+export RUNBOX_INSTANCE=attack-req
+export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+export RUNBOX_FCGI_PROCESSES=4
+export RUNBOX_WALL_MS=3000
+export RUNBOX_POOL_SIZE=2
+export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_PER_DAY=1000000 RUNBOX_QUOTA_CONCURRENT=100
+# Only Python: the pool is two containers and fills in seconds.
+export RUNBOX_LANGUAGES=$RUNBOX_RUN_DIR/languages.conf
+awk '/^\[/ { p = ($0 == "[python]") } p' images/languages.conf > "$RUNBOX_LANGUAGES"
+base=http://$RUNBOX_LISTEN
+sock=/var/run/docker.sock
+tmp=$RUNBOX_RUN_DIR/attack
+mkdir -p "$tmp"
+# The admin command's configuration: the database above (the environment says the same).
+conf=$RUNBOX_RUN_DIR/admin.conf
+printf 'db_path = %s\ninstance = %s\n' "$RUNBOX_DB_PATH" "$RUNBOX_INSTANCE" > "$conf"
+
+. "$top/tests/e2e/lib.sh"
+
+admin() { build/runbox -c "$conf" "$@"; }
+sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
+rows() { sql "SELECT count(*) FROM runs"; }
+last_row() { sql "SELECT http_status || ' ' || ifnull(error_code, status) FROM runs ORDER BY received_ms DESC, rowid DESC LIMIT 1"; }
+master() { cat "$RUNBOX_RUN_DIR/fcgi.pid" 2>/dev/null; }
+workers() { pgrep -P "$(master)" | sort -n | tr '\n' ' '; }
+ms() { echo $(( $(date +%s%N) / 1000000 )); }
+py() { jq -n --arg c "$1" '{language: "python", code: $c}' > "${2:-$tmp/req}"; }
+# post FILE OUT [CURL-ARGS...]: a run request whose answer stays in OUT.body / OUT.code / OUT.hdr
+post() { local f=$1 out=$2; shift 2
+    curl -s -o "$out.body" -D "$out.hdr" -w '%{http_code}' --max-time 60 "$@" \
+        -H 'Content-Type: application/json' --data-binary "@$f" "$base/api/editor/run" > "$out.code"; }
+gone() { # container id unknown to Docker
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --unix-socket "$sock" "http://docker/v1.41/containers/$1/json")" = 404 ]; }
+# The container of the one run in progress: the warm one it claimed, else the one it made.
+busy_container() {
+    local id
+    id=$(sql "SELECT container FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND state = 'busy' LIMIT 1")
+    [ -n "$id" ] || id=$(curl -s --unix-socket "$sock" -G http://docker/v1.41/containers/json \
+        --data-urlencode "filters={\"label\":[\"runbox.instance=$RUNBOX_INSTANCE\",\"runbox.state=run\"]}" |
+        jq -r '.[0].Id // empty')
+    echo "$id"
+}
+running_row() { [ "$(sql "SELECT count(*) FROM runs WHERE status = 'running'")" -ge 1 ]; }
+has_busy() { [ -n "$(busy_container)" ]; }
+pool_idle() { sql "SELECT count(*) FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND state = 'idle'"; }
+pool_full() { [ "$(pool_idle)" = "$RUNBOX_POOL_SIZE" ]; }
+fcgi_rss_kb() { # VmRSS of the master and its workers, summed
+    local m p
+    m=$(master)
+    for p in $m $(pgrep -P "$m"); do awk '/^VmRSS:/ { print $2 }' "/proc/$p/status" 2>/dev/null; done |
+        awk '{ s += $1 } END { print s + 0 }'
+}
+
+# Docker stopped and started again, only through its pid file and under the lock that the
+# other suites take for the same.
+docker_stopped=0 have_lock=0
+stop_docker() {
+    local pid
+    pid=$(cat /var/run/docker.pid) || return 1
+    kill -TERM "$pid" || return 1
+    docker_stopped=1
+    # Until the process is gone it still answers on connections it already has.
+    wait_until 60 sh -c "! kill -0 $pid 2>/dev/null" &&
+        wait_until 10 sh -c "! curl -sf --max-time 1 --unix-socket $sock http://docker/_ping >/dev/null 2>&1"
+}
+start_docker() {
+    # 9>&-: dockerd must not inherit the lock and hold it for ever.
+    setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null 9>&- &
+    wait_until 60 docker_up && docker_stopped=0
+}
+lock_docker() { exec 9>/tmp/runbox-dockerd.lock; flock 9; have_lock=1; }
+unlock_docker() { flock -u 9; exec 9>&-; have_lock=0; }
+
+cleanup() {
+    local p
+    for p in $(jobs -p); do kill "$p" 2>/dev/null; done   # our own curl clients, if any
+    scripts/stack.sh stop >/dev/null 2>&1
+    # Docker must not stay down because this suite stopped it.
+    if [ "$docker_stopped" = 1 ] && ! docker_up; then echo "starting dockerd again"; start_docker; fi
+    [ "$have_lock" = 1 ] && unlock_docker
+    # Kept after a failure: fcgi.log and nginx-error.log tell what the server saw.
+    if [ "$fail" = 0 ] && [ -z "${KEEP:-}" ]; then rm -rf "$RUNBOX_RUN_DIR"; else echo "run dir kept: $RUNBOX_RUN_DIR"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+start() { scripts/stack.sh start >/dev/null || { echo "the stack did not start"; tail -5 "$RUNBOX_RUN_DIR/fcgi.log"; exit 1; }; }
+
+# ---- hostile requests -------------------------------------------------------------------
+# mark: remember the row count and the worker pids before a request.
+mark() { rows0=$(rows); pids0=$(workers); }
+# refused NAME HTTP CODE-REGEX MESSAGE-PART: the request just sent got its JSON error, one
+# row that says the same, and the workers are the ones of before. One check per request.
+refused() {
+    local name=$1 want_http=$2 want=$3 msg=$4 why="" r last
+    [ "$code" = "$want_http" ] || why+=" HTTP $code, not $want_http;"
+    grep -qi '^content-type: application/json' "$tmp/hdr" || why+=" not sent as application/json;"
+    jqb --arg c "^($want)\$" --arg m "$msg" \
+        '(.error.code | test($c)) and (.error.message | type == "string" and contains($m)) and (keys == ["error"])' ||
+        why+=" not the JSON error ($want, message with '$msg');"
+    r=$(rows)
+    [ "$((r - rows0))" = 1 ] || why+=" $((r - rows0)) new run-log rows, not 1;"
+    last=$(last_row)
+    [[ "$last" =~ ^$want_http\ ($want)$ ]] || why+=" the row says '$last';"
+    [ "$(workers)" = "$pids0" ] || why+=" worker pids changed ($pids0-> $(workers));"
+    if [ -z "$why" ]; then ok "$name"; else bad "$name"; echo "       why:$why"; fi
+}
+# attack NAME HTTP CODE-REGEX MESSAGE-PART FILE [CONTENT-TYPE]: send FILE, then `refused`.
+attack() { mark; http POST /api/editor/run "$5" "${6:-application/json}"; refused "$1" "$2" "$3" "$4"; }
+# attack_text NAME HTTP CODE-REGEX MESSAGE-PART JSON-TEXT (printf %s, so no escapes are expanded)
+attack_text() { printf '%s' "$5" > "$tmp/req"; attack "$1" "$2" "$3" "$4" "$tmp/req"; }
+# attack_bytes NAME HTTP CODE-REGEX MESSAGE-PART PRINTF-FORMAT (\xNN escapes become raw bytes)
+attack_bytes() { printf "$5" > "$tmp/req"; attack "$1" "$2" "$3" "$4" "$tmp/req"; }
+
+echo "== starting the stack on $base (run dir $RUNBOX_RUN_DIR), busy timeout 500 ms"
+RUNBOX_DB_BUSY_TIMEOUT_MS=500 start
+check "the warm pool fills (2 idle python containers)" wait_until 30 pool_full
+run_py 'print("warm")'
+check "a normal run works" is 200 '.status == "ok" and .output.stdout == "warm\n"'
+master0=$(master)
+check "4 FastCGI workers under the master" test "$(workers | wc -w)" = 4
+
+echo "== malformed and truncated JSON"
+attack_text "malformed: a value missing" 400 bad_json "not valid JSON" '{"language": "python", "code": '
+attack_text "truncated inside a string" 400 bad_json "not valid JSON" '{"language": "python", "code": "print(1'
+attack_text "truncated before the closing brace" 400 bad_json "not valid JSON" '{"language": "python", "code": "print(1)"'
+attack_text "single quotes" 400 bad_json "not valid JSON" "{'language': 'python', 'code': 'print(1)'}"
+attack_text "trailing comma" 400 bad_json "not valid JSON" '{"language": "python", "code": "print(1)",}'
+attack_text "a comment" 400 bad_json "not valid JSON" '{"language": "python", /* c */ "code": "print(1)"}'
+attack_text "NaN" 400 bad_json "not valid JSON" '{"language": "python", "code": NaN}'
+attack_text "garbage after the object" 400 bad_json "not valid JSON" '{"language": "python", "code": "print(1)"} {"x": 1}'
+attack_text "a bare string, not an object" 400 bad_json "not valid JSON" '"print(1)"'
+attack_text "an array, not an object" 400 bad_request "must be a JSON object" '[{"language": "python", "code": "print(1)"}]'
+attack_text "only whitespace" 400 bad_json "not valid JSON" '   '
+: > "$tmp/empty"
+attack "an empty body" 400 bad_json "empty" "$tmp/empty"
+
+echo "== deep nesting"
+{ printf '{"language": "python", "code": '; head -c 100000 /dev/zero | tr '\0' '['; } > "$tmp/deep"
+attack "100000 '[' in a field" 400 bad_json "depth" "$tmp/deep"
+{ head -c 100000 /dev/zero | tr '\0' '['; head -c 100000 /dev/zero | tr '\0' ']'; } > "$tmp/deep2"
+attack "100000 balanced '[' ']' as the body" 400 bad_json "depth" "$tmp/deep2"
+{ printf '{"language": "python", "code": "x", "args": '; for _ in $(seq 1 20000); do printf '{"a":'; done; printf '1'; head -c 20000 /dev/zero | tr '\0' '}'; printf '}'; } > "$tmp/deep3"
+attack "20000 nested objects in args" 400 bad_json "depth" "$tmp/deep3"
+
+echo "== huge numbers in every field"
+for n in 1e308 -1 0; do
+    attack_text "language: $n" 400 bad_request "'language' must be a string" "{\"language\": $n, \"code\": \"print(1)\"}"
+    attack_text "code: $n" 400 bad_request "'code' must be a string" "{\"language\": \"python\", \"code\": $n}"
+    attack_text "stdin: $n" 400 bad_request "'stdin' must be a string" "{\"language\": \"python\", \"code\": \"x\", \"stdin\": $n}"
+    attack_text "args: $n" 400 bad_request "'args' must be a list" "{\"language\": \"python\", \"code\": \"x\", \"args\": $n}"
+    attack_text "args: [$n]" 400 bad_request "Argument 1 must be a string" "{\"language\": \"python\", \"code\": \"x\", \"args\": [$n]}"
+    attack_text "files: $n" 400 bad_request "'files' must be a list" "{\"language\": \"python\", \"files\": $n}"
+    attack_text "entry: $n" 400 bad_request "'entry' must be a string" "{\"language\": \"python\", \"files\": [{\"name\": \"main.py\", \"content\": \"x\"}], \"entry\": $n}"
+    attack_text "file name: $n" 400 bad_request "'name' must be a string" "{\"language\": \"python\", \"files\": [{\"name\": $n, \"content\": \"x\"}]}"
+    attack_text "file content: $n" 400 bad_request "'content' must be a string" "{\"language\": \"python\", \"files\": [{\"name\": \"main.py\", \"content\": $n}]}"
+    attack_text "file main: $n" 400 bad_request "'main' must be true or false" "{\"language\": \"python\", \"files\": [{\"name\": \"main.py\", \"content\": \"x\", \"main\": $n}]}"
+    attack_text "file encoding: $n" 400 bad_request "'encoding' must be" "{\"language\": \"python\", \"files\": [{\"name\": \"main.py\", \"content\": \"x\", \"encoding\": $n}]}"
+done
+# 2^63 and 1e400 do not fit the parser's numbers: refused before any field is looked at.
+for n in 9223372036854775808 -9223372036854775809 1e400; do
+    attack_text "code: $n" 400 bad_json "not valid JSON" "{\"language\": \"python\", \"code\": $n}"
+    attack_text "args: [$n]" 400 bad_json "not valid JSON" "{\"language\": \"python\", \"code\": \"x\", \"args\": [$n]}"
+    attack_text "file main: $n" 400 bad_json "not valid JSON" "{\"language\": \"python\", \"files\": [{\"name\": \"main.py\", \"content\": \"x\", \"main\": $n}]}"
+done
+
+echo "== wrong types"
+attack_text "language: a list" 400 bad_request "'language' must be a string" '{"language": ["python"], "code": "x"}'
+attack_text "language: an object" 400 bad_request "'language' must be a string" '{"language": {"id": "python"}, "code": "x"}'
+attack_text "language: null" 400 bad_request "'language' must be a string" '{"language": null, "code": "x"}'
+attack_text "code: null" 400 bad_request "'code' must be a string" '{"language": "python", "code": null}'
+attack_text "code: true" 400 bad_request "'code' must be a string" '{"language": "python", "code": true}'
+attack_text "code: a list of lines" 400 bad_request "'code' must be a string" '{"language": "python", "code": ["print(1)"]}'
+attack_text "stdin: a list" 400 bad_request "'stdin' must be a string" '{"language": "python", "code": "x", "stdin": ["a"]}'
+attack_text "args: a string" 400 bad_request "'args' must be a list" '{"language": "python", "code": "x", "args": "-v -x"}'
+attack_text "args: [null]" 400 bad_request "Argument 1 must be a string" '{"language": "python", "code": "x", "args": [null]}'
+attack_text "args: a nested list" 400 bad_request "Argument 2 must be a string" '{"language": "python", "code": "x", "args": ["a", ["b"]]}'
+attack_text "files: an object" 400 bad_request "'files' must be a list" '{"language": "python", "files": {"main.py": "x"}}'
+attack_text "files: a list of strings" 400 bad_request "File 1 must be an object" '{"language": "python", "files": ["main.py"]}'
+attack_text "files: empty" 400 bad_request "'files' is empty" '{"language": "python", "files": []}'
+attack_text "code and files both" 400 bad_request "not both" '{"language": "python", "code": "x", "files": [{"name": "main.py", "content": "x"}]}'
+attack_text "language missing" 400 bad_request "'language' is missing" '{"code": "print(1)"}'
+attack_text "language with a NUL" 422 unknown_language "not supported" '{"language": "python\u0000", "code": "print(1)"}'
+attack_text "unknown language" 422 unknown_language "Supported languages: python" '{"language": "cobol", "code": "x"}'
+{ printf '{"language": "python", "code": "x", "args": ['; for i in $(seq 1 100000); do printf '"a",'; done; printf '"a"]}'; } > "$tmp/manyargs"
+attack "100001 arguments" 400 bad_request "the limit is 64" "$tmp/manyargs"
+jq -n '{language: "python", files: [range(0; 65) | {name: "f\(.).py", content: "x"}]}' > "$tmp/manyfiles"
+attack "65 files" 400 bad_request "the limit is 64" "$tmp/manyfiles"
+
+echo "== duplicate keys"
+attack_text "code twice" 400 bad_json "duplicate" '{"language": "python", "code": "print(1)", "code": "print(2)"}'
+attack_text "language twice" 400 bad_json "duplicate" '{"language": "cobol", "code": "x", "language": "python"}'
+attack_text "the same key spelled with an escape" 400 bad_json "duplicate" '{"language": "python", "code": "print(1)", "c\u006fde": "print(2)"}'
+attack_text "a file's name twice" 400 bad_json "duplicate" '{"language": "python", "files": [{"name": "main.py", "content": "x", "name": "../x"}]}'
+attack_text "two files with one name" 400 bad_request "same name" '{"language": "python", "files": [{"name": "a.py", "content": "x", "main": true}, {"name": "a.py", "content": "y"}]}'
+
+echo "== invalid UTF-8"
+attack_bytes "0xff in code" 400 bad_encoding "UTF-8" '{"language": "python", "code": "print(\xff)"}'
+attack_bytes "overlong '/' (0xc0 0xaf)" 400 bad_encoding "UTF-8" '{"language": "python", "code": "\xc0\xaf"}'
+attack_bytes "an encoded surrogate" 400 bad_encoding "UTF-8" '{"language": "python", "code": "\xed\xa0\x80"}'
+attack_bytes "past U+10FFFF" 400 bad_encoding "UTF-8" '{"language": "python", "code": "\xf4\x90\x80\x80"}'
+attack_bytes "cut inside a character" 400 bad_encoding "UTF-8" '{"language": "python", "code": "\xe2\x82"}'
+attack_bytes "in a key" 400 bad_encoding "UTF-8" '{"language": "python", "code": "x", "\xfe": 1}'
+attack_bytes "in a file name" 400 bad_encoding "UTF-8" '{"language": "python", "files": [{"name": "m\xffin.py", "content": "x"}]}'
+attack_bytes "in stdin" 400 bad_encoding "UTF-8" '{"language": "python", "code": "x", "stdin": "\x80"}'
+attack_bytes "in an argument" 400 bad_encoding "UTF-8" '{"language": "python", "code": "x", "args": ["\xc3"]}'
+attack_bytes "a byte order mark before the object" 400 'bad_json|bad_encoding' "" '\xef\xbb\xbf{"language": "python", "code": "x"}'
+attack_text "an escaped lone surrogate" 400 'bad_json|bad_encoding' "" '{"language": "python", "code": "\ud800"}'
+
+echo "== a body over the cap"
+head -c 8000000 /dev/zero | tr '\0' 'a' | jq -Rs '{language: "python", code: .}' > "$tmp/huge"
+attack "8 MB: nginx's 413, as JSON, logged" 413 body_too_large "larger than the server accepts" "$tmp/huge"
+head -c 102401 /dev/zero | tr '\0' 'a' | jq -Rs '{language: "python", code: .}' > "$tmp/big"
+attack "100 KB + 1 of code" 413 code_too_large "the limit is 100 KB" "$tmp/big"
+head -c 1048577 /dev/zero | tr '\0' 'a' | jq -Rs '{language: "python", code: "x", stdin: .}' > "$tmp/bigin"
+attack "1 MB + 1 of stdin" 413 code_too_large "The input (stdin)" "$tmp/bigin"
+
+echo "== file names"
+files_with() { # NAME-JSON: a main file and one file named NAME
+    jq -n --argjson n "$1" '{language: "python", files: [{name: "main.py", content: "print(1)", main: true}, {name: $n, content: "x"}]}' > "$tmp/req"; }
+name_case() { # title, name (as JSON), message part
+    files_with "$2"; attack "$1" 400 bad_request "$3" "$tmp/req"; }
+name_case "../../etc/passwd" '"../../etc/passwd"' "File 2 ('../../etc/passwd'): a file name cannot contain '..'"
+name_case "a/../../b" '"a/../../b"' "cannot contain '..'"
+name_case ".." '".."' "cannot contain '..'"
+name_case "/etc/passwd" '"/etc/passwd"' "cannot start with '/'"
+name_case "./main.py" '"./main.py"' "'.' as one of its parts"
+name_case 'a\b.py (backslash)' '"a\\b.py"' "cannot contain '\\'"
+name_case "a//b" '"a//b"' "cannot contain '//'"
+name_case "a NUL inside (a\\u0000b)" '"a\u0000b"' "File 2: the file name contains a control character (at byte 2)"
+name_case "a newline inside" '"a\nb.txt"' "control character (at byte 2)"
+name_case "a newline at the end" '"b.txt\n"' "control character (at byte 6)"
+name_case "a carriage return" '"b\r.txt"' "control character"
+name_case "an escape sequence (ESC[2J)" '"\u001b[2J.txt"' "control character (at byte 1)"
+name_case "a C1 control (U+0085)" '"x\u0085y"' "control character (at byte 2)"
+name_case "an empty name" '""' "the file name is empty"
+name_case "101 bytes" "\"$(head -c 101 /dev/zero | tr '\0' 'n')\"" "the limit is 100"
+name_case "9 levels deep" '"a/b/c/d/e/f/g/h/i.py"' "at most 8 parts"
+attack_text "a file that is also a folder" 400 bad_request "both a file and a folder" \
+    '{"language": "python", "files": [{"name": "a", "content": "x", "main": true}, {"name": "a/b.py", "content": "y"}]}'
+attack_text "entry naming a path outside" 400 bad_request "is not one of the files" \
+    '{"language": "python", "files": [{"name": "main.py", "content": "x"}], "entry": "../../bin/sh"}'
+attack_text "a NUL in an argument" 400 bad_request "Argument 2 contains a NUL" \
+    '{"language": "python", "code": "x", "args": ["a", "b\u0000c"]}'
+
+echo "== unknown fields and attempts to change the limits"
+attack_text "an unknown field" 400 bad_request "The field 'extra' is not recognised" '{"language": "python", "code": "x", "extra": 1}'
+attack_text "an unknown field in a file" 400 bad_request "File 1 ('main.py'): the field 'mode' is not recognised" \
+    '{"language": "python", "files": [{"name": "main.py", "content": "x", "mode": "0777"}]}'
+attack_text "a 10 KB unknown field name" 400 bad_request "is not recognised" \
+    "{\"language\": \"python\", \"code\": \"x\", \"$(head -c 10000 /dev/zero | tr '\0' k)\": 1}"
+attack_text "a NUL in a field name" 400 bad_json "not valid JSON" '{"language": "python", "code": "x", "a\u0000b": 1}'
+attack_text "limits: {wallMs: 0, memoryMb: 0}" 400 bad_request "The field 'limits' is not recognised" \
+    '{"language": "python", "code": "x", "limits": {"wallMs": 0, "memoryMb": 0, "pids": -1}}'
+attack_text "timeLimit: 0" 400 bad_request "The field 'timeLimit' is not recognised" '{"language": "python", "code": "x", "timeLimit": 0}'
+attack_text "timeLimit: -1" 400 bad_request "The field 'timeLimit' is not recognised" '{"language": "python", "code": "x", "timeLimit": -1}'
+attack_text "memory: 2^63 - 1" 400 bad_request "The field 'memory' is not recognised" '{"language": "python", "code": "x", "memory": 9223372036854775807}'
+attack_text "memory: 1e308" 400 bad_request "The field 'memory' is not recognised" '{"language": "python", "code": "x", "memory": 1e308}'
+attack_text "memory: -1" 400 bad_request "The field 'memory' is not recognised" '{"language": "python", "code": "x", "memory": -1}'
+attack_text "memory: 2^64 (overflows the parser)" 400 bad_json "not valid JSON" '{"language": "python", "code": "x", "memory": 18446744073709551616}'
+attack_text "limits inside a file" 400 bad_request "the field 'limits' is not recognised" \
+    '{"language": "python", "files": [{"name": "main.py", "content": "x", "limits": {"wallMs": 0}}]}'
+run_py 'while True: pass'
+check "after all that, the limits in force are the configured ones (3 s, 128 MB)" is 200 '.status == "timeout"
+    and .limits.timeMs == 3000 and .limits.memoryBytes == 134217728 and .durationMs >= 2900 and .durationMs < 4500'
+
+echo "== content types"
+py 'print(1)'
+attack "text/plain" 415 unsupported_media_type "application/json" "$tmp/req" text/plain
+attack "application/x-www-form-urlencoded" 415 unsupported_media_type "application/json" "$tmp/req" application/x-www-form-urlencoded
+attack "multipart/form-data" 415 unsupported_media_type "application/json" "$tmp/req" 'multipart/form-data; boundary=x'
+attack "application/json-patch+json" 415 unsupported_media_type "application/json" "$tmp/req" application/json-patch+json
+attack "application/jsonx" 415 unsupported_media_type "application/json" "$tmp/req" application/jsonx
+mark; http POST /api/editor/run "$tmp/req" 'APPLICATION/JSON; charset=utf-8'
+check "APPLICATION/JSON; charset=utf-8 is accepted (media types ignore case)" is 200 '.status == "ok"'
+mark; code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' --max-time 60 -H 'Content-Type: application/json' \
+    -H 'Transfer-Encoding: chunked' --data-binary @"$tmp/req" "$base/api/editor/run")
+check "a chunked body is read whole" sh -c "[ $code = 200 ] && jq -e '.status == \"ok\"' '$tmp/body' >/dev/null && [ \$(( $(rows) - $rows0 )) = 1 ]"
+
+echo "== shell syntax in arguments and file names is just characters"
+pwned=/tmp/runbox-attack-pwned-$$
+jq -n --arg p "$pwned" '[
+    "a b", "'"'"'single'"'"'", "\"double\"", "semi;colon", "`touch \($p)`", "$(touch \($p))", "${HOME}",
+    "$HOME", "line1\nline2", "tab\there", "*", "?", "~", "back\\slash", "&& touch \($p)", "| cat",
+    "> out.txt", "--", "-c", "", " ", "ünïcödé ✓", "%s%n%x", "\r", "\u001b[31mred"]' > "$tmp/args.json"
+jq -n --arg p "$pwned" '{
+    "semi;colon.txt": "1", "$(touch \($p)).txt": "2", "`touch \($p)`.txt": "3",
+    "it'"'"'s \"quoted\".txt": "4", "dir with space/$HOME & | > <.txt": "5", "*.txt": "6",
+    "-rf": "7", "--help": "8", "ünï ✓/tab.txt": "9", "a;b/c$(d)/e`f`.txt": "10"}' > "$tmp/files.json"
+entry='run me; $(touch '"$pwned"') `id` '"'"'q'"'"' "dq".py'
+prog='import json, os, sys
+files = {}
+for root, dirs, names in os.walk("."):
+    for n in names:
+        p = os.path.relpath(os.path.join(root, n), ".")
+        with open(p, "rb") as f:
+            files[p] = f.read().decode("utf-8", "surrogateescape")
+print(json.dumps({"argv0": sys.argv[0], "args": sys.argv[1:], "files": files}))'
+jq -n --arg e "$entry" --arg prog "$prog" --slurpfile a "$tmp/args.json" --slurpfile f "$tmp/files.json" \
+    '{language: "python", args: $a[0], entry: $e,
+      files: ([{name: $e, content: $prog}] + ($f[0] | to_entries | map({name: .key, content: .value})))}' > "$tmp/shell.json"
+mark; http POST /api/editor/run "$tmp/shell.json"
+check "the program runs (200 ok)" is 200 '.status == "ok"'
+check "sys.argv[1:] is byte-identical to args (25 of them)" \
+    jqb --slurpfile a "$tmp/args.json" '(.output.stdout | fromjson | .args) == $a[0]'
+check "sys.argv[0] is the entry file's name, unchanged" \
+    jqb --arg e "$entry" '(.output.stdout | fromjson | .argv0) == $e'
+check "os.walk lists exactly the files sent, with their contents" \
+    jqb --arg e "$entry" --arg prog "$prog" --slurpfile f "$tmp/files.json" \
+    '(.output.stdout | fromjson | .files) == ($f[0] + {($e): $prog})'
+check "nothing was run by a shell on this machine" test ! -e "$pwned"
+check "one row, workers unchanged" sh -c "[ \$(( $(rows) - $rows0 )) = 1 ] && [ '$(workers)' = '$pids0' ]"
+
+echo "== a body that trickles in (10 bytes/s) and one that stalls"
+printf '{"language": "python", "code": "print(\\"slow\\")"%100s}' '' > "$tmp/slow.json"   # 136 bytes: ~13 s
+mark; rows_slow0=$rows0
+t_slow=$(ms)
+( post "$tmp/slow.json" "$tmp/slow" --limit-rate 10; echo $(( $(ms) - t_slow )) > "$tmp/slow.ms" ) & slow_pid=$!
+# The stalled one: headers and half of a 120-byte body, then nothing, until nginx gives up.
+( exec 3<>"/dev/tcp/${RUNBOX_LISTEN%:*}/${RUNBOX_LISTEN#*:}"
+  printf 'POST /api/editor/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 120\r\nConnection: close\r\n\r\n{"language": "python", "code": "print(1)",' >&3
+  timeout 30 cat <&3 > "$tmp/stall.out"; echo "$(( $(ms) - t_slow ))" > "$tmp/stall.ms" ) & stall_pid=$!
+sleep 1
+for i in 1 2 3 4; do py $'import time\ntime.sleep(2)\nprint("par-'"$i"'")' "$tmp/par$i.json"; done
+export -f post; export base
+seq 1 4 | xargs -P 4 -I{} bash -c 'post "$1/par$2.json" "$1/par$2"' _ "$tmp" {}
+par_ok() { local i; for i in 1 2 3 4; do
+    [ "$(cat "$tmp/par$i.code")" = 200 ] && jq -e --arg m "par-$i" '.status == "ok" and .output.stdout == $m + "\n"' "$tmp/par$i.body" >/dev/null || return 1
+    done; }
+check "4 runs meanwhile: all 200 ok" par_ok
+# All four were in progress at once, each on its own worker: nothing was held by the slow bodies.
+overlap=$(sql "SELECT count(DISTINCT worker_pid) || ' ' || (max(received_ms) < min(finished_ms)) FROM
+    (SELECT * FROM runs ORDER BY received_ms DESC, rowid DESC LIMIT 4) WHERE stdout LIKE 'par-%'")
+check "and they ran at the same time on 4 different workers ($overlap)" test "$overlap" = "4 1"
+check "the slow body is still arriving meanwhile" kill -0 "$slow_pid"
+check "and has not reached a worker (4 new rows, not 5)" test "$(( $(rows) - rows_slow0 ))" = 4
+wait "$slow_pid"; slow_ms=$(cat "$tmp/slow.ms")
+code=$(cat "$tmp/slow.code"); cp "$tmp/slow.body" "$tmp/body"
+check "the slow body, once whole, runs: 200 ok after ${slow_ms} ms" is 200 '.status == "ok" and .output.stdout == "slow\n"'
+check "and has its row" test "$(( $(rows) - rows_slow0 ))" = 5
+wait "$stall_pid"
+stall_ms=$(cat "$tmp/stall.ms" 2>/dev/null || echo 99999)
+stall_status=$(head -1 "$tmp/stall.out" | tr -d '\r')
+echo "     (the stalled body was answered '${stall_status:-nothing}' after ${stall_ms} ms)"
+check "the stalled body is cut off by nginx's client_body_timeout (15 s), not held longer" test "$stall_ms" -lt 22000
+check "it never reached a worker (no row)" test "$(( $(rows) - rows_slow0 ))" = 5
+check "workers unchanged" test "$(workers)" = "$pids0"
+
+echo "== a client that hangs up mid-run"
+wait_until 20 pool_full
+py $'import time\nprint("going", flush=True)\ntime.sleep(2)\nprint("never seen")' "$tmp/hang.json"
+mark
+curl -s -o /dev/null --max-time 1 -H 'Content-Type: application/json' --data-binary @"$tmp/hang.json" "$base/api/editor/run" &
+hang_pid=$!
+wait_until 5 has_busy; hang_box=$(busy_container)
+wait "$hang_pid"
+hang_done() { [ "$(( $(rows) - rows0 ))" = 1 ] &&
+    [ "$(sql "SELECT count(*) FROM runs WHERE rowid = (SELECT max(rowid) FROM runs) AND status != 'running' AND finished_ms IS NOT NULL")" = 1 ]; }
+check "its row is finished within 5 s" wait_until 5 hang_done
+echo "     (the row: $(sql "SELECT status || ' ' || ifnull(error_code, '') || ' ' || ifnull(message, '') FROM runs ORDER BY rowid DESC LIMIT 1"))"
+check "found its container (${hang_box:0:12})" test -n "$hang_box"
+[ -n "$hang_box" ] && check "its container is removed within 10 s" wait_until 10 gone "$hang_box"
+check "workers unchanged" test "$(workers)" = "$pids0"
+run_py 'print("after hang-up")'
+check "the next run works" is 200 '.output.stdout == "after hang-up\n"'
+
+echo "== a container killed from outside mid-run"
+wait_until 20 pool_full
+py $'import time\nprint("before", flush=True)\ntime.sleep(2.5)\nprint("after")' "$tmp/kill.json"
+mark
+post "$tmp/kill.json" "$tmp/kill" & kill_pid=$!
+wait_until 5 has_busy; sleep 0.5; box=$(busy_container)
+[ -n "$box" ] && curl -s -X POST --unix-socket "$sock" "http://docker/v1.41/containers/$box/kill" >/dev/null
+wait "$kill_pid"; code=$(cat "$tmp/kill.code"); cp "$tmp/kill.body" "$tmp/body"
+check "found the run's container (${box:0:12})" test -n "$box"
+check "200 internal_error that says it is not the program's fault" is 200 '.status == "internal_error"
+    and (.message | contains("not in your program"))'
+check "its row says internal_error" test "$(last_row)" = "200 internal_error"
+[ -n "$box" ] && check "the container is removed" wait_until 10 gone "$box"
+check "workers unchanged" test "$(workers)" = "$pids0"
+run_py 'print("after kill")'
+check "the next run works" is 200 '.output.stdout == "after kill\n"'
+
+echo "== a FastCGI worker killed mid-request"
+wait_until 20 pool_full
+py $'import time\ntime.sleep(2.5)\nprint("done")' "$tmp/wk.json"
+mark
+post "$tmp/wk.json" "$tmp/wk" & wk_pid=$!
+wait_until 5 has_busy
+victim=$(sql "SELECT worker_pid FROM runs WHERE status = 'running' ORDER BY rowid DESC LIMIT 1")
+wk_box=$(busy_container)
+[ -n "$victim" ] && [[ " $pids0 " == *" $victim "* ]] && kill -KILL "$victim"
+wait "$wk_pid"; code=$(cat "$tmp/wk.code"); cp "$tmp/wk.body" "$tmp/body"
+check "killed worker $victim, one of ours" sh -c "[ -n '$victim' ] && echo ' $pids0 ' | grep -q ' $victim '"
+check "the client gets a JSON 503, not nginx's page" err_is 503 runner_unavailable "not available"
+interrupted() { [ "$(sql "SELECT status FROM runs ORDER BY rowid DESC LIMIT 1")" = interrupted ]; }
+check "its row says interrupted" wait_until 10 interrupted
+respawned() { local now p kept=0; now=$(workers)
+    for p in $pids0; do [[ " $now " == *" $p "* ]] && kept=$((kept + 1)); done
+    [ "$(wc -w <<<"$now")" = 4 ] && [[ " $now " != *" $victim "* ]] && [ "$kept" = 3 ]; }
+check "a new worker replaces it; the other 3 are unchanged" wait_until 10 respawned
+[ -n "$wk_box" ] && check "its container is removed" wait_until 15 gone "$wk_box"
+run_py 'print("after worker kill")'
+check "the next run works" is 200 '.output.stdout == "after worker kill\n"'
+
+echo "== the database locked by another process for 3 s (busy timeout 500 ms)"
+wait_until 20 pool_full
+pids0=$(workers); rows_locked=$(rows)
+{ echo '.timeout 5000'; echo 'BEGIN EXCLUSIVE;'; echo 'SELECT 1;'; sleep 3; echo 'COMMIT;'; } |
+    sqlite3 "$RUNBOX_DB_PATH" > "$tmp/lock.out" 2>&1 & lock_pid=$!
+wait_until 10 grep -qx 1 "$tmp/lock.out"
+t0=$(ms); run_py 'print("while locked")'; t_run=$(( $(ms) - t0 ))
+check "a run gets 503 log_unavailable JSON (in ${t_run} ms)" err_is 503 log_unavailable "run log"
+check "quickly: under 2.5 s" test "$t_run" -lt 2500
+t0=$(ms); http GET /api/health; t_health=$(( $(ms) - t0 ))
+check "health says the database is not writable (in ${t_health} ms)" is 503 '.status == "unavailable" and .database.writable == false'
+check "the lock was still held when they were answered" kill -0 "$lock_pid"
+wait "$lock_pid"
+check "the locking process saw no error" test "$(cat "$tmp/lock.out")" = 1
+run_py 'print("unlocked")'
+check "then runs work again without a restart" is 200 '.status == "ok" and .output.stdout == "unlocked\n"'
+check "nothing was run or half-logged while locked (1 new row: the run after)" \
+    test "$(( $(rows) - rows_locked ))" = 1
+check "no row is left 'running'" test "$(sql "SELECT count(*) FROM runs WHERE status = 'running'")" = 0
+http GET /api/health
+check "health is ok again" is 200 '.status == "ok" and .database.writable == true'
+check "workers unchanged" test "$(workers)" = "$pids0"
+
+echo "== Docker stopped mid-run, then started again"
+wait_until 20 pool_full
+lock_docker
+py $'import time\nprint("started", flush=True)\nwhile True: time.sleep(0.05)' "$tmp/dk.json"
+pids0=$(workers); rows_dk0=$(rows)
+t_dk=$(ms)
+( post "$tmp/dk.json" "$tmp/dk"; echo $(( $(ms) - t_dk )) > "$tmp/dk.ms" ) & dk_pid=$!
+wait_until 5 has_busy
+dk_box=$(busy_container)
+if stop_docker; then
+    wait "$dk_pid"; dk_ms=$(cat "$tmp/dk.ms")
+    code=$(cat "$tmp/dk.code"); cp "$tmp/dk.body" "$tmp/body"
+    echo "     (the run in progress was answered HTTP $code after $dk_ms ms: $(head -c 300 "$tmp/body"))"
+    check "the run in progress is answered within 40 s" test "$dk_ms" -lt 40000
+    check "with a clear JSON error: a 5xx with a code and a message" \
+        sh -c "[ $code -ge 500 ] && jq -e '(.error.code | type == \"string\") and (.error.message | length > 20)' '$tmp/body' >/dev/null"
+    check "its row is finished" test "$(sql "SELECT count(*) FROM runs WHERE status = 'running'")" = 0
+    run_py 'print(1)'
+    check "a run while Docker is down: 503 runner_unavailable" err_is 503 runner_unavailable "Docker is not running"
+    check "Docker starts again" start_docker
+    runs_ok=0
+    for i in 1 2 3; do run_py "print('back $i')"; is 200 ".status == \"ok\" and .output.stdout == \"back $i\n\"" && runs_ok=$((runs_ok + 1)); done
+    check "the next 3 runs are ok ($runs_ok of 3), runbox not restarted" \
+        sh -c "[ $runs_ok = 3 ] && [ '$(master)' = '$master0' ] && [ '$(workers)' = '$pids0' ]"
+    check "every request left its row ($(( $(rows) - rows_dk0 )) for 5)" test "$(( $(rows) - rows_dk0 ))" = 5
+    check "the warm pool refills" wait_until 30 pool_full
+    [ -n "$dk_box" ] && check "the interrupted run's container is gone" wait_until 15 gone "$dk_box"
+else
+    bad "could not stop dockerd for the test"
+    docker_up || start_docker
+fi
+unlock_docker
+
+echo "== stop"
+scripts/stack.sh stop >/dev/null
+check "nothing of this instance is left in Docker" wait_until 15 none_left
+
+# ---- load ---------------------------------------------------------------------------------
+echo "== load: 32 connections, about 70 s, 4 users (default busy timeout)"
+start
+check "the warm pool fills" wait_until 30 pool_full
+for u in 1 2 3 4; do admin --json user add "load$u" --note "attack load" | jq -r .key > "$tmp/key$u"; done
+# The fourth user may start 20 runs a minute: its other runs get 429.
+admin quota set load4 --per-minute 20 >/dev/null
+check "4 users with keys" test "$(cat "$tmp"/key[1-4] | grep -c '^rbx_')" = 4
+py 'print("load ok")' "$tmp/load-ok.json"
+py $'while True:\n    pass' "$tmp/load-loop.json"
+py $'import os\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass' "$tmp/load-bomb.json"
+printf '{"language": "python", "code": ' > "$tmp/load-bad.json"
+printf '{"language": "cobol", "code": "x"}' > "$tmp/load-lang.json"
+mix=(ok bad ok lang loop ok bad ok bomb lang ok bad)
+load_client() { # n end-second: one connection's requests until then, one line each
+    local n=$1 end=$2 u=$(( $1 % 4 + 1 )) j=$1 kind line res key
+    key=$(cat "$tmp/key$u")
+    while (( ${EPOCHREALTIME%.*} < end )); do
+        kind=${mix[$(( j % ${#mix[@]} ))]}; j=$((j + 1))
+        : > "$tmp/lb$n"
+        line=$(curl -s -o "$tmp/lb$n" -w '%{http_code} %{time_total} %header{retry-after}' --max-time 60 \
+            -H "Authorization: Bearer $key" -H 'Content-Type: application/json' \
+            --data-binary @"$tmp/load-$kind.json" "$base/api/editor/run")
+        res=$(jq -r '.error.code // .status // "?"' "$tmp/lb$n" 2>/dev/null) || res=not-json
+        cat "$tmp/lb$n" >> "$tmp/lball$n"
+        echo "$u $kind ${res:-empty} $line"
+    done > "$tmp/load$n.out"
+}
+rows_l0=$(rows); wpids_l0=$(workers)
+t_l0=${EPOCHREALTIME%.*}; load_s=70; warm_s=15
+for n in $(seq 1 32); do load_client "$n" $(( t_l0 + load_s )) & done
+rss_max=0
+while (( ${EPOCHREALTIME%.*} < t_l0 + load_s )); do
+    sleep 5
+    r=$(fcgi_rss_kb); (( r > rss_max )) && rss_max=$r
+    (( ${EPOCHREALTIME%.*} >= t_l0 + warm_s )) && [ -z "${rss_warm:-}" ] && rss_warm=$r
+done
+wait
+t_l1=${EPOCHREALTIME%.*}
+rss_end=$(fcgi_rss_kb)
+cat "$tmp"/load[0-9]*.out > "$tmp/load.all"
+sent=$(wc -l < "$tmp/load.all")
+new_rows=$(( $(rows) - rows_l0 ))
+sort -n -k5 "$tmp/load.all" | awk '{ print $5 }' > "$tmp/lat"
+pct() { awk -v p="$1" '{ a[NR] = $1 } END { if (NR == 0) { print "-"; exit } i = int((NR * p + 99) / 100); if (i < 1) i = 1; printf "%.0f ms", a[i] * 1000 }' "$tmp/lat"; }
+bad5xx=$(awk '$4 ~ /^5/ && !($4 == 503 && $3 == "runner_busy" && $6 != "") || $4 == "000"' "$tmp/load.all" | wc -l)
+# What each request called for: its own answer, or 503 runner_busy, or 429 for the limited user.
+unexpected=$(awk '
+    $4 == 503 && $3 == "runner_busy" && $6 != "" { next }
+    $4 == 429 && $3 == "quota_exceeded" && $1 == 4 && $6 != "" { next }
+    $2 == "ok"   && $4 == 200 && $3 == "ok" { next }
+    $2 == "loop" && $4 == 200 && $3 == "timeout" { next }
+    $2 == "bomb" && $4 == 200 && $3 ~ /^(timeout|runtime_error|memory_limit)$/ { next }
+    $2 == "bad"  && $4 == 400 && $3 == "bad_json" { next }
+    $2 == "lang" && $4 == 422 && $3 == "unknown_language" { next }
+    { print }' "$tmp/load.all")
+echo
+echo "     ---- load figures ----"
+echo "     requests:        $sent in $(( t_l1 - t_l0 )) s ($(awk -v n="$sent" -v s="$(( t_l1 - t_l0 ))" 'BEGIN { printf "%.1f", n / s }') per second), 32 connections, 4 users"
+echo "     latency:         p50 $(pct 50), p95 $(pct 95), max $(pct 100)"
+echo "     by HTTP code:    $(awk '{ print $4 }' "$tmp/load.all" | sort | uniq -c | awk '{ printf "%s x%s  ", $2, $1 }')"
+echo "     by kind/answer:  $(awk '{ print $2 "->" $4 "/" $3 }' "$tmp/load.all" | sort | uniq -c | awk '{ printf "%s x%s  ", $2, $1 }')"
+echo "     refusals:        $(awk '$4 != 200 { print $3 }' "$tmp/load.all" | sort | uniq -c | awk '{ printf "%s x%s  ", $2, $1 }')"
+echo "     run-log rows:    $new_rows new ($(sql "SELECT group_concat(s || ' x' || n, '  ') FROM (SELECT ifnull(error_code, status) AS s, count(*) AS n FROM runs WHERE rowid > (SELECT max(rowid) FROM runs) - $new_rows GROUP BY s ORDER BY n DESC)"))"
+echo "     FastCGI RSS:     ${rss_warm:-?} kB after the warm-up (${warm_s} s), ${rss_end} kB at the end, ${rss_max} kB at most"
+echo
+check "every request was answered (no curl error)" test "$(awk '$4 == "000"' "$tmp/load.all" | wc -l)" = 0
+check "no 5xx but 503 runner_busy with Retry-After ($bad5xx)" test "$bad5xx" = 0
+check "every answer is what its request called for" test -z "$unexpected"
+[ -n "$unexpected" ] && head -20 <<<"$unexpected" | sed 's/^/       /'
+check "one run-log row per request ($sent sent, $new_rows rows)" test "$sent" = "$new_rows"
+per_user_ok=1
+for u in 1 2 3 4; do
+    s=$(awk -v u="$u" '$1 == u' "$tmp/load.all" | wc -l)
+    r=$(sql "SELECT count(*) FROM runs r JOIN users x ON x.id = r.user_id WHERE x.name = 'load$u'")
+    [ "$s" = "$r" ] || { per_user_ok=0; echo "       load$u: $s sent, $r rows"; }
+done
+check "and per user: rows == requests" test "$per_user_ok" = 1
+check "no row is left 'running'" test "$(sql "SELECT count(*) FROM runs WHERE status = 'running'")" = 0
+check "the limited user got 429s with Retry-After" test "$(awk '$1 == 4 && $4 == 429 && $6 != ""' "$tmp/load.all" | wc -l)" -gt 0
+check "no 'database is locked' reached a client" sh -c "! cat $tmp/lball* | grep -qi locked"
+check "the same FastCGI workers from start to end" test "$(workers)" = "$wpids_l0"
+check "FastCGI RSS grew less than 20% after the warm-up (${rss_warm:-?} -> $rss_end kB)" \
+    test "$rss_end" -le "$(( ${rss_warm:-0} * 12 / 10 ))"
+check "the load took at most 90 s" test "$(( t_l1 - t_l0 ))" -le 90
+
+echo "== stop"
+scripts/stack.sh stop >/dev/null
+check "no container of this instance is left" wait_until 20 none_left
+check "no container left busy in the pool table" test "$(sql "SELECT count(*) FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND state = 'busy'")" = 0
+
+echo
+echo "($(( $(date +%s) - t_start )) s)"
+echo "attack requests: $pass passed, $fail failed"
+[ "$fail" = 0 ]
