@@ -38,7 +38,7 @@ static const struct key keys[] = {
 	{ S(fcgi_socket, K_PATH), 0, 0 },
 	{ S(db_path, K_PATH), 0, 0 },
 	{ S(nginx_user, K_STR), 0, 0 },
-	{ S(fcgi_processes, K_INT), 1, 256 },
+	{ S(fcgi_processes, K_INT), 0, 256 },
 	{ S(docker_socket, K_PATH), 0, 0 },
 	{ S(docker_api, K_STR), 0, 0 },
 	{ S(docker_timeout_ms, K_INT), 100, 600000 },
@@ -83,7 +83,7 @@ void conf_defaults(struct conf *c)
 	SETS(run_dir, "/run/runbox");
 	SETS(db_path, "/var/lib/runbox/runbox.db");
 	SETS(nginx_user, "www-data");
-	c->fcgi_processes = 4;
+	c->fcgi_processes = 0; /* auto: see conf_auto_processes */
 	SETS(docker_socket, "/var/run/docker.sock");
 	SETS(docker_api, "v1.41");
 	c->docker_timeout_ms = 10000;
@@ -326,6 +326,20 @@ int conf_load(struct conf *c, const char *path, struct err *e)
 		return err_set(e, RC_CONFIG, "log_level must be warn, info or debug (got '%s')",
 			       c->log_level);
 	return 0;
+}
+
+int conf_auto_processes(long cpus, long long mem_bytes)
+{
+	/* Two runs per core keep the CPUs busy while others wait on Docker; each run may use
+	 * up to 256 MB with its compile stage, and the host keeps 512 MB for itself. */
+	long long by_mem = (mem_bytes - (512LL << 20)) / (256LL << 20);
+	long n = 2 * (cpus > 0 ? cpus : 1);
+
+	if (by_mem < n)
+		n = (long)by_mem;
+	if (n < 2)
+		n = 2;
+	return n > 64 ? 64 : (int)n;
 }
 
 void conf_print(const struct conf *c, FILE *f)

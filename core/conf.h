@@ -22,7 +22,7 @@ struct conf {
 	char fcgi_socket[CONF_PATH_MAX];
 	char db_path[CONF_PATH_MAX];
 	char nginx_user[64];
-	int fcgi_processes;
+	int fcgi_processes;         /* 0 = conf_auto_processes of this machine */
 	char docker_socket[CONF_PATH_MAX];
 	char docker_api[16];        /* pinned Engine API version, e.g. v1.41 */
 	int docker_timeout_ms;      /* every Docker call except the run stream */
@@ -62,6 +62,10 @@ int conf_parse(struct conf *c, const char *text, const char *base, const char *n
 /* Set one key from a string. Returns 0 or RC_CONFIG (unknown key or bad value). */
 int conf_set(struct conf *c, const char *key, const char *value, const char *base,
 	     struct err *e);
+
+/* The default number of FastCGI processes (= runs at once) for a machine with cpus cores
+ * and mem_bytes of memory: 2 per core, at most one per 256 MB above 512 MB, at least 2. */
+int conf_auto_processes(long cpus, long long mem_bytes);
 
 /* Print every setting as key=value lines (shell-safe: values are single-quoted). */
 void conf_print(const struct conf *c, FILE *f);

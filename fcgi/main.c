@@ -198,6 +198,14 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_init("runbox-fcgi", (enum log_level)log_level_parse(c.log_level));
+	if (c.fcgi_processes == 0) {
+		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+
+		c.fcgi_processes = conf_auto_processes(sysconf(_SC_NPROCESSORS_ONLN),
+						       (long long)pages * psize);
+		log_info("fcgi_processes = %d (from the cores and memory of this machine)",
+			 c.fcgi_processes);
+	}
 	if (dk_global_init() != 0)
 		fatal("cannot initialise libcurl");
 	/* Check what every worker needs before forking them. */

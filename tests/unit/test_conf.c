@@ -110,9 +110,24 @@ static void test_shipped_file_loads(void **state)
 	assert_int_equal(c.fcgi_processes, d.fcgi_processes);
 }
 
+static void test_auto_processes(void **state)
+{
+	(void)state;
+	/* 2 per core when memory allows */
+	assert_int_equal(conf_auto_processes(2, 8LL << 30), 4);
+	assert_int_equal(conf_auto_processes(8, 64LL << 30), 16);
+	/* memory-bound: (1536 - 512) / 256 = 4 even with 8 cores */
+	assert_int_equal(conf_auto_processes(8, 1536LL << 20), 4);
+	/* never below 2, never above 64 */
+	assert_int_equal(conf_auto_processes(1, 600LL << 20), 2);
+	assert_int_equal(conf_auto_processes(0, 0), 2);
+	assert_int_equal(conf_auto_processes(128, 1LL << 40), 64);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_auto_processes),
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_parse_values),
 		cmocka_unit_test(test_errors_name_file_and_line),
