@@ -727,12 +727,17 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 void api_after(struct app *a, struct run_result *res)
 {
 	struct err e;
+	char id[DK_ID_MAX];
+	int pooled = res->pooled;
 
-	if (res->container[0] && a->gate.store != NULL &&
-	    ((res->pooled && store_pool_remove(a->gate.store, res->container, &e) != 0) ||
-	     (!res->pooled && store_counter_add(a->gate.store, "containers_created", 1, &e) != 0) ||
+	/* The container first, then its pool row: while the row exists the master's
+	 * reconcile knows the container is owned and leaves it alone. */
+	(void)snprintf(id, sizeof id, "%s", res->container);
+	run_dispose(a->runner, res);
+	if (id[0] && a->gate.store != NULL &&
+	    ((pooled && store_pool_remove(a->gate.store, id, &e) != 0) ||
+	     (!pooled && store_counter_add(a->gate.store, "containers_created", 1, &e) != 0) ||
 	     store_counter_add(a->gate.store, "containers_removed", 1, &e) != 0))
 		gate_store_failed(&a->gate);
-	run_dispose(a->runner, res);
 	run_result_release(res);
 }
