@@ -144,6 +144,18 @@ static void status_message(const struct run_result *res, const struct limits *l,
 	char size[32];
 
 	out[0] = '\0';
+	if (res->compile.ran && !res->run.ran && res->status != STATUS_COMPILE_ERROR &&
+	    res->status != STATUS_INTERNAL_ERROR) {
+		/* The compiler hit a limit of the compile stage: say so, not "your program". */
+		const char *what = res->status == STATUS_TIMEOUT ? "took longer than the time allowed for compiling"
+				 : res->status == STATUS_MEMORY_LIMIT ? "needed more memory than allowed for compiling"
+				 : res->status == STATUS_OUTPUT_LIMIT ? "printed more messages than can be shown (they were cut)"
+				 : "stopped";
+		(void)snprintf(out, cap, "The compiler %s, so it was stopped and nothing was run. "
+			       "Look for huge includes, arrays or templates, and fix the first errors "
+			       "first.", what);
+		return;
+	}
 	switch (res->status) {
 	case STATUS_OK:
 		break;

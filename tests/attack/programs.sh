@@ -313,6 +313,7 @@ attack "compiler error flood (c)" c "output_limit compile_error" "$flood" \
 
 # ---------------------------------------------------------------- the end
 echo "== the host after every case"
+cur=/dev/null
 check "no process of any case survives on the host" wait_until 5 none_survive
 check "the canary on the host is unchanged" test "$(sha256sum < "$RUNBOX_RUN_DIR/canary")" = "$canary0"
 scripts/stack.sh stop >/dev/null
