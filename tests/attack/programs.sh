@@ -69,9 +69,10 @@ status_is() { [ "$code" = 200 ] && [[ " $2 " == *" $1 "* ]]; }
 declare -A said_for=(
     [ok]='(.message // "") == ""'
     [runtime_error]='(.message | test("exit code [0-9]+|signal [0-9]+"))'
-    [timeout]='(.message | contains("time limit (3.0 s)"))'
-    [memory_limit]='(.message | test("more memory than the limit \\([0-9]+ MB\\)"))'
-    [output_limit]='(.message | test("printed more than 1(\\.0)? MB to (stdout|stderr)"))'
+    # A compile-stage limit is worded as the compiler's (and nothing ran).
+    [timeout]='((.message | contains("time limit (3.0 s)")) or (.stages.run == null and (.message | test("^The compiler took longer"))))'
+    [memory_limit]='((.message | test("more memory than the limit \\([0-9]+ MB\\)")) or (.stages.run == null and (.message | test("^The compiler needed more memory"))))'
+    [output_limit]='((.message | test("printed more than 1(\\.0)? MB to (stdout|stderr)")) or (.stages.run == null and (.message | test("^The compiler printed more"))))'
     [compile_error]='(.message | contains("did not compile"))'
 )
 results=()   # one line per case for the closing list
