@@ -37,3 +37,28 @@ wait_until() { # seconds, command...
 none_left() { [ "$(labelled)" = 0 ]; }
 docker_up() { curl -sf --max-time 3 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1; }
 
+
+# Docker stopped and started again (only through its pid file, or systemd where it runs
+# Docker). stop_docker [SECONDS]: how long dockerd may take to exit (default 30). Callers
+# hold /tmp/runbox-dockerd.lock on fd 9 so one suite at a time restarts Docker.
+stop_docker() {
+    if command -v systemctl >/dev/null && systemctl is-active -q docker 2>/dev/null; then
+        systemctl stop docker docker.socket
+    else
+        local pid
+        pid=$(cat /var/run/docker.pid) || return 1
+        kill -TERM "$pid"
+        # Until the process is gone it still answers on connections it already has.
+        wait_until "${1:-30}" sh -c "! kill -0 $pid 2>/dev/null"
+    fi
+    wait_until 30 sh -c "! curl -sf --max-time 1 --unix-socket $sock http://docker/_ping >/dev/null 2>&1"
+}
+start_docker() {
+    if command -v systemctl >/dev/null && systemctl cat docker >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
+        systemctl start docker
+    else
+        # 9>&-: dockerd must not inherit the lock and hold it for ever.
+        setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null 9>&- &
+    fi
+    wait_until 60 docker_up
+}

@@ -77,28 +77,6 @@ post() { curl -s -o "$2.body" -w '%{http_code}' --max-time 60 -H 'Content-Type: 
     --data-binary "@$1" "$base/api/editor/run" > "$2.code"; }
 py_req() { jq -n --arg c "$1" '{language: "python", code: $c}' > "$2"; }
 
-# Docker stopped and started again, as tests/e2e/run.sh does (only through its pid file).
-stop_docker() {
-    if command -v systemctl >/dev/null && systemctl is-active -q docker 2>/dev/null; then
-        systemctl stop docker docker.socket
-    else
-        local pid
-        pid=$(cat /var/run/docker.pid) || return 1
-        kill -TERM "$pid"
-        # Until the process is gone it still answers on connections it already has.
-        wait_until 60 sh -c "! kill -0 $pid 2>/dev/null"
-    fi
-    wait_until 30 sh -c "! curl -sf --max-time 1 --unix-socket $sock http://docker/_ping >/dev/null 2>&1"
-}
-start_docker() {
-    if command -v systemctl >/dev/null && systemctl cat docker >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-        systemctl start docker
-    else
-        # 9>&-: dockerd must not inherit the lock below and hold it for ever.
-        setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null 9>&- &
-    fi
-    wait_until 60 docker_up
-}
 
 echo "== starting the stack on $base (run dir $RUNBOX_RUN_DIR), pool_size $RUNBOX_POOL_SIZE, Python only"
 start
@@ -219,7 +197,7 @@ pre=$(idle_ids)
 exec 9>/tmp/runbox-dockerd.lock
 flock 9
 docker_stopped=1
-if stop_docker; then
+if stop_docker 60; then
     check "Docker starts again" start_docker && docker_stopped=0
 else
     bad "could not stop dockerd for the test"

@@ -123,27 +123,6 @@ run_py 'print("after hang-up")'
 check "the worker serves the next run" is 200 '.output.stdout == "after hang-up\n"'
 
 echo "== Docker stopped, then started again"
-stop_docker() {
-    if command -v systemctl >/dev/null && systemctl is-active -q docker 2>/dev/null; then
-        systemctl stop docker docker.socket
-    else
-        local pid
-        pid=$(cat /var/run/docker.pid) || return 1
-        kill -TERM "$pid"
-        # Until the process is gone it still answers on connections it already has.
-        wait_until 30 sh -c "! kill -0 $pid 2>/dev/null"
-    fi
-    wait_until 30 sh -c "! curl -sf --max-time 1 --unix-socket $sock http://docker/_ping >/dev/null 2>&1"
-}
-start_docker() {
-    if command -v systemctl >/dev/null && systemctl cat docker >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
-        systemctl start docker
-    else
-        # 9>&-: dockerd must not inherit the lock below and hold it for ever.
-        setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null 9>&- &
-    fi
-    wait_until 60 docker_up
-}
 # One suite at a time may restart Docker (tests/e2e/pool.sh does too).
 exec 9>/tmp/runbox-dockerd.lock
 flock 9
