@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "pool.h"
 #include "req.h"
 
 size_t api_body_max(const struct conf *c)
@@ -294,26 +295,15 @@ static int build_request(struct app *a, const struct editor_req *er, const char 
 	if ((rc = lang_expand(l->run_argv, p->names[er->entry], p->names, er->nfiles, l->sources,
 			      er->args, er->nargs, p->run_argv, max, &p->run_store, e)) != 0)
 		return rc;
+	/* Limits and compile settings exactly as the warm pool's containers were made with. */
+	pool_lang_request(c, l, &p->rr);
 	p->rr.run_id = run_id;
-	p->rr.lang = l;
 	p->rr.files = p->files;
 	p->rr.nfiles = er->nfiles;
 	p->rr.stdin_data = (const unsigned char *)er->stdin_data;
 	p->rr.stdin_len = er->stdin_len;
-	p->rr.limits = c->limits;
-	/* The language's own limits, where it sets them. */
-	if (l->run.wall_ms > 0)
-		p->rr.limits.wall_ms = l->run.wall_ms;
-	if (l->run.cpu_ms > 0)
-		p->rr.limits.cpu_ms = l->run.cpu_ms;
-	if (l->run.memory_bytes > 0)
-		p->rr.limits.memory_bytes = l->run.memory_bytes;
 	p->rr.compile_argv = l->compile_argv[0] ? p->compile_argv : NULL;
 	p->rr.run_argv = p->run_argv;
-	p->rr.compile_wall_ms = l->compile.wall_ms;
-	p->rr.compile_cpu_ms = l->compile.cpu_ms;
-	p->rr.compile_memory_bytes = l->compile.memory_bytes ? l->compile.memory_bytes
-							      : p->rr.limits.memory_bytes;
 	return 0;
 }
 
