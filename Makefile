@@ -118,6 +118,7 @@ e2e: all
 test-attack: all
 	tests/attack/programs.sh
 	tests/attack/requests.sh
+	tests/attack/sanitize.sh
 
 # Everything the tests need, then every suite. Unit tests also run under the sanitizers.
 test: deps

@@ -21,6 +21,7 @@
 	X(RC_BAD_UTF8,       "bad_encoding",      400, "The request contains text that is not valid UTF-8.") \
 	X(RC_TOO_LARGE,      "code_too_large",    413, "The code is larger than the size limit.") \
 	X(RC_BODY_TOO_LARGE, "body_too_large",    413, "The request is larger than the server accepts.") \
+	X(RC_BODY_INCOMPLETE, "body_incomplete",  408, "The request did not arrive in full: the connection stalled or was closed while it was being sent. Send it again.") \
 	X(RC_UNKNOWN_LANG,   "unknown_language",  422, "This language is not supported.") \
 	X(RC_NOT_FOUND,      "not_found",         404, "There is nothing at this address.") \
 	X(RC_METHOD,         "method_not_allowed",405, "This address does not accept that method.") \

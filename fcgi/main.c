@@ -17,6 +17,11 @@
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#if defined(__SANITIZE_ADDRESS__)
+/* The sanitizer build (make SAN=1): workers stop cleanly on SIGTERM and report leaks. */
+#include <sanitizer/lsan_interface.h>
+#define LEAK_CHECK 1
+#endif
 
 #include "api.h"
 #include "conf.h"
@@ -35,6 +40,24 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
+#ifdef LEAK_CHECK
+static volatile sig_atomic_t worker_listen_fd = -1;
+
+/*
+ * Stop accepting: libfcgi's accept loop gives up once a shutdown is pending. Closing the
+ * listening socket closes the window between libfcgi's check and its accept(), which
+ * would otherwise block until the master's SIGKILL. A request in progress finishes first.
+ */
+static void on_worker_stop(int sig)
+{
+	(void)sig;
+	FCGX_ShutdownPending();
+	if (worker_listen_fd >= 0)
+		(void)close(worker_listen_fd);
+	worker_listen_fd = -1;
+}
+#endif
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: runbox-fcgi [-c runbox.conf] [--pid-file FILE] [--print-config]\n"
@@ -51,7 +74,17 @@ static void worker(const struct conf *c, int listen_fd)
 	FCGX_Request req;
 	struct err e;
 
+#ifdef LEAK_CHECK
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = on_worker_stop; /* no SA_RESTART: accept() must return */
+	worker_listen_fd = listen_fd;
+	sigaction(SIGTERM, &sa, NULL);
+#else
+	/* A worker holds nothing that outlives it: the master reaps its rows and containers. */
 	signal(SIGTERM, SIG_DFL);
+#endif
 	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN); /* a client gone mid-answer must not kill the worker */
 	if (runner_open(&runner, c, &e) != 0)
@@ -67,6 +100,15 @@ static void worker(const struct conf *c, int listen_fd)
 	}
 	runner_close(runner);
 	store_close(app.gate.store);
+#ifdef LEAK_CHECK
+	FCGX_Free(&req, 1);
+	/* _exit skips LeakSanitizer's check at exit, so run it here, after every request. */
+	if (__lsan_do_recoverable_leak_check() != 0) {
+		log_warnx("leak check: memory was leaked (the sanitizer's report is in its log)");
+		_exit(23);
+	}
+	log_info("leak check: no leaks");
+#endif
 	_exit(0);
 }
 
@@ -79,6 +121,45 @@ static pid_t spawn(const struct conf *c, int listen_fd)
 	else if (pid == 0)
 		worker(c, listen_fd);
 	return pid;
+}
+
+/*
+ * SIGTERM to every worker, then wait for them, at most 10 s: a worker that has not ended
+ * by then (a sanitizer build finishing a run) is killed.
+ */
+static void stop_workers(const pid_t *pids, int n)
+{
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
+	int i, status, left = 0;
+
+	for (i = 0; i < n; i++)
+		if (pids[i] > 0 && kill(pids[i], SIGTERM) == 0)
+			left++;
+	for (i = 0; left > 0 && i < 200; i++) {
+		pid_t dead = waitpid(-1, &status, WNOHANG);
+
+		if (dead > 0) {
+			/* Ended by the SIGTERM, or exited 0 (a sanitizer build): as asked. */
+			if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) &&
+			    !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
+				log_warnx("worker %ld ended (%s %d) while stopping", (long)dead,
+					  WIFSIGNALED(status) ? "signal" : "exit",
+					  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			left--;
+		} else if (dead < 0 && errno == ECHILD) {
+			break;
+		} else {
+			nanosleep(&tick, NULL);
+		}
+	}
+	if (left > 0) {
+		log_warnx("%d worker(s) did not stop within 10 s; killing them", left);
+		for (i = 0; i < n; i++)
+			if (pids[i] > 0)
+				(void)kill(pids[i], SIGKILL);
+	}
+	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
+		;
 }
 
 static int open_socket(const struct conf *c)
@@ -288,11 +369,7 @@ int main(int argc, char **argv)
 		}
 	}
 	log_info("stopping");
-	for (i = 0; i < c.fcgi_processes; i++)
-		if (pids[i] > 0)
-			kill(pids[i], SIGTERM);
-	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
-		;
+	stop_workers(pids, c.fcgi_processes);
 	unlink(c.fcgi_socket);
 	reap_runs(&c, 0, "shutdown");
 	pool_drain(pool);
@@ -301,5 +378,13 @@ int main(int argc, char **argv)
 	sweep(&c, "shutdown");
 	if (pid_file)
 		unlink(pid_file);
+#ifdef LEAK_CHECK
+	/* LeakSanitizer checks again at exit; this one says so in the log when all is well. */
+	if (__lsan_do_recoverable_leak_check() != 0) {
+		log_warnx("leak check: memory was leaked (the sanitizer's report is in its log)");
+		return 23;
+	}
+	log_info("leak check: no leaks");
+#endif
 	return 0;
 }

@@ -309,35 +309,49 @@ mark; code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' --max-time 6
     -H 'Transfer-Encoding: chunked' --data-binary @"$tmp/req" "$base/api/editor/run")
 check "a chunked body is read whole" sh -c "[ $code = 200 ] && jq -e '.status == \"ok\"' '$tmp/body' >/dev/null && [ \$(( $(rows) - $rows0 )) = 1 ]"
 
-echo "== malformed HTTP that nginx refuses itself (no row is possible: nothing reaches runbox)"
-# http_json NAME: the answer just received is a 4xx in the API's JSON shape, not nginx's page.
+echo "== malformed HTTP that nginx refuses itself"
+# http_json NAME ROWS: the answer just received is a 4xx in the API's JSON shape, not nginx's
+# page, and ROWS new run-log rows (1 when nginx could still tell it was addressed to the run
+# API; it then hands it to runbox to log as 400 bad_request; 0 when even the address is lost).
 http_json() {
-    check "$1: a 4xx JSON error, not nginx's HTML page (HTTP $code, $(grep -i '^content-type:' "$tmp/hdr" | tr -d '\r' | cut -c15-))" \
-        sh -c "[ '${code:0:1}' = 4 ] && grep -qi '^content-type: application/json' '$tmp/hdr' &&
-               jq -e '.error.code | type == \"string\"' '$tmp/body' >/dev/null"
+    local why="" r
+    [ "${code:0:1}" = 4 ] || why+=" HTTP $code;"
+    grep -qi '^content-type: application/json' "$tmp/hdr" || why+=" not application/json;"
+    jq -e '.error.code == "bad_request" and (.error.message | contains("not a request the server can read"))' "$tmp/body" >/dev/null 2>&1 ||
+        why+=" not the bad_request JSON error;"
+    r=$(( $(rows) - rows0 ))
+    [ "$r" = "$2" ] || why+=" $r new rows, not $2;"
+    [ "$2" = 0 ] || [ "$(last_row)" = "400 bad_request" ] || why+=" the row says '$(last_row)';"
+    if [ -z "$why" ]; then ok "$1: 400 JSON, $2 row(s)"; else bad "$1"; echo "       why:$why"; fi
 }
 # raw_http TEXT: send TEXT (printf format) as it is; the answer split into $tmp/hdr and $tmp/body
 raw_http() {
     printf "$1" | timeout 20 bash -c "exec 3<>/dev/tcp/${RUNBOX_LISTEN%:*}/${RUNBOX_LISTEN#*:}; cat >&3; cat <&3" > "$tmp/raw" 2>/dev/null
     awk 'NR == 1, /^\r?$/' "$tmp/raw" > "$tmp/hdr"
     awk 'f; /^\r?$/ { f = 1 }' "$tmp/raw" > "$tmp/body"
+    # A chunked answer: the JSON is the one line of the one chunk.
+    if grep -qi '^transfer-encoding: chunked' "$tmp/hdr"; then grep '^{' "$tmp/body" > "$tmp/body.json"; mv "$tmp/body.json" "$tmp/body"; fi
     code=$(head -1 "$tmp/hdr" | awk '{ print $2 }')
 }
 py 'print(1)'
-pids0=$(workers)
+mark
 code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' --max-time 20 -H 'Content-Type: application/json' \
     --data-binary @"$tmp/req" "$base/api/editor/run%00")
-http_json "%00 in the path"
+http_json "%00 in the path (not the run API's address)" 0
+mark
 code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' --max-time 20 -H 'Content-Type: application/json' \
     -H "X-Padding: $(head -c 20000 /dev/zero | tr '\0' a)" --data-binary @"$tmp/req" "$base/api/editor/run")
-http_json "a 20 KB header"
+http_json "a 20 KB header" 1
+mark
 code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' --max-time 20 -H 'Content-Type: application/json' \
     --data-binary @"$tmp/req" "$base/api/editor/run?$(head -c 10000 /dev/zero | tr '\0' a)")
-http_json "a 10 KB URL"
+http_json "a 10 KB URL (the address is lost)" 0
+mark
 raw_http 'POST /api/editor/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 4\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n0\r\n\r\n'
-http_json "Content-Length and Transfer-Encoding together"
+http_json "Content-Length and Transfer-Encoding together" 1
+mark
 raw_http 'POST /api/editor/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 99999999999999999999\r\nConnection: close\r\n\r\n{}'
-http_json "a Content-Length past 2^64"
+http_json "a Content-Length past 2^64" 1
 check "workers unchanged" test "$(workers)" = "$pids0"
 
 echo "== shell syntax in arguments and file names is just characters"
@@ -384,7 +398,8 @@ mark; rows_slow0=$rows0
 t_slow=$(ms)
 ( post "$tmp/slow.json" "$tmp/slow" --limit-rate 10; echo $(( $(ms) - t_slow )) > "$tmp/slow.ms" ) & slow_pid=$!
 # The stalled one: headers and half of a 120-byte body, then nothing, until nginx gives up.
-( exec 3<>"/dev/tcp/${RUNBOX_LISTEN%:*}/${RUNBOX_LISTEN#*:}"
+# Started 2 s after the slow one, so it is cut off after that one has finished.
+( sleep 2; exec 3<>"/dev/tcp/${RUNBOX_LISTEN%:*}/${RUNBOX_LISTEN#*:}"
   printf 'POST /api/editor/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 120\r\nConnection: close\r\n\r\n{"language": "python", "code": "print(1)",' >&3
   timeout 30 cat <&3 > "$tmp/stall.out"; echo "$(( $(ms) - t_slow ))" > "$tmp/stall.ms" ) & stall_pid=$!
 sleep 1
@@ -400,7 +415,7 @@ overlap=$(sql "SELECT count(DISTINCT worker_pid) || ' ' || (max(received_ms) < m
     (SELECT * FROM runs ORDER BY received_ms DESC, rowid DESC LIMIT 4) WHERE stdout LIKE 'par-%'")
 check "and they ran at the same time on 4 different workers ($overlap)" test "$overlap" = "4 1"
 check "the slow body is still arriving meanwhile" kill -0 "$slow_pid"
-check "and has not reached a worker (4 new rows, not 5)" test "$(( $(rows) - rows_slow0 ))" = 4
+check "and neither it nor the stalled one has reached a worker (4 new rows, not 5)" test "$(( $(rows) - rows_slow0 ))" = 4
 wait "$slow_pid"; slow_ms=$(cat "$tmp/slow.ms")
 code=$(cat "$tmp/slow.code"); cp "$tmp/slow.body" "$tmp/body"
 check "the slow body, once whole, runs: 200 ok after ${slow_ms} ms" is 200 '.status == "ok" and .output.stdout == "slow\n"'
@@ -410,8 +425,23 @@ stall_ms=$(cat "$tmp/stall.ms" 2>/dev/null || echo 99999)
 stall_status=$(head -1 "$tmp/stall.out" | tr -d '\r')
 echo "     (the stalled body was answered '${stall_status:-nothing}' after ${stall_ms} ms)"
 check "the stalled body is cut off by nginx's client_body_timeout (15 s), not held longer" test "$stall_ms" -lt 22000
-check "it never reached a worker (no row)" test "$(( $(rows) - rows_slow0 ))" = 5
+# nginx tells runbox afterwards (post_action), so the request still has its one row.
+stall_logged() { [ "$(( $(rows) - rows_slow0 ))" = 6 ] && [ "$(last_row)" = "408 body_incomplete" ]; }
+check "it has its row all the same: 408 body_incomplete" wait_until 5 stall_logged
 check "workers unchanged" test "$(workers)" = "$pids0"
+
+echo "== a client that hangs up halfway through its body"
+mark
+( exec 3<>"/dev/tcp/${RUNBOX_LISTEN%:*}/${RUNBOX_LISTEN#*:}"
+  printf 'POST /api/editor/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 120\r\n\r\n{"language": "python",' >&3
+  sleep 0.5 )
+one_more() { [ "$(( $(rows) - rows0 ))" = 1 ] && [ "$(last_row)" = "408 body_incomplete" ]; }
+check "one row: 408 body_incomplete, within 5 s" wait_until 5 one_more
+check "workers unchanged" test "$(workers)" = "$pids0"
+mark
+run_py 'print(1)'; sleep 1
+check "a normal run after them: 200 and one row, not two (nothing is logged twice)" \
+    sh -c "[ '$code' = 200 ] && [ $(( $(rows) - rows0 )) = 1 ]"
 
 echo "== a client that hangs up mid-run"
 wait_until 20 pool_full
