@@ -103,6 +103,11 @@ admin: $(B)/runbox
 integration: all $(B)/tests/integration
 	$(B)/tests/integration
 
+# The attack suite's load generator: its own C client, threads over plain sockets.
+$(B)/tests/runbox-load: tests/attack/load.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $< -o $@ -pthread $(LDLIBS)
+
 $(B)/tests/integration: tests/integration/test_docker.c $(B)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS)
@@ -115,7 +120,7 @@ e2e: all
 
 # Hostile programs (fork bombs, floods, escapes...) and hostile requests, each suite on a
 # stack of its own.
-test-attack: all
+test-attack: all $(B)/tests/runbox-load
 	tests/attack/programs.sh
 	tests/attack/requests.sh
 	tests/attack/sanitize.sh
