@@ -7,15 +7,17 @@
 # that hangs up mid-run, path traversal and NUL bytes in file names, unknown fields, attempts
 # to switch the limits off, and shell syntax in arguments and file names. Each must get its
 # 4xx JSON error (never nginx's own page, never a 5xx), exactly one run-log row that says the
-# same, and leave the FastCGI workers as they were.
+# same, and leave the FastCGI workers as they were. A body that stalls or is abandoned gets
+# its row too (408 body_incomplete, logged once nginx gives up on it).
 #
 # Faults: Docker stopped and started again mid-run, a container killed from outside, the
 # database locked by another process for longer than the busy timeout, a FastCGI worker
 # killed mid-request. Each gets a clear JSON answer, and the service recovers by itself.
 #
-# Load (build/tests/runbox-load, a C client): 32 connections for about 65 s, mixing normal runs, endless loops, fork bombs and
-# refused requests from 4 users: no 5xx but 503 with Retry-After, one row per request, no
-# container left, the FastCGI processes' memory stable. The figures are printed.
+# Load (build/tests/runbox-load, a C client): 32 connections for about 65 s, mixing normal
+# runs, endless loops, fork bombs and refused requests from 4 users: no 5xx but 503 with
+# Retry-After, one row per request, no container left, the FastCGI processes' memory stable.
+# The figures are printed.
 #
 # Starts its own stack on a port and run directory of its own, and stops it at the end.
 # Every check can fail; the script exits non-zero if one does.
