@@ -308,12 +308,28 @@ int lang_load(const char *path, struct err *e)
 
 /* ---- Per request ---------------------------------------------------------------------- */
 
-/* The first "public [final|abstract|sealed|strictfp]* class NAME" outside comments and
- * literals. Java requires a public class to live in NAME.java. */
+static int is_type_keyword(const char *w)
+{
+	return strcmp(w, "class") == 0 || strcmp(w, "interface") == 0 ||
+	       strcmp(w, "enum") == 0 || strcmp(w, "record") == 0;
+}
+
+static int is_modifier(const char *w)
+{
+	return strcmp(w, "final") == 0 || strcmp(w, "abstract") == 0 ||
+	       strcmp(w, "strictfp") == 0 || strcmp(w, "sealed") == 0;
+}
+
+/*
+ * The first top-level "public [final|abstract|sealed|strictfp]* (class|interface|enum|
+ * record|@interface) NAME" outside comments, literals and text blocks. Java requires a
+ * public top-level type to live in NAME.java, and any of these may hold main().
+ */
 static int public_class(const char *s, size_t n, char *out, size_t cap)
 {
 	char prev[2][64] = { "", "" }, word[64];
 	size_t i = 0, w;
+	long depth = 0;
 
 	while (i < n) {
 		char c = s[i];
@@ -325,28 +341,32 @@ static int public_class(const char *s, size_t n, char *out, size_t cap)
 			for (i += 2; i + 1 < n && !(s[i] == '*' && s[i + 1] == '/'); i++)
 				;
 			i += 2;
+		} else if (c == '"' && i + 2 < n && s[i + 1] == '"' && s[i + 2] == '"') {
+			/* A text block, up to the next unescaped """. */
+			for (i += 3; i + 2 < n && !(s[i] == '"' && s[i + 1] == '"' && s[i + 2] == '"'); i++)
+				if (s[i] == '\\')
+					i++;
+			i += 3;
 		} else if (c == '"' || c == '\'') {
 			for (i++; i < n && s[i] != c; i++)
 				if (s[i] == '\\')
 					i++;
+			i++;
+		} else if (c == '{' || c == '}') {
+			depth += c == '{' ? 1 : -1;
+			prev[0][0] = prev[1][0] = '\0';
 			i++;
 		} else if (isalpha((unsigned char)c) || c == '_' || c == '$') {
 			for (w = 0; i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '$'); i++)
 				if (w + 1 < sizeof word)
 					word[w++] = s[i];
 			word[w] = '\0';
-			if (strcmp(prev[1], "class") == 0 &&
-			    (strcmp(prev[0], "public") == 0 || strcmp(prev[0], "final") == 0 ||
-			     strcmp(prev[0], "abstract") == 0 || strcmp(prev[0], "strictfp") == 0)) {
-				/* Checked loosely: "public final class X" has final before class. */
+			if (depth == 0 && is_type_keyword(prev[1]) && strcmp(prev[0], "public") == 0)
 				return set_str(out, cap, word);
-			}
-			if (strcmp(word, "final") != 0 && strcmp(word, "abstract") != 0 &&
-			    strcmp(word, "strictfp") != 0 && strcmp(word, "sealed") != 0) {
+			/* Modifiers between "public" and the keyword are skipped over. */
+			if (!is_modifier(word)) {
 				memcpy(prev[0], prev[1], sizeof prev[0]);
 				(void)set_str(prev[1], sizeof prev[1], word);
-			} else if (strcmp(prev[1], "public") == 0) {
-				/* keep "public" as the word before the class keyword */
 			}
 		} else {
 			i++;

@@ -614,10 +614,18 @@ static void handle_languages(struct app *a, FCGX_Request *req)
 		const struct lang *l = lang_at(i);
 		const char *version = NULL;
 
+		char key[64];
+		json_t *labels;
+
 		img = NULL;
-		if (dk_image_inspect(runner_docker(a->runner), runner_image(a->runner, l), &img, NULL) == 0)
-			version = json_string_value(json_object_get(
-				json_object_get(json_object_get(img, "Config"), "Labels"), "runbox.version"));
+		if (dk_image_inspect(runner_docker(a->runner), runner_image(a->runner, l), &img, NULL) == 0) {
+			/* An image serving several languages (gcc: C and C++) labels each one. */
+			labels = json_object_get(json_object_get(img, "Config"), "Labels");
+			(void)snprintf(key, sizeof key, "runbox.version.%s", l->id);
+			version = json_string_value(json_object_get(labels, key));
+			if (version == NULL)
+				version = json_string_value(json_object_get(labels, "runbox.version"));
+		}
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s*, s:b}", "id", l->id, "name",
 						      l->name, "version", version, "available", img != NULL));
 		json_decref(img);

@@ -82,27 +82,9 @@ fcgi_rss_kb() { # VmRSS of the master and its workers, summed
         awk '{ s += $1 } END { print s + 0 }'
 }
 
-# Docker stopped and started again, only through its pid file and under the lock that the
-# other suites take for the same.
-docker_stopped=0 have_lock=0 dockerd_pid=
-# stop_docker_begin: SIGTERM to the daemon of the pid file. It closes its API at once, then
-# takes a while to stop the containers; stop_docker_end waits until the process is gone.
-stop_docker_begin() {
-    dockerd_pid=$(cat /var/run/docker.pid) || return 1
-    kill -TERM "$dockerd_pid" || return 1
-    docker_stopped=1
-}
-stop_docker_end() {
-    # Until the process is gone it still answers on connections it already has.
-    wait_until 60 sh -c "! kill -0 $dockerd_pid 2>/dev/null" &&
-        wait_until 10 sh -c "! curl -sf --max-time 1 --unix-socket $sock http://docker/_ping >/dev/null 2>&1"
-}
-start_docker() {
-    # As scripts/deps.sh does; in a subshell, so it is not a job of this script. 9>&-:
-    # dockerd must not inherit the lock and hold it for ever.
-    ( setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null 9>&- & )
-    wait_until 60 docker_up && docker_stopped=0
-}
+# Docker stopped and started again (tests/e2e/lib.sh), under the lock that the other suites
+# take for the same; docker_stopped says whether this suite has to start it again.
+docker_stopped=0 have_lock=0
 lock_docker() { exec 9>/tmp/runbox-dockerd.lock; flock 9; have_lock=1; }
 unlock_docker() { flock -u 9; exec 9>&-; have_lock=0; }
 
@@ -535,10 +517,11 @@ t_dk=$(ms)
 wait_until 5 has_busy; sleep 0.5
 dk_box=$(busy_container)
 if stop_docker_begin; then
+    docker_stopped=1
     # The daemon closes its API at once and then stops the containers, which takes it a while:
     # a run sent meanwhile finds the warm container it claims unreachable, and no new one.
     if wait_until 10 sh -c "! curl -sf --max-time 1 --unix-socket $sock http://docker/_ping >/dev/null 2>&1" &&
-       kill -0 "$dockerd_pid" 2>/dev/null; then
+       { [ -z "$dockerd_pid" ] || kill -0 "$dockerd_pid" 2>/dev/null; }; then
         t0=$(ms); run_py 'print("during shutdown")'; t_mid=$(( $(ms) - t0 ))
         echo "     (a run sent while dockerd shuts down: HTTP $code after $t_mid ms: $(head -c 200 "$tmp/body"))"
         check "a run sent while dockerd shuts down gets a 5xx JSON error with a message" \
@@ -556,11 +539,11 @@ if stop_docker_begin; then
     check "with JSON: its own result (timeout at 3 s, its output) or a 5xx error with a message" \
         sh -c "jq -e '(.status == \"timeout\" and .output.stdout == \"started\n\")' '$tmp/body' >/dev/null && [ $code = 200 ] ||
                { [ $code -ge 500 ] && jq -e '(.error.code | type == \"string\") and (.error.message | length > 20)' '$tmp/body' >/dev/null; }"
-    check "dockerd stopped" stop_docker_end
+    check "dockerd stopped" stop_docker_end 60
     check "its row is finished" test "$(sql "SELECT count(*) FROM runs WHERE status = 'running'")" = 0
     run_py 'print(1)'
     check "a run while Docker is down: 503 runner_unavailable" err_is 503 runner_unavailable "Docker is not running"
-    check "Docker starts again" start_docker
+    check "Docker starts again" start_docker && docker_stopped=0
     runs_ok=0
     for i in 1 2 3; do run_py "print('back $i')"; is 200 ".status == \"ok\" and .output.stdout == \"back $i\n\"" && runs_ok=$((runs_ok + 1)); done
     check "the next 3 runs are ok ($runs_ok of 3), runbox not restarted" \

@@ -185,6 +185,8 @@ echo "== the registry"
 http GET /api/languages
 check "GET /api/languages lists the six languages, each with a version" \
     is 200 '[.languages[] | select((.version // "") != "") | .id] | sort == ["c","cpp","java","javascript","python","rust"]'
+check "C and C++ share an image but each shows its own compiler's version (gcc, g++)" is 200 \
+    '(.languages[] | select(.id == "c") | .version | startswith("gcc ")) and (.languages[] | select(.id == "cpp") | .version | startswith("g++ "))'
 http GET /api/health
 check "health: every language's image is present" is 200 '.status == "ok" and (.languages | length) == 6 and all(.languages[]; .imagePresent)'
 
@@ -274,6 +276,12 @@ run_files java '{"entry": "Main.java"}' \
     "$(file Main.java $'import util.Helpers;\n\npublic class Main {\n    public static void main(String[] args) {\n        System.out.println(Helpers.greet("files"));\n    }\n}')" \
     "$(file util/Helpers.java $'package util;\n\npublic class Helpers {\n    public static String greet(String who) {\n        return "hello " + who + " from helpers";\n    }\n}')"
 check "java: a class in a package folder (util/Helpers.java)" is 200 '.status == "ok" and .output.stdout == "hello files from helpers\n"'
+# The public type holding main() may be an interface or a record: the file takes its name.
+run_code java $'public interface Greeter {\n    static void main(String[] args) {\n        System.out.println(new Pair("one", 2));\n    }\n}\n\nrecord Pair(String a, int b) {}'
+check "java: main() in a public interface (Greeter.java), a record beside it" is 200 \
+    '.status == "ok" and .output.stdout == "Pair[a=one, b=2]\n"'
+run_code java $'public record Point(int x, int y) {\n    public static void main(String[] args) {\n        System.out.println(new Point(3, 4).x());\n    }\n}'
+check "java: main() in a public record (Point.java)" is 200 '.status == "ok" and .output.stdout == "3\n"'
 run_files c '{}' "$(file main.c $'#include <stdio.h>\nint main(void) {\n    puts("ok");\n    return 0;\n}' main)" \
     "$(file util/broken.c $'int f(void) {\n    return 1\n}')"
 check "c: a compile error in a sub-folder names that file (util/broken.c:2)" is 200 '.status == "compile_error"

@@ -39,26 +39,35 @@ docker_up() { curl -sf --max-time 3 --unix-socket "$sock" http://docker/_ping >/
 
 
 # Docker stopped and started again (only through its pid file, or systemd where it runs
-# Docker). stop_docker [SECONDS]: how long dockerd may take to exit (default 30). Callers
-# hold /tmp/runbox-dockerd.lock on fd 9 so one suite at a time restarts Docker.
-stop_docker() {
+# Docker). Callers hold /tmp/runbox-dockerd.lock on fd 9 so one suite at a time restarts
+# Docker. stop_docker_begin asks dockerd to stop: it closes its API at once, then takes a
+# while to stop the containers (dockerd_pid is the process meanwhile, where there is one);
+# stop_docker_end [SECONDS] waits until it is gone (default 30 s); stop_docker does both.
+dockerd_pid=
+stop_docker_begin() {
+    dockerd_pid=
     if command -v systemctl >/dev/null && systemctl is-active -q docker 2>/dev/null; then
-        systemctl stop docker docker.socket
+        systemctl stop --no-block docker docker.socket
     else
-        local pid
-        pid=$(cat /var/run/docker.pid) || return 1
-        kill -TERM "$pid"
-        # Until the process is gone it still answers on connections it already has.
-        wait_until "${1:-30}" sh -c "! kill -0 $pid 2>/dev/null"
+        dockerd_pid=$(cat /var/run/docker.pid) || return 1
+        kill -TERM "$dockerd_pid"
+    fi
+}
+stop_docker_end() {
+    # Until the process is gone it still answers on connections it already has.
+    if [ -n "$dockerd_pid" ]; then
+        wait_until "${1:-30}" sh -c "! kill -0 $dockerd_pid 2>/dev/null" || return 1
     fi
     wait_until 30 sh -c "! curl -sf --max-time 1 --unix-socket $sock http://docker/_ping >/dev/null 2>&1"
 }
+stop_docker() { stop_docker_begin && stop_docker_end "${1:-30}"; }
 start_docker() {
     if command -v systemctl >/dev/null && systemctl cat docker >/dev/null 2>&1 && [ -d /run/systemd/system ]; then
         systemctl start docker
     else
-        # 9>&-: dockerd must not inherit the lock and hold it for ever.
-        setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null 9>&- &
+        # 9>&-: dockerd must not inherit the lock and hold it for ever. In a subshell, so
+        # it is not a job of the suite (whose clean-up ends its own jobs).
+        ( setsid dockerd >>/var/log/runbox-dockerd.log 2>&1 < /dev/null 9>&- & )
     fi
     wait_until 60 docker_up
 }

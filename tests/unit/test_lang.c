@@ -359,6 +359,23 @@ static void test_entry_name_java(void **state)
 	assert_entry(&java_lang, "class X { Class<?> k = String.class; }\npublic class Real {}",
 		     "Real.java");
 	assert_entry(&java_lang, "public class First {}\npublic class Second {}", "First.java");
+	/* any public top-level type: main() may live in an interface, an enum or a record */
+	assert_entry(&java_lang, "public interface Greeter {\n  static void main(String[] a) {}\n}",
+		     "Greeter.java");
+	assert_entry(&java_lang, "public enum Color { RED; public static void main(String[] a) {} }",
+		     "Color.java");
+	assert_entry(&java_lang, "public record Point(int x, int y) {}", "Point.java");
+	assert_entry(&java_lang, "public sealed interface Shape permits Sq {}\nfinal class Sq implements Shape {}",
+		     "Shape.java");
+	assert_entry(&java_lang, "public @interface Tag {}", "Tag.java");
+	/* only top level: a public type nested in another is not the file's */
+	assert_entry(&java_lang, "class Outer { public class Inner {} }\npublic class Real {}",
+		     "Real.java");
+	assert_entry(&java_lang, "class Outer { public interface In {} public enum E { A } }",
+		     "Main.java");
+	/* a text block is a literal */
+	assert_entry(&java_lang, "class X { String t = \"\"\"\n  public class Fake {\n  \"\"\"; }\n"
+		     "public class Real {}", "Real.java");
 	/* no public class */
 	assert_entry(&java_lang, "class Foo { public static void main(String[] a) {} }",
 		     "Main.java");
