@@ -314,10 +314,11 @@ static int is_type_keyword(const char *w)
 	       strcmp(w, "enum") == 0 || strcmp(w, "record") == 0;
 }
 
+/* Words that may stand between "public" and the type keyword ("non" of non-sealed). */
 static int is_modifier(const char *w)
 {
 	return strcmp(w, "final") == 0 || strcmp(w, "abstract") == 0 ||
-	       strcmp(w, "strictfp") == 0 || strcmp(w, "sealed") == 0;
+	       strcmp(w, "strictfp") == 0 || strcmp(w, "sealed") == 0 || strcmp(w, "non") == 0;
 }
 
 /*
@@ -357,14 +358,18 @@ static int public_class(const char *s, size_t n, char *out, size_t cap)
 			prev[0][0] = prev[1][0] = '\0';
 			i++;
 		} else if (isalpha((unsigned char)c) || c == '_' || c == '$') {
+			/* An annotation's name (@Deprecated public class X, public @Tag class X);
+			 * "@interface" declares one and is kept. */
+			int annotation = i > 0 && s[i - 1] == '@';
+
 			for (w = 0; i < n && (isalnum((unsigned char)s[i]) || s[i] == '_' || s[i] == '$'); i++)
 				if (w + 1 < sizeof word)
 					word[w++] = s[i];
 			word[w] = '\0';
 			if (depth == 0 && is_type_keyword(prev[1]) && strcmp(prev[0], "public") == 0)
 				return set_str(out, cap, word);
-			/* Modifiers between "public" and the keyword are skipped over. */
-			if (!is_modifier(word)) {
+			/* Modifiers and annotations between "public" and the keyword are skipped. */
+			if (!is_modifier(word) && !(annotation && strcmp(word, "interface") != 0)) {
 				memcpy(prev[0], prev[1], sizeof prev[0]);
 				(void)set_str(prev[1], sizeof prev[1], word);
 			}

@@ -364,6 +364,8 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	struct gate gt;
 	struct err e;
 	char run_id[33], hdr[128], size[32], cap[32];
+	/* Set when nginx refused the request itself and hands it over only to be logged. */
+	const char *refused = param(req, "RUNBOX_REFUSED");
 	json_t *answer = NULL, *out;
 	int rc;
 
@@ -374,7 +376,15 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	(void)snprintf(hdr, sizeof hdr, "X-Run-Id: %s\r\n", run_id);
 	gate_init(&gt, &a->gate, req, run_id);
 	gt.entry.queue_ms = queued_ms(req, gt.entry.received_ms);
-	if ((rc = gate_identify(&gt, &a->gate, req, &e)) != 0) {
+	if (!refused[0] && strcmp(param(req, "REQUEST_METHOD"), "POST") != 0) {
+		refuse(a, &gt, req, RC_METHOD, "Use POST to run code at /api/editor/run.",
+		       "Allow: POST\r\n");
+		goto out;
+	}
+	/* A request nginx refused is logged under whoever it can be told from; nginx may have
+	 * lost the key with the rest of it, so an unknown identity does not change the answer. */
+	if ((rc = gate_identify(&gt, &a->gate, req, &e)) != 0 &&
+	    !(rc == RC_UNAUTHORIZED && refused[0])) {
 		if (rc == RC_UNAUTHORIZED) {
 			(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr),
 				       "WWW-Authenticate: Bearer realm=\"runbox\"\r\n");
@@ -385,7 +395,7 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 		}
 		goto out;
 	}
-	if (strcmp(param(req, "RUNBOX_REFUSED"), "body_too_large") == 0) {
+	if (strcmp(refused, "body_too_large") == 0) {
 		/* nginx refused the body as too large and sent us the request without it. */
 		req_fmt_size(size, sizeof size, api_body_max(c));
 		(void)snprintf(e.msg, sizeof e.msg, "The request is larger than the server accepts "
@@ -393,23 +403,18 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 		refuse(a, &gt, req, RC_BODY_TOO_LARGE, e.msg, hdr);
 		goto out;
 	}
-	if (strcmp(param(req, "RUNBOX_REFUSED"), "bad_http") == 0) {
+	if (strcmp(refused, "bad_http") == 0) {
 		/* nginx could not parse the request (headers too large, conflicting lengths...). */
 		refuse(a, &gt, req, RC_BAD_REQUEST, "This is not a request the server can read "
 		       "(a malformed address, headers that are too large, or conflicting body "
 		       "lengths). Check the client that sent it.", hdr);
 		goto out;
 	}
-	if (param(req, "RUNBOX_REFUSED")[0]) {
+	if (refused[0]) {
 		/* nginx gave up on the body (it stalled past client_body_timeout, or the client
 		 * closed the connection while sending it) and tells us afterwards, so the
 		 * request still has its row. Nobody reads this answer. */
 		refuse(a, &gt, req, RC_BODY_INCOMPLETE, NULL, hdr);
-		goto out;
-	}
-	if (strcmp(param(req, "REQUEST_METHOD"), "POST") != 0) {
-		refuse(a, &gt, req, RC_METHOD, "Use POST to run code at /api/editor/run.",
-		       "Allow: POST\r\n");
 		goto out;
 	}
 	if (gt.entry.queue_ms > c->queue_wait_ms) {
@@ -719,9 +724,10 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
 
 	run_result_init(res, &a->conf->limits);
-	/* A request nginx refused itself (too large, unparseable, unfinished) is handed over
-	 * only to be logged, under whatever address nginx redirected it to. */
-	if (strcmp(uri, "/api/editor/run") == 0 || param(req, "RUNBOX_REFUSED")[0]) {
+	/* A run request nginx could not parse arrives under the address of the location that
+	 * hands it over (nginx checked that the client's address was this one). */
+	if (strcmp(uri, "/api/editor/run") == 0 ||
+	    strcmp(param(req, "RUNBOX_REFUSED"), "bad_http") == 0) {
 		handle_run(a, req, res);
 	} else if (strncmp(uri, "/api/runs/", 10) == 0 && uri[10] && !strchr(uri + 10, '/')) {
 		if (!get)

@@ -50,13 +50,26 @@ static volatile sig_atomic_t worker_listen_fd = -1;
  */
 static void on_worker_stop(int sig)
 {
+	int saved = errno;
+
 	(void)sig;
 	FCGX_ShutdownPending();
 	if (worker_listen_fd >= 0)
 		(void)close(worker_listen_fd);
 	worker_listen_fd = -1;
+	errno = saved;
 }
 #endif
+
+static void unblock_stop_signals(void)
+{
+	sigset_t stop;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_UNBLOCK, &stop, NULL);
+}
 
 static void usage(FILE *f)
 {
@@ -78,7 +91,10 @@ static void worker(const struct conf *c, int listen_fd)
 	struct sigaction sa;
 
 	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_worker_stop; /* no SA_RESTART: accept() must return */
+	/* SA_RESTART keeps a request in progress going; a restarted accept() fails on the
+	 * closed socket. */
+	sa.sa_handler = on_worker_stop;
+	sa.sa_flags = SA_RESTART;
 	worker_listen_fd = listen_fd;
 	sigaction(SIGTERM, &sa, NULL);
 #else
@@ -87,6 +103,9 @@ static void worker(const struct conf *c, int listen_fd)
 #endif
 	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN); /* a client gone mid-answer must not kill the worker */
+	/* spawn() blocked these across fork: one sent meanwhile is delivered now, to the
+	 * worker's own disposition rather than the master's flag. */
+	unblock_stop_signals();
 	if (runner_open(&runner, c, &e) != 0)
 		fatal("worker: %s", e.msg);
 	app.runner = runner;
@@ -114,12 +133,19 @@ static void worker(const struct conf *c, int listen_fd)
 
 static pid_t spawn(const struct conf *c, int listen_fd)
 {
-	pid_t pid = fork();
+	sigset_t stop;
+	pid_t pid;
 
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	pid = fork();
 	if (pid < 0)
 		log_warn("fork");
 	else if (pid == 0)
 		worker(c, listen_fd);
+	unblock_stop_signals();
 	return pid;
 }
 
@@ -127,10 +153,10 @@ static pid_t spawn(const struct conf *c, int listen_fd)
  * SIGTERM to every worker, then wait for them, at most 10 s: a worker that has not ended
  * by then (a sanitizer build finishing a run) is killed.
  */
-static void stop_workers(const pid_t *pids, int n)
+static void stop_workers(pid_t *pids, int n)
 {
 	struct timespec tick = { 0, 50 * 1000 * 1000 };
-	int i, status, left = 0;
+	int i, j, status, left = 0;
 
 	for (i = 0; i < n; i++)
 		if (pids[i] > 0 && kill(pids[i], SIGTERM) == 0)
@@ -139,6 +165,10 @@ static void stop_workers(const pid_t *pids, int n)
 		pid_t dead = waitpid(-1, &status, WNOHANG);
 
 		if (dead > 0) {
+			/* Reaped: its pid may be reused, so it is never signalled again. */
+			for (j = 0; j < n; j++)
+				if (pids[j] == dead)
+					pids[j] = 0;
 			/* Ended by the SIGTERM, or exited 0 (a sanitizer build): as asked. */
 			if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) &&
 			    !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
@@ -360,6 +390,7 @@ int main(int argc, char **argv)
 			(void)snprintf(why, sizeof why, "worker %ld", (long)dead);
 			reap_runs(&c, dead, why);
 			pool_worker_died(pool, (long)dead);
+			pids[i] = 0;
 			if (!stopping) {
 				/* A worker that dies at once every time must not spin the CPU. */
 				struct timespec pause = { 0, 200 * 1000 * 1000 };

@@ -27,6 +27,7 @@ render_nginx() {
         auth_line="include $nginx_auth_include;"
     fi
     cp "$top/nginx/fastcgi_params" "$run_dir/fastcgi_params"
+    cp "$top/nginx/runbox-bad-http.json" "$run_dir/runbox-bad-http.json"
     sed -e "s|@USER_LINE@|$user_line|" -e "s|@RUN_DIR@|$run_dir|g" -e "s|@LISTEN@|$listen|g" \
         -e "s|@FCGI_SOCKET@|$fcgi_socket|g" -e "s|@BODY_MAX@|${body_kb}k|g" \
         -e "s|@BODY_MAX_TEXT@|${body_kb} KB|g" -e "s|@READ_TIMEOUT@|$read_timeout|g" \

@@ -47,6 +47,10 @@ sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 procs() { local p=(/proc/[0-9]*); echo ${#p[@]}; }
 docker_kb() { du -sxk /var/lib/docker 2>/dev/null | cut -f1; }
+# Memory in use on the host (MB): total minus what the kernel says is available.
+mem_used_mb() { awk '/^MemTotal:/ { t = $2 } /^MemAvailable:/ { a = $2 } END { print int((t - a) / 1024) }' /proc/meminfo; }
+# The host's shared scratch places, this suite's run dir left out: nothing may appear there.
+scratch() { ls -A /tmp /var/tmp /dev/shm 2>/dev/null | grep -v "^$(basename "$RUNBOX_RUN_DIR")\$" | sort; }
 # Host processes left by a case: every process meant to outlive its run is a `sleep` whose
 # argument is a marker (98765x); pgrep never matches itself.
 survivors() { pgrep -f "^sleep 98765" 2>/dev/null | wc -l; }
@@ -112,9 +116,11 @@ echo "== baseline (run dir $RUNBOX_RUN_DIR)"
 dockerd0=$(pgrep -xo dockerd)
 procs0=$(procs)
 disk0=$(docker_kb)
+mem0=$(mem_used_mb)
+scratch > "$RUNBOX_RUN_DIR/scratch0"
 head -c 4096 /dev/urandom > "$RUNBOX_RUN_DIR/canary"
 canary0=$(sha256sum < "$RUNBOX_RUN_DIR/canary")
-echo "   host processes $procs0, /var/lib/docker ${disk0} KB"
+echo "   host processes $procs0, memory in use ${mem0} MB, /var/lib/docker ${disk0} KB"
 
 echo "== starting the stack on $base"
 scripts/stack.sh start >/dev/null || { echo "the stack did not start"; tail -5 "$RUNBOX_RUN_DIR/fcgi.log"; exit 1; }
@@ -326,6 +332,15 @@ check "host processes back to the baseline ($procs0 before, $procs1 after, slack
 disk1=$(docker_kb)
 check "/var/lib/docker did not grow by more than 4 MB (${disk0} KB -> ${disk1} KB)" \
     test -n "$disk1" -a "$(( ${disk1:-0} - ${disk0:-0} ))" -lt 4096
+# dockerd keeps a little of what it allocated; 100 MB is far below any case's memory bomb.
+mem_back() { [ "$(mem_used_mb)" -le $(( mem0 + 100 )) ]; }
+wait_until 10 mem_back
+mem1=$(mem_used_mb)
+check "host memory in use back to the baseline (${mem0} MB before, ${mem1} MB after, slack 100 MB)" \
+    test "$mem1" -le $(( mem0 + 100 ))
+scratch > "$RUNBOX_RUN_DIR/scratch1"
+check "no file left in /tmp, /var/tmp or /dev/shm on the host ($(comm -13 "$RUNBOX_RUN_DIR/scratch0" "$RUNBOX_RUN_DIR/scratch1" | head -5 | tr '\n' ' '))" \
+    test -z "$(comm -13 "$RUNBOX_RUN_DIR/scratch0" "$RUNBOX_RUN_DIR/scratch1")"
 
 # Other suites running at the same time (restarting Docker, or with stacks and containers
 # of their own) explain failures that are none of these cases'.

@@ -23,6 +23,8 @@ export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
 export RUNBOX_FCGI_PROCESSES=3
 export RUNBOX_WALL_MS=2000
 export RUNBOX_POOL_SIZE=2
+# The sanitizers slow the workers down: 8 clients on 3 of them must queue, not be refused.
+export RUNBOX_QUEUE_WAIT_MS=60000
 export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_PER_DAY=1000000 RUNBOX_QUOTA_CONCURRENT=100
 export RUNBOX_LANGUAGES=$RUNBOX_RUN_DIR/languages.conf
 awk '/^\[/ { p = ($0 == "[python]") } p' images/languages.conf > "$RUNBOX_LANGUAGES"
@@ -149,7 +151,7 @@ unexpected=$(awk '
     $1 == "loop"    && $2 == 200 && $3 == "timeout" { next }
     $1 == "flood"   && $2 == 200 && $3 == "output_limit" { next }
     $1 == "binary"  && $2 == 200 && $3 == "ok" { next }
-    $1 == "memory"  && $2 == 200 && $3 == "memory_limit" { next }
+    $1 == "memory"  && $2 == 200 && ($3 == "memory_limit" || $3 == "timeout") { next }   # the 2 s wall may come first under load
     $1 == "badjson" && $2 == 400 && $3 == "bad_json" { next }
     $1 == "badutf8" && $2 == 400 && $3 == "bad_encoding" { next }
     $1 == "lang"    && $2 == 422 && $3 == "unknown_language" { next }
@@ -162,6 +164,8 @@ unexpected=$(awk '
     $1 == "get:/metrics" && $2 == 200 { next }
     $1 ~ /^get:\/api\/(runs\/nope|nothing)$/ && $2 == 404 { next }
     { print }' "$tmp/answers")
+check "every request of the plan was answered ($sent of $(( $(wc -l < "$tmp/plan") + 1 )))" \
+    test "$sent" = "$(( $(wc -l < "$tmp/plan") + 1 ))"
 check "every request got the answer it called for" test -z "$unexpected"
 [ -n "$unexpected" ] && head -20 <<<"$unexpected" | sed 's/^/       /'
 check "one run-log row per run request ($run_reqs requests, $new_rows rows)" test "$new_rows" = "$run_reqs"

@@ -146,6 +146,13 @@ kill -TERM "$(cat "$RUNBOX_RUN_DIR/fcgi.pid")"
 wait_until 10 sh -c "[ ! -S $RUNBOX_RUN_DIR/fcgi.sock ]"
 run_py 'print(1)'
 check "503 JSON (not nginx's page) when the pool is down" err_is 503 runner_unavailable "worker processes"
+# What nginx refuses itself still gets its JSON answer when runbox cannot log it.
+head -c 8000000 /dev/zero | tr '\0' 'a' | jq -Rs '{language: "python", code: .}' > "$tmp/huge"
+http POST /api/editor/run "$tmp/huge"
+check "a body over nginx's cap while the pool is down: 413 JSON" err_is 413 body_too_large "larger than the server accepts"
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' --max-time 20 -H 'Content-Type: application/json' \
+    -H "X-Padding: $(head -c 20000 /dev/zero | tr '\0' a)" --data-binary '{}' "$base/api/editor/run")
+check "20 KB of headers while the pool is down: 400 JSON" err_is 400 bad_request "not a request the server can read"
 scripts/stack.sh start >/dev/null
 run_py 'print("restarted")'
 check "make start brings it back" is 200 '.output.stdout == "restarted\n"'

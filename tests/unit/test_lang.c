@@ -368,6 +368,9 @@ static void test_entry_name_java(void **state)
 	assert_entry(&java_lang, "public sealed interface Shape permits Sq {}\nfinal class Sq implements Shape {}",
 		     "Shape.java");
 	assert_entry(&java_lang, "public @interface Tag {}", "Tag.java");
+	assert_entry(&java_lang, "@Deprecated public class Old {}", "Old.java");
+	assert_entry(&java_lang, "public @SuppressWarnings(\"all\") final class Quiet {}", "Quiet.java");
+	assert_entry(&java_lang, "public non-sealed class Open extends Base {}", "Open.java");
 	/* only top level: a public type nested in another is not the file's */
 	assert_entry(&java_lang, "class Outer { public class Inner {} }\npublic class Real {}",
 		     "Real.java");
