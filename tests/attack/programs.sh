@@ -43,7 +43,6 @@ cleanup() {
 }
 trap cleanup EXIT
 
-sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 procs() { local p=(/proc/[0-9]*); echo ${#p[@]}; }
 docker_kb() { du -sxk /var/lib/docker 2>/dev/null | cut -f1; }
@@ -127,8 +126,7 @@ scripts/stack.sh start >/dev/null || { echo "the stack did not start"; tail -5 "
 http GET /api/health; cur=$tmp/body
 check "health: ok" is 200 '.status == "ok"'
 # The warm pool (one container per language) fills before the first case.
-pool_full() { [ "$(sql "SELECT count(*) FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND state = 'idle'")" = 6 ]; }
-check "the warm pool fills (one container per language)" wait_until 60 pool_full
+check "the warm pool fills (one container per language)" wait_until 60 pool_full 6
 
 # ---------------------------------------------------------------- processes
 attack "fork bomb (python)" python "timeout memory_limit" $'import os\nprint("forking", flush=True)\nwhile True:\n    try:\n        os.fork()\n    except OSError:\n        pass' \

@@ -50,11 +50,7 @@ printf 'db_path = %s\ninstance = %s\n' "$RUNBOX_DB_PATH" "$RUNBOX_INSTANCE" > "$
 make -s build/tests/runbox-load || { echo "cannot build the load client"; exit 1; }
 
 admin() { build/runbox -c "$conf" "$@"; }
-sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
-rows() { sql "SELECT count(*) FROM runs"; }
 last_row() { sql "SELECT http_status || ' ' || ifnull(error_code, status) FROM runs ORDER BY received_ms DESC, rowid DESC LIMIT 1"; }
-master() { cat "$RUNBOX_RUN_DIR/fcgi.pid" 2>/dev/null; }
-workers() { pgrep -P "$(master)" | sort -n | tr '\n' ' '; }
 ms() { echo $(( $(date +%s%N) / 1000000 )); }
 py() { jq -n --arg c "$1" '{language: "python", code: $c}' > "${2:-$tmp/req}"; }
 # post FILE OUT [CURL-ARGS...]: a run request whose answer stays in OUT.body / OUT.code / OUT.hdr
@@ -74,8 +70,6 @@ busy_container() {
 }
 running_row() { [ "$(sql "SELECT count(*) FROM runs WHERE status = 'running'")" -ge 1 ]; }
 has_busy() { [ -n "$(busy_container)" ]; }
-pool_idle() { sql "SELECT count(*) FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND state = 'idle'"; }
-pool_full() { [ "$(pool_idle)" = "$RUNBOX_POOL_SIZE" ]; }
 fcgi_rss_kb() { # VmRSS of the master and its workers, summed
     local m p
     m=$(master)

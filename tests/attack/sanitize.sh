@@ -46,11 +46,6 @@ printf 'db_path = %s\ninstance = %s\n' "$RUNBOX_DB_PATH" "$RUNBOX_INSTANCE" > "$
 . "$top/tests/e2e/lib.sh"
 
 admin() { build/runbox -c "$conf" "$@"; }
-sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
-rows() { sql "SELECT count(*) FROM runs"; }
-master() { cat "$RUNBOX_RUN_DIR/fcgi.pid" 2>/dev/null; }
-workers() { pgrep -P "$(master)" | sort -n | tr '\n' ' '; }
-pool_full() { [ "$(sql "SELECT count(*) FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND state = 'idle'")" = "$RUNBOX_POOL_SIZE" ]; }
 
 cleanup() {
     local p

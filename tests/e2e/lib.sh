@@ -35,6 +35,14 @@ wait_until() { # seconds, command...
     return 1
 }
 none_left() { [ "$(labelled)" = 0 ]; }
+# The suite's own stack: its database, its master and workers, its warm pool.
+sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
+rows() { sql "SELECT count(*) FROM runs"; }
+master() { cat "$RUNBOX_RUN_DIR/fcgi.pid" 2>/dev/null; }
+workers() { pgrep -P "$(master)" | sort -n | tr '\n' ' '; }
+pool_idle() { sql "SELECT count(*) FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND state = 'idle'"; }
+# pool_full [N]: N idle warm containers (default: the suite's pool_size)
+pool_full() { [ "$(pool_idle)" = "${1:-$RUNBOX_POOL_SIZE}" ]; }
 docker_up() { curl -sf --max-time 3 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1; }
 
 

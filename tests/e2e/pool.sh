@@ -43,7 +43,6 @@ cleanup() {
 trap cleanup EXIT
 start() { scripts/stack.sh start >/dev/null || { echo "the stack did not start"; tail -5 "$RUNBOX_RUN_DIR/fcgi.log"; exit 1; }; }
 
-sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # Idle python rows of our instance, sorted.
 idle_ids() { sql "SELECT container FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND language = 'python' AND state = 'idle' ORDER BY container"; }

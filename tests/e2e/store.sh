@@ -25,8 +25,6 @@ mkdir -p "$tmp" "$dir/db" "$RUNBOX_RUN_DIR"
 
 admin() { build/runbox "$@"; }
 test_zero() { [ "$("$@")" = 0 ]; }
-sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
-rows() { sql "SELECT count(*) FROM runs"; }
 # post_as KEY JSON-FILE: run request with an API key
 post_as() { code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' --max-time 60 \
     -H "Authorization: Bearer $1" -H 'Content-Type: application/json' --data-binary "@$2" "$base/api/editor/run"); }
