@@ -14,22 +14,13 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 t0=$(date +%s%N)
 
-export RUNBOX_RUN_DIR=$(mktemp -d /tmp/runbox-attack-prog.XXXXXX)
-chmod 755 "$RUNBOX_RUN_DIR"   # nginx's workers (an unprivileged user) reach the socket in it
-export RUNBOX_LISTEN=${RUNBOX_ATTACK_PROG_LISTEN:-127.0.0.1:18085}
-export RUNBOX_INSTANCE=attack-prog
-export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+. "$top/tests/e2e/lib.sh"
+own_stack attack-prog "${RUNBOX_ATTACK_PROG_LISTEN:-127.0.0.1:18085}"
 export RUNBOX_FCGI_PROCESSES=3
 # Short, so the endless loops cost 3 s each.
 export RUNBOX_WALL_MS=3000
 export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_CONCURRENT=100
 export RUNBOX_POOL_SIZE=1
-base=http://$RUNBOX_LISTEN
-sock=/var/run/docker.sock
-tmp=$RUNBOX_RUN_DIR/attack
-mkdir -p "$tmp"
-
-. "$top/tests/e2e/lib.sh"
 
 # The answer being checked ($cur) is shown on a failure, not lib.sh's $tmp/body.
 cur=/dev/null

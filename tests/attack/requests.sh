@@ -26,27 +26,17 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 t_start=$(date +%s)
 
-export RUNBOX_RUN_DIR=$(mktemp -d /tmp/runbox-attack-req.XXXXXX)
-chmod 755 "$RUNBOX_RUN_DIR"   # nginx's workers (an unprivileged user) reach the socket in it
-export RUNBOX_LISTEN=${RUNBOX_ATTACK_REQ_LISTEN:-127.0.0.1:18086}
-export RUNBOX_INSTANCE=attack-req
-export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+. "$top/tests/e2e/lib.sh"
+own_stack attack-req "${RUNBOX_ATTACK_REQ_LISTEN:-127.0.0.1:18086}"
+python_only
 export RUNBOX_FCGI_PROCESSES=4
 export RUNBOX_WALL_MS=3000
 export RUNBOX_POOL_SIZE=2
 export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_PER_DAY=1000000 RUNBOX_QUOTA_CONCURRENT=100
-# Only Python: the pool is two containers and fills in seconds.
-export RUNBOX_LANGUAGES=$RUNBOX_RUN_DIR/languages.conf
-awk '/^\[/ { p = ($0 == "[python]") } p' images/languages.conf > "$RUNBOX_LANGUAGES"
-base=http://$RUNBOX_LISTEN
-sock=/var/run/docker.sock
-tmp=$RUNBOX_RUN_DIR/attack
-mkdir -p "$tmp"
 # The admin command's configuration: the database above (the environment says the same).
 conf=$RUNBOX_RUN_DIR/admin.conf
 printf 'db_path = %s\ninstance = %s\n' "$RUNBOX_DB_PATH" "$RUNBOX_INSTANCE" > "$conf"
 
-. "$top/tests/e2e/lib.sh"
 make -s build/tests/runbox-load || { echo "cannot build the load client"; exit 1; }
 
 admin() { build/runbox -c "$conf" "$@"; }

@@ -15,19 +15,15 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 t_start=$(date +%s)
 
-export RUNBOX_RUN_DIR=$(mktemp -d /tmp/runbox-attack-san.XXXXXX)
-chmod 755 "$RUNBOX_RUN_DIR"   # nginx's workers (an unprivileged user) reach the socket in it
-export RUNBOX_LISTEN=${RUNBOX_ATTACK_SAN_LISTEN:-127.0.0.1:18087}
-export RUNBOX_INSTANCE=attack-san
-export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+. "$top/tests/e2e/lib.sh"
+own_stack attack-san "${RUNBOX_ATTACK_SAN_LISTEN:-127.0.0.1:18087}"
+python_only
 export RUNBOX_FCGI_PROCESSES=3
 export RUNBOX_WALL_MS=2000
 export RUNBOX_POOL_SIZE=2
 # The sanitizers slow the workers down: 8 clients on 3 of them must queue, not be refused.
 export RUNBOX_QUEUE_WAIT_MS=60000
 export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_PER_DAY=1000000 RUNBOX_QUOTA_CONCURRENT=100
-export RUNBOX_LANGUAGES=$RUNBOX_RUN_DIR/languages.conf
-awk '/^\[/ { p = ($0 == "[python]") } p' images/languages.conf > "$RUNBOX_LANGUAGES"
 # The sanitizer build; its agent and seccomp profile are built alongside.
 export RUNBOX_BUILD=$top/build-san
 san_log=$RUNBOX_RUN_DIR/san
@@ -36,14 +32,8 @@ mkdir -p "$san_log"
 export ASAN_OPTIONS="log_path=$san_log/asan:detect_leaks=1:halt_on_error=1:abort_on_error=0"
 export UBSAN_OPTIONS="log_path=$san_log/ubsan:print_stacktrace=1:halt_on_error=1"
 export LSAN_OPTIONS="log_path=$san_log/lsan"
-base=http://$RUNBOX_LISTEN
-sock=/var/run/docker.sock
-tmp=$RUNBOX_RUN_DIR/t
-mkdir -p "$tmp"
 conf=$RUNBOX_RUN_DIR/admin.conf
 printf 'db_path = %s\ninstance = %s\n' "$RUNBOX_DB_PATH" "$RUNBOX_INSTANCE" > "$conf"
-
-. "$top/tests/e2e/lib.sh"
 
 admin() { build/runbox -c "$conf" "$@"; }
 

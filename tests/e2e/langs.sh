@@ -11,22 +11,14 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 t0=$(date +%s%N)
 
-export RUNBOX_RUN_DIR=$(mktemp -d /tmp/runbox-e2e-langs.XXXXXX)
-export RUNBOX_LISTEN=${RUNBOX_LANGS_LISTEN:-127.0.0.1:18082}
-export RUNBOX_INSTANCE=e2e-langs
+. "$top/tests/e2e/lib.sh"
+own_stack e2e-langs "${RUNBOX_LANGS_LISTEN:-127.0.0.1:18082}"
 export RUNBOX_FCGI_PROCESSES=3
-export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
 # Short, so the endless loops take seconds. A language the registry gives a wall_ms of
 # its own keeps it: the timeout checks read the limit from the answer, not from here.
 export RUNBOX_WALL_MS=3000
 # This suite is about languages, not quotas (tests/e2e/store.sh covers those).
 export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_CONCURRENT=100
-base=http://$RUNBOX_LISTEN
-sock=/var/run/docker.sock
-tmp=$RUNBOX_RUN_DIR/e2e
-mkdir -p "$tmp"
-
-. "$top/tests/e2e/lib.sh"
 
 cleanup() {
     scripts/stack.sh stop >/dev/null 2>&1

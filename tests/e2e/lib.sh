@@ -1,7 +1,25 @@
-# Helpers shared by the end-to-end suites (sourced). Expects $base, $tmp, $sock and
-# $RUNBOX_INSTANCE to be set by the suite.
+# Helpers shared by the end-to-end and attack suites (sourced). Expects $base, $tmp, $sock
+# and $RUNBOX_INSTANCE to be set by the suite, by own_stack or by hand.
 pass=0
 fail=0
+
+# own_stack NAME LISTEN: the suite's own stack: a fresh run dir (/tmp/runbox-NAME.*) with the
+# database in it, instance NAME, listening on LISTEN; sets $base, $sock and $tmp.
+own_stack() {
+    export RUNBOX_RUN_DIR
+    RUNBOX_RUN_DIR=$(mktemp -d "/tmp/runbox-$1.XXXXXX")
+    chmod 755 "$RUNBOX_RUN_DIR"   # nginx's workers (an unprivileged user) reach the socket in it
+    export RUNBOX_INSTANCE=$1 RUNBOX_LISTEN=$2 RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+    base=http://$RUNBOX_LISTEN
+    sock=/var/run/docker.sock
+    tmp=$RUNBOX_RUN_DIR/t
+    mkdir -p "$tmp"
+}
+# python_only: a language registry with Python alone, so a warm pool fills in seconds.
+python_only() {
+    export RUNBOX_LANGUAGES=$RUNBOX_RUN_DIR/languages.conf
+    awk '/^\[/ { p = ($0 == "[python]") } p' images/languages.conf > "$RUNBOX_LANGUAGES"
+}
 ok()   { pass=$((pass + 1)); echo "  ok   $1"; }
 bad()  { fail=$((fail + 1)); echo "  FAIL $1"; [ -f "$tmp/body" ] && head -c 600 "$tmp/body" | sed 's/^/       /'; echo; }
 check() { # name, command...

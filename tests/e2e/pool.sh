@@ -13,24 +13,13 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 t0=$(date +%s)
 
-export RUNBOX_RUN_DIR=$(mktemp -d /tmp/runbox-e2e-pool.XXXXXX)
-chmod 755 "$RUNBOX_RUN_DIR"   # nginx's workers (an unprivileged user) reach the socket in it
-export RUNBOX_LISTEN=${RUNBOX_POOL_LISTEN:-127.0.0.1:18084}
-export RUNBOX_INSTANCE=e2e-pool
-export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+. "$top/tests/e2e/lib.sh"
+own_stack e2e-pool "${RUNBOX_POOL_LISTEN:-127.0.0.1:18084}"
+python_only
 export RUNBOX_FCGI_PROCESSES=4
 export RUNBOX_POOL_SIZE=2
 export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_CONCURRENT=100
 export RUNBOX_WALL_MS=3000
-# Only Python, so the pool is two containers and fills in seconds.
-export RUNBOX_LANGUAGES=$RUNBOX_RUN_DIR/languages.conf
-awk '/^\[/ { p = ($0 == "[python]") } p' images/languages.conf > "$RUNBOX_LANGUAGES"
-base=http://$RUNBOX_LISTEN
-sock=/var/run/docker.sock
-tmp=$RUNBOX_RUN_DIR/e2e
-mkdir -p "$tmp"
-
-. "$top/tests/e2e/lib.sh"
 
 docker_stopped=0
 cleanup() {
@@ -75,7 +64,6 @@ no_row() { [ "$(sql "SELECT count(*) FROM pool WHERE container = '$1'")" = 0 ]; 
 post() { curl -s -o "$2.body" -w '%{http_code}' --max-time 60 -H 'Content-Type: application/json' \
     --data-binary "@$1" "$base/api/editor/run" > "$2.code"; }
 py_req() { jq -n --arg c "$1" '{language: "python", code: $c}' > "$2"; }
-
 
 echo "== starting the stack on $base (run dir $RUNBOX_RUN_DIR), pool_size $RUNBOX_POOL_SIZE, Python only"
 start
