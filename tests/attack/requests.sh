@@ -416,6 +416,13 @@ mark
 run_py 'print(1)'; sleep 1
 check "a normal run after them: 200 and one row, not two (nothing is logged twice)" \
     sh -c "[ '$code' = 200 ] && [ $(( $(rows) - rows0 )) = 1 ]"
+# nginx's access log keeps the status the client got, not the 204 of the post-action that
+# runs after every API request ("$request" is three fields, so the status is the ninth).
+access_status() { awk '$7 ~ /^\/api\/editor\/run/ { print $9 }' "$RUNBOX_RUN_DIR/nginx-access.log" | sort | uniq -c | tr -s ' \n' ' '; }
+check "the access log shows the run requests' own statuses, 408 for the dropped bodies, no 204 ($(access_status))" \
+    sh -c "! awk '\$9 == 204' '$RUNBOX_RUN_DIR/nginx-access.log' | grep -q . &&
+           [ \$(awk '\$7 == \"/api/editor/run\" && \$9 == 408' '$RUNBOX_RUN_DIR/nginx-access.log' | wc -l) -ge 2 ] &&
+           awk '\$7 == \"/api/editor/run\" && \$9 == 200' '$RUNBOX_RUN_DIR/nginx-access.log' | grep -q ."
 
 echo "== a client that hangs up mid-run"
 wait_until 20 pool_full
