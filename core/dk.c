@@ -285,6 +285,34 @@ int dk_start(struct dk *d, const char *id, struct err *e)
 	return rc;
 }
 
+int dk_update_memory(struct dk *d, const char *id, long bytes, struct err *e)
+{
+	char path[160], *body = NULL;
+	struct buf resp;
+	long status = 0;
+	json_t *j;
+	int rc;
+
+	if ((rc = id_path(path, sizeof path, "/containers/%s/update", id, e)) != 0)
+		return rc;
+	/* MemorySwap equal to Memory: no swap, as at create. runc orders the two cgroup
+	 * writes itself, whether the limit goes down or up. */
+	j = json_pack("{s:I, s:I}", "Memory", (json_int_t)bytes, "MemorySwap", (json_int_t)bytes);
+	body = j ? json_dumps(j, JSON_COMPACT) : NULL;
+	json_decref(j);
+	if (body == NULL)
+		return err_set(e, RC_NOMEM, "update: json_dumps");
+	buf_init(&resp, DK_BODY_CAP);
+	rc = call(d, "POST", path, body, &status, &resp, e);
+	if (rc == 0 && status == 404)
+		rc = err_set(e, RC_DOCKER, "update: the container is gone");
+	else if (rc == 0 && status != 200)
+		rc = daemon_error("update", status, &resp, e);
+	buf_release(&resp);
+	free(body);
+	return rc;
+}
+
 int dk_remove(struct dk *d, const char *id, struct err *e)
 {
 	char path[160];

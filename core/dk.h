@@ -47,6 +47,11 @@ int dk_start(struct dk *d, const char *id, struct err *e);
 /* DELETE /containers/{id}?force=1: kills and removes. Already gone, or being removed by
  * AutoRemove, counts as success. */
 int dk_remove(struct dk *d, const char *id, struct err *e);
+/* POST /containers/{id}/update: set the running container's memory limit (and its
+ * memory+swap limit, so no swap) to bytes, in the kernel, at once. Lowering it below what
+ * the container holds makes the kernel reclaim first; what it cannot reclaim makes the
+ * daemon refuse (RC_DOCKER). */
+int dk_update_memory(struct dk *d, const char *id, long bytes, struct err *e);
 /* Force-remove every container (running or not) carrying label (e.g.
  * "runbox.instance=default"). *removed (if not NULL) gets the count. */
 int dk_remove_labelled(struct dk *d, const char *label, int *removed, struct err *e);

@@ -16,7 +16,15 @@
  *   FRAME_JOB keys (all decimal integers, all optional; the agent has safe defaults):
  *     wall_ms, cpu_ms, mem_bytes (RLIMIT_AS, 0 = none), fsize_bytes, nofile,
  *     out_cap, err_cap (bytes forwarded per stream per stage before the stage is killed),
- *     compile_wall_ms, compile_cpu_ms
+ *     compile_wall_ms, compile_cpu_ms,
+ *     mem_now_bytes (the container's memory limit as the job starts: the agent refuses
+ *       the job unless its cgroup says exactly this),
+ *     run_mem_bytes (the run stage's memory limit: when it is below mem_now_bytes the
+ *       agent sends FRAME_WAIT before the run stage and starts the program only after
+ *       FRAME_LIMITS, once its cgroup's limit is at most this)
+ *
+ * Server -> agent, later, only in answer to FRAME_WAIT:
+ *     FRAME_LIMITS   text "mem_bytes=N\n": the container's memory limit is now N
  *
  * Agent -> server (container stdout):
  *     FRAME_STDOUT   stage byte ('c' compile, 'r' run) + bytes the program wrote to stdout
@@ -24,6 +32,8 @@
  *     FRAME_STAGE    text "key=value\n": stage=compile|run, exit, signal, reason,
  *                    wall_ms, cpu_ms, mem_bytes, out_bytes, err_bytes, out_trunc, err_trunc
  *                    (reason is one of the run_reason names in run.h)
+ *     FRAME_WAIT     text "stage=run\n": the agent waits for FRAME_LIMITS before
+ *                    that stage (the server lowers the container's memory limit first)
  *     FRAME_DONE     empty: the agent has finished; the server answers now
  *     FRAME_ERROR    a sentence: the agent could not do the job (bad job, exec failed...)
  *
@@ -46,9 +56,11 @@ enum frame_type {
 	FRAME_RUN = 'R',
 	FRAME_STDIN = 'I',
 	FRAME_END = 'Z',
+	FRAME_LIMITS = 'L',
 	FRAME_STDOUT = 'o',
 	FRAME_STDERR = 'e',
 	FRAME_STAGE = 'S',
+	FRAME_WAIT = 'W',
 	FRAME_DONE = 'D',
 	FRAME_ERROR = 'X',
 };

@@ -139,6 +139,13 @@ static int add_argv(struct buf *out, int type, const char *const *argv)
 	return rc;
 }
 
+long run_container_memory(const struct run_request *req)
+{
+	if (req->compile_argv != NULL && req->compile_memory_bytes > req->limits.memory_bytes)
+		return req->compile_memory_bytes;
+	return req->limits.memory_bytes;
+}
+
 int run_job_encode(const struct run_request *req, struct buf *out)
 {
 	const struct limits *l = &req->limits;
@@ -146,16 +153,17 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 	size_t i, off, n;
 	int w, rc;
 
+	/* mem_now_bytes: the agent refuses the job unless the kernel's limit is exactly this
+	 * (a limit left lowered or raised by an earlier stage is caught before anything runs).
+	 * run_mem_bytes below it: the agent waits for run_exec to lower the limit after the
+	 * compile stage (FRAME_WAIT) and checks the kernel's limit before the program starts. */
 	w = snprintf(job, sizeof job,
 		     "wall_ms=%ld\ncpu_ms=%ld\nout_cap=%ld\nerr_cap=%ld\nfsize_bytes=%ld\n"
-		     "compile_wall_ms=%ld\ncompile_cpu_ms=%ld\nrun_mem_bytes=%ld\n",
+		     "compile_wall_ms=%ld\ncompile_cpu_ms=%ld\nmem_now_bytes=%ld\nrun_mem_bytes=%ld\n",
 		     l->wall_ms, l->cpu_ms, l->stdout_cap, l->stderr_cap, l->work_tmpfs_bytes,
 		     req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000,
 		     req->compile_cpu_ms > 0 ? req->compile_cpu_ms : 30000,
-		     /* The container has the compiler's memory; the agent holds the program
-		      * to its own limit. */
-		     req->compile_argv && req->compile_memory_bytes > l->memory_bytes
-		     ? l->memory_bytes : 0L);
+		     run_container_memory(req), l->memory_bytes);
 	if (w < 0 || (size_t)w >= sizeof job)
 		return RC_INTERNAL;
 	if ((rc = add_frame(out, FRAME_JOB, job, (size_t)w)) != 0)
@@ -213,9 +221,14 @@ static long now_ms(void)
 
 /* State of one result stream being read. */
 struct reading {
+	struct runner *r;
+	const struct run_request *req;
+	struct dk_stream *s;
 	struct run_result *res;
 	struct frame_reader fr;
 	bool done;
+	int rc;       /* a failure while answering the agent (put_run_limits) */
+	struct err e; /* its detail */
 };
 
 static long kv_long(const unsigned char *p, size_t n, const char *key)
@@ -223,6 +236,32 @@ static long kv_long(const unsigned char *p, size_t n, const char *key)
 	uint64_t v = 0;
 
 	return frame_kv_u64(p, n, key, (uint64_t)1 << 62, &v) == 0 ? (long)v : 0;
+}
+
+/* The agent has finished the compile stage and waits for the run stage's limit
+ * (FRAME_WAIT). Lower the container's memory to the program's own limit in the kernel,
+ * through the Engine API, then say so with FRAME_LIMITS; the agent reads its cgroup
+ * before it starts the program, so a limit that is not in place runs nothing. The
+ * container is never given back to a pool afterwards (run_dispose removes it), so no later
+ * job can start under this lowered limit; the agent checks that too (mem_now_bytes). */
+static int put_run_limits(struct reading *rd)
+{
+	long want = rd->req->limits.memory_bytes, t0 = now_ms();
+	unsigned char frame[FRAME_HDR + 64];
+	int w, rc;
+
+	if (want >= run_container_memory(rd->req))
+		return err_set(&rd->e, RC_INTERNAL, "the agent waited for a limit nobody lowers");
+	if ((rc = dk_update_memory(runner_docker(rd->r), rd->res->container, want, &rd->e)) != 0)
+		return rc;
+	w = snprintf((char *)frame + FRAME_HDR, sizeof frame - FRAME_HDR, "mem_bytes=%ld\n", want);
+	if (w < 0 || (size_t)w >= sizeof frame - FRAME_HDR)
+		return err_set(&rd->e, RC_INTERNAL, "limits frame too long");
+	frame_header(frame, FRAME_LIMITS, (uint32_t)w);
+	if ((rc = dk_stream_write(rd->s, frame, FRAME_HDR + (size_t)w, RUN_SLACK_MS, &rd->e)) != 0)
+		return rc;
+	rd->res->limit_ms = now_ms() - t0;
+	return 0;
 }
 
 static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
@@ -263,6 +302,10 @@ static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
 		(void)snprintf(res->agent_error, sizeof res->agent_error, "%.*s",
 			       (int)(n < 250 ? n : 250), (const char *)p);
 		return 0;
+	case FRAME_WAIT:
+		if ((rd->rc = put_run_limits(rd)) != 0)
+			return -1; /* stop reading: read_result reports rd->rc */
+		return 0;
 	case FRAME_DONE:
 		rd->done = true;
 		return 1; /* stop: the answer is complete */
@@ -286,10 +329,10 @@ static int on_stream(void *arg, int stream, const unsigned char *p, size_t n)
 
 /* Read frames until FRAME_DONE, the deadline, end of stream or a hang-up on cancel_fd.
  * Returns 0 when done, READ_CANCELLED on a hang-up, an RC_* with detail otherwise. */
-static int read_result(struct dk_stream *s, const struct run_request *req, long deadline,
-		       struct run_result *res, struct err *e)
+static int read_result(struct runner *runner, struct dk_stream *s, const struct run_request *req,
+		       long deadline, struct run_result *res, struct err *e)
 {
-	struct reading rd = { .res = res };
+	struct reading rd = { .r = runner, .req = req, .s = s, .res = res };
 	struct demux dm;
 	struct pollfd pf[2];
 	unsigned char chunk[65536];
@@ -337,6 +380,10 @@ static int read_result(struct dk_stream *s, const struct run_request *req, long 
 			r = demux_feed(&dm, chunk, got, on_stream, &rd);
 			if (rd.done)
 				break;
+			if (rd.rc != 0) {
+				rc = err_set(e, rd.rc, "setting the run stage's limit: %s", rd.e.msg);
+				goto out;
+			}
 			if (r != 0) {
 				rc = err_set(e, RC_DOCKER, "malformed result stream");
 				goto out;
@@ -364,10 +411,10 @@ static json_t *container_config(struct runner *r, const struct run_request *req,
 	};
 	struct limits lim = req->limits;
 
-	/* One container for both stages: it gets the larger memory limit and the language's
-	 * CPU share (compilers need more than the programs they build). */
-	if (req->compile_argv != NULL && req->compile_memory_bytes > lim.memory_bytes)
-		lim.memory_bytes = req->compile_memory_bytes;
+	/* One container for both stages: it starts with the compiler's memory (lowered to the
+	 * program's before the run stage, see put_run_limits) and the language's CPU share
+	 * (compilers need more than the programs they build). */
+	lim.memory_bytes = run_container_memory(req);
 	if (req->lang->nano_cpus > 0)
 		lim.nano_cpus = req->lang->nano_cpus;
 	return limits_container_config(&lim, &spec);
@@ -435,7 +482,7 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 	/* From here the program is running: failures become an internal_error result. */
 	deadline = now_ms() + req->limits.wall_ms + RUN_SLACK_MS +
 		   (req->compile_argv ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0);
-	rc = read_result(s, req, deadline, res, e);
+	rc = read_result(r, s, req, deadline, res, e);
 	res->total_ms = now_ms() - t0;
 	if (rc == READ_CANCELLED) {
 		rc = err_set(e, RC_INTERNAL, "the client hung up");

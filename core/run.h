@@ -76,7 +76,8 @@ struct run_request {
 	const char *const *compile_argv;
 	const char *const *run_argv;
 	long compile_wall_ms, compile_cpu_ms; /* 0: the agent's defaults */
-	long compile_memory_bytes;            /* the container gets the larger of the two */
+	long compile_memory_bytes;            /* the compile stage's memory (see
+					       * run_container_memory) */
 	/* A warm container started by run_prestart for this language and limits, or NULL
 	 * to create one for this run. */
 	const char *container;
@@ -99,6 +100,8 @@ struct run_result {
 	char container[DK_ID_MAX]; /* to dispose of with run_dispose; "" if none */
 	bool pooled;               /* the container came from the warm pool */
 	bool job_sent;             /* the job reached the agent (the program may have run) */
+	long limit_ms;             /* time spent lowering the memory limit between the
+				    * stages (0: it was not lowered) */
 };
 
 /* stdout_cap/stderr_cap size the buffers. No allocation. */
@@ -136,6 +139,14 @@ int run_prestart(struct runner *r, const struct run_request *req, char id[DK_ID_
 /* Remove the result's container (if any). The container also removes itself when the
  * agent exits; this makes sure of it. */
 void run_dispose(struct runner *r, struct run_result *res);
+
+/* The memory limit req's container is created with: the compile stage's when there is
+ * one and it is larger, else the run stage's. When it is larger, run_exec lowers the
+ * container's limit to the run stage's, in the kernel (the Engine API's update), after the
+ * compile stage and before the program starts, and the agent checks the limit itself
+ * before it runs the program; the agent also refuses a job whose container does not have
+ * exactly this limit when the job starts. Pure. */
+long run_container_memory(const struct run_request *req);
 
 /* Build the job frames for req into out (pure; exposed for tests). */
 int run_job_encode(const struct run_request *req, struct buf *out);

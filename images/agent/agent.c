@@ -50,7 +50,7 @@
 #define MS_MAX 86400000u /* 24 h: more is a bug on the server side */
 #define BYTES_MAX (1ull << 48)
 
-enum phase { PH_JOB, PH_FILES, PH_RUN, PH_STDIN, PH_DONE };
+enum phase { PH_JOB, PH_FILES, PH_RUN, PH_STDIN, PH_DONE, PH_WAIT };
 
 struct job {
 	enum phase phase;
@@ -59,6 +59,7 @@ struct job {
 	char **compile_argv, **run_argv;
 	int stdin_fd; /* memfd, -1 if no stdin */
 	uint64_t stdin_len;
+	uint64_t limit_set; /* mem_bytes of the server's FRAME_LIMITS */
 	char err[512];
 };
 
@@ -147,7 +148,7 @@ static int parse_limits(struct job *j, const unsigned char *p, size_t n)
 		K(compile_wall_ms, 1, MS_MAX), K(compile_cpu_ms, 1, MS_MAX),
 		K(mem_bytes, 0, BYTES_MAX), K(fsize_bytes, 0, BYTES_MAX),
 		K(nofile, 0, 1u << 20), K(out_cap, 0, BYTES_MAX), K(err_cap, 0, BYTES_MAX),
-		K(run_mem_bytes, 0, BYTES_MAX),
+		K(mem_now_bytes, 0, BYTES_MAX), K(run_mem_bytes, 0, BYTES_MAX),
 #undef K
 	};
 	size_t i = 0;
@@ -365,12 +366,21 @@ static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
 			return bad(j, "The job has no run command.");
 		j->phase = PH_DONE;
 		return JOB_END;
+	case FRAME_LIMITS:
+		if (j->phase != PH_WAIT)
+			return bad(j, "Limits came that the agent did not wait for.");
+		if (frame_kv_u64(p, n, "mem_bytes", BYTES_MAX, &j->limit_set) < 0)
+			return bad(j, "The limits frame has no memory limit.");
+		j->phase = PH_DONE;
+		return JOB_END;
 	default:
 		return bad(j, "The job contains a frame of unknown type %d.", type);
 	}
 }
 
-/* Returns 0 (job complete), JOB_BAD or -1 (stdin ended first); j->err says why. */
+/* Read frames until the job (or, in PH_WAIT, the limits) is complete. The server sends
+ * nothing after FRAME_END until the agent asks, so nothing is left over between the two.
+ * Returns 0 (complete), JOB_BAD or -1 (stdin ended first); j->err says why. */
 static int read_job(struct job *j)
 {
 	static unsigned char buf[CHUNK];
@@ -408,6 +418,55 @@ static void send_stage(const char *name, const struct result *r)
 		       (unsigned long long)r->out_bytes, (unsigned long long)r->err_bytes,
 		       r->out_trunc, r->err_trunc);
 	send_text(FRAME_STAGE, buf);
+}
+
+/* ---------------------------------------------------------------- memory limits */
+
+static unsigned long long mb(uint64_t bytes)
+{
+	return bytes == UINT64_MAX ? 0 : (unsigned long long)(bytes >> 20);
+}
+
+/* The job starts under the limit the server created the container with (mem_now_bytes),
+ * exactly: a container whose limit an earlier stage or job changed and nobody set back
+ * runs nothing. */
+static int check_start_limit(struct job *j)
+{
+	uint64_t mem, memsw;
+
+	if (j->lim.mem_now_bytes == 0)
+		return 0;
+	if (agent_mem_limit(&mem, &memsw) < 0)
+		return bad(j, "The agent cannot read the container's memory limit, so nothing was run.");
+	if (mem != j->lim.mem_now_bytes || memsw != j->lim.mem_now_bytes)
+		return bad(j, "The container's memory limit is %llu MB (%llu MB with swap), not the "
+			   "%llu MB this job starts with, so nothing was run.", mb(mem), mb(memsw),
+			   mb(j->lim.mem_now_bytes));
+	return 0;
+}
+
+/* Before the run stage: if the program's limit is below the container's, ask the server
+ * to lower it (FRAME_WAIT), wait for FRAME_LIMITS, and check the kernel's limit ourselves.
+ * Returns 0 to go on, -1 when the server is gone, JOB_BAD with j->err otherwise. */
+static int lower_for_run(struct job *j)
+{
+	uint64_t mem, memsw, want = j->lim.run_mem_bytes;
+	int rc;
+
+	if (want == 0 || j->lim.mem_now_bytes == 0 || want >= j->lim.mem_now_bytes)
+		return 0;
+	send_text(FRAME_WAIT, "stage=run\n");
+	j->phase = PH_WAIT;
+	if ((rc = read_job(j)) != 0)
+		return rc;
+	if (agent_mem_limit(&mem, &memsw) < 0)
+		return bad(j, "The agent cannot read the container's memory limit, so the program "
+			   "was not run.");
+	if (mem > want || memsw > want || j->limit_set != want)
+		return bad(j, "The run stage's memory limit of %llu MB is not in place (the "
+			   "container allows %llu MB), so the program was not run.", mb(want),
+			   mb(mem > memsw ? mem : memsw));
+	return 0;
 }
 
 /* ---------------------------------------------------------------- main */
@@ -458,7 +517,7 @@ int main(void)
 		send_text(FRAME_ERROR, j.err);
 		return 1;
 	}
-	if (rc != 0) {
+	if (rc != 0 || check_start_limit(&j) != 0) {
 		send_text(FRAME_ERROR, j.err);
 		agent_send(FRAME_DONE, 0, NULL, 0);
 		return 0;
@@ -472,8 +531,13 @@ int main(void)
 		if (strcmp(res.reason, "exit") != 0 || res.exit != 0)
 			goto done;
 	}
+	if ((rc = lower_for_run(&j)) < 0)
+		return 1; /* the server is gone: nobody to report to */
+	if (rc != 0)
+		goto fail;
 	st = (struct stage){ "run", 'r', j.run_argv, j.lim.wall_ms, j.lim.cpu_ms,
-			     j.stdin_fd, j.stdin_len, j.lim.run_mem_bytes };
+			     j.stdin_fd, j.stdin_len,
+			     j.limit_set ? j.lim.run_mem_bytes : 0 };
 	if (agent_run_stage(&j.lim, &st, sigfd, &res, j.err, sizeof j.err) < 0)
 		goto fail;
 	send_stage(st.name, &res);

@@ -15,7 +15,8 @@
 struct limits {
 	uint64_t wall_ms, cpu_ms, compile_wall_ms, compile_cpu_ms;
 	uint64_t mem_bytes, fsize_bytes, nofile, out_cap, err_cap;
-	uint64_t run_mem_bytes; /* memory the run stage may use, watched in the cgroup (0 = none) */
+	uint64_t mem_now_bytes; /* the container's memory limit as the job starts (0 = unchecked) */
+	uint64_t run_mem_bytes; /* the run stage's memory limit (0 = the container's) */
 	int has_fsize, has_nofile;
 };
 
@@ -40,6 +41,13 @@ struct result {
 /* Write one complete frame to stdout: the stage byte tag (if not 0), then data. Never
  * returns if stdout is gone: there is nobody left to report to. */
 void agent_send(int type, int tag, const void *data, size_t len);
+
+/* The container's memory limit as the kernel enforces it, from the memory cgroup (v1
+ * memory.limit_in_bytes, v2 memory.max), into *mem, and the limit of memory and swap
+ * together into *memsw (v1 memory.memsw.limit_in_bytes, v2 memory.max + memory.swap.max;
+ * *mem where swap is not accounted). "No limit" is UINT64_MAX. -1 if there is no memory
+ * cgroup to read. */
+int agent_mem_limit(uint64_t *mem, uint64_t *memsw);
 
 /* Run one stage to completion, streaming its output as frames. Returns 0 with *res
  * filled, or -1 if the stage could not be started (err holds a sentence). Every process

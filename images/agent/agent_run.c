@@ -244,6 +244,7 @@ struct run {
 	int main_done, status; /* main child reaped, its wait status */
 	int others;            /* other processes may still exist */
 	struct rusage mru;     /* main child's rusage */
+	uint64_t mem_limit;    /* the kernel's memory limit in this stage, 0 if unknown */
 	int64_t t0, t_end, grace, last_kill, last_mem;
 };
 
@@ -310,6 +311,40 @@ static uint64_t cgroup_mem(void)
 	return 0;
 }
 
+/* A cgroup limit file's value: a number, or "max" (v2) for none. */
+static int read_limit(const char *path, uint64_t *out)
+{
+	char buf[64], *end;
+
+	if (read_small(path, buf, sizeof buf) < 0)
+		return -1;
+	if (strncmp(buf, "max", 3) == 0) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	errno = 0;
+	*out = strtoull(buf, &end, 10);
+	return errno != 0 || end == buf ? -1 : 0;
+}
+
+int agent_mem_limit(uint64_t *mem, uint64_t *memsw)
+{
+	uint64_t swap;
+
+	if (read_limit("/sys/fs/cgroup/memory/memory.limit_in_bytes", mem) == 0) {
+		if (read_limit("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", memsw) < 0)
+			*memsw = *mem;
+		return 0;
+	}
+	if (read_limit("/sys/fs/cgroup/memory.max", mem) == 0) {
+		if (read_limit("/sys/fs/cgroup/memory.swap.max", &swap) < 0)
+			swap = 0;
+		*memsw = *mem == UINT64_MAX || swap == UINT64_MAX ? UINT64_MAX : *mem + swap;
+		return 0;
+	}
+	return -1;
+}
+
 /* End the stage now (or, after the main child exited, finish off what it left). The first
  * reason wins; once the main child has exited the stage has already ended on its own. */
 static void stop(struct run *r, const char *why)
@@ -354,8 +389,9 @@ static int tick(struct run *r)
 	if (!r->main_done) {
 		if (r->killed == NULL && now >= deadline)
 			stop(r, "wall");
-		/* A compiled program's container has the compiler's (larger) memory: hold the
-		 * program to its own limit by watching the cgroup. */
+		/* A second line behind the kernel's limit, which the server lowered to the
+		 * program's own before this stage (a compiled program's container starts with
+		 * the compiler's larger memory): watch the cgroup too. */
 		if (r->killed == NULL && r->st->mem_watch && now - r->last_mem >= MEM_CHECK_MS) {
 			r->last_mem = now;
 			if (cgroup_mem() > r->st->mem_watch)
@@ -406,6 +442,11 @@ static void finish(const struct run *r, const struct rusage *ru0, long long oom0
 	res->mem_bytes = (uint64_t)r->mru.ru_maxrss * 1024;
 	if (ru1.ru_maxrss > ru0->ru_maxrss && ru1.ru_maxrss > r->mru.ru_maxrss)
 		res->mem_bytes = (uint64_t)ru1.ru_maxrss * 1024;
+	/* The resident size also counts pages of shared files (the interpreter's or the
+	 * compiler's own binary) that the page cache holds, which the cgroup does not charge
+	 * to this run; what the run can have held is at most the kernel's limit. */
+	if (r->mem_limit != 0 && res->mem_bytes > r->mem_limit)
+		res->mem_bytes = r->mem_limit;
 	res->out_bytes = r->so.seen;
 	res->err_bytes = r->se.seen;
 	res->out_trunc = r->so.trunc;
@@ -436,6 +477,7 @@ int agent_run_stage(const struct limits *lim, const struct stage *st, int sigfd,
 		.se = { .fd = -1, .type = FRAME_STDERR, .cap = lim->err_cap },
 	};
 	struct rusage ru0;
+	uint64_t memsw;
 	long long oom0;
 	int timeout;
 
@@ -445,6 +487,8 @@ int agent_run_stage(const struct limits *lim, const struct stage *st, int sigfd,
 		goto fail;
 	}
 	oom0 = oom_kills();
+	if (agent_mem_limit(&r.mem_limit, &memsw) < 0 || r.mem_limit == UINT64_MAX)
+		r.mem_limit = 0;
 	(void)getrusage(RUSAGE_CHILDREN, &ru0);
 	r.t0 = now_ms();
 	r.pid = fork();

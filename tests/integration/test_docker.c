@@ -1,8 +1,8 @@
 /*
  * Integration tests of the core against the real Docker daemon: each test runs a real
- * Python program in a real hardened container through run_exec, as the server does.
- * Needs dockerd, the runbox/python image and `make` (agent, seccomp profile); run from
- * the repository root (`make integration`).
+ * Python or C program in a real hardened container through run_exec, as the server does.
+ * Needs dockerd, the runbox/python and runbox/gcc images and `make` (agent, seccomp
+ * profile); run from the repository root (`make integration`).
  */
 #define _GNU_SOURCE
 #include <setjmp.h>
@@ -338,6 +338,151 @@ static void test_image_missing(void **state)
 	run_result_release(&res);
 }
 
+/* A C program through both stages in the gcc image: compile_sh runs as the compile stage
+ * (a shell line, so it can show what the compiler's stage sees), then ./main. The compile
+ * stage gets compile_mb, the run stage run_mb. Returns run_exec's rc. */
+static int run_c(struct runner *r, const char *code, const char *compile_sh, long compile_mb,
+		 long run_mb, struct run_result *res)
+{
+	struct run_file f = { "main.c", (const unsigned char *)code, strlen(code) };
+	const char *compile_argv[] = { "sh", "-c", compile_sh, NULL };
+	static const char *const run_argv[] = { "./main", NULL };
+	struct run_request req = {
+		.run_id = "itest", .lang = lang_find("c"), .files = &f, .nfiles = 1,
+		.limits = conf.limits, .cancel_fd = -1, .compile_argv = compile_argv,
+		.run_argv = run_argv, .compile_memory_bytes = compile_mb << 20,
+	};
+	struct err e;
+	int rc;
+
+	req.limits.memory_bytes = run_mb << 20;
+	err_init(&e);
+	run_result_init(res, &req.limits);
+	rc = run_exec(r, &req, res, &e);
+	if (rc != 0)
+		fprintf(stderr, "run_exec: %s: %s\n", rc_name(rc), e.msg);
+	run_dispose(r, res);
+	return rc;
+}
+
+/* The largest number on a line of b (the hogs print the MB they hold), or -1. */
+static long max_line(const struct buf *b)
+{
+	long best = -1;
+	size_t i = 0;
+
+	while (i < b->len) {
+		char *end;
+		long v = strtol((const char *)b->data + i, &end, 10);
+		const char *nl = memchr(b->data + i, '\n', b->len - i);
+
+		if (end != (const char *)b->data + i && v > best)
+			best = v;
+		if (nl == NULL)
+			break;
+		i = (size_t)(nl - (const char *)b->data) + 1;
+	}
+	return best;
+}
+
+#define CG_LIMIT "/sys/fs/cgroup/memory/memory.limit_in_bytes"
+#define PRINT_LIMIT \
+	"#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n" \
+	"static char *volatile sink;\n" \
+	"int main(void) {\n" \
+	"    char lim[32] = \"?\";\n" \
+	"    FILE *f = fopen(\"" CG_LIMIT "\", \"r\");\n" \
+	"    if (f) { if (!fgets(lim, sizeof lim, f)) lim[0] = 0; fclose(f); }\n" \
+	"    printf(\"limit %s\", lim);\n"
+
+/* The compile stage has the compiler's memory; the program gets its own, set in the
+ * kernel before it starts: a program that touches memory as fast as it can is stopped by
+ * the kernel at its limit, never past it, whatever the machine's speed. */
+static void test_compiled_program_held_by_the_kernel(void **state)
+{
+	struct run_result res;
+	char want[64];
+
+	assert_int_equal(run_c(*state, PRINT_LIMIT
+			       "    fflush(stdout);\n"
+			       "    for (int mb = 1;; mb++) {\n"
+			       "        char *p = malloc(1 << 20);\n"
+			       "        if (!p) return 2;\n"
+			       "        memset(p, 1, 1 << 20);\n"
+			       "        sink = p;\n"
+			       "        printf(\"%d\\n\", mb);\n"
+			       "        fflush(stdout);\n"
+			       "    }\n"
+			       "}\n",
+			       "cat " CG_LIMIT " && gcc -O1 -o main main.c", 384, 64, &res), 0);
+	assert_int_equal(res.status, STATUS_MEMORY_LIMIT);
+	assert_int_equal(res.run.reason, REASON_MEMORY);
+	assert_out(&res.compile.out, "402653184\n");
+	(void)snprintf(want, sizeof want, "limit %ld\n", 64L << 20);
+	assert_true(res.run.out.len > strlen(want));
+	assert_memory_equal(res.run.out.data, want, strlen(want));
+	assert_true(max_line(&res.run.out) > 32);  /* it got going */
+	assert_true(max_line(&res.run.out) <= 64); /* and never past the limit */
+	assert_true(res.run.mem_bytes <= 64L << 20);
+	assert_true(res.limit_ms > 0);
+	run_result_release(&res);
+}
+
+/* When the compiler needs no more than the program, nothing is lowered. */
+static void test_one_limit_when_the_compiler_needs_less(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_c(*state, PRINT_LIMIT "    return 0;\n}\n",
+			       "cat " CG_LIMIT " && gcc -O1 -o main main.c", 64, 128, &res), 0);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_out(&res.compile.out, "134217728\n");
+	assert_out(&res.run.out, "limit 134217728\n");
+	assert_int_equal(res.limit_ms, 0);
+	run_result_release(&res);
+}
+
+/* What the compile stage leaves in the container's memory (files in /work and /tmp)
+ * cannot be reclaimed: if it is more than the run stage may have, the limit cannot be
+ * lowered and the program is not run. */
+static void test_limit_that_cannot_be_lowered_runs_nothing(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_c(*state, "int main(void) { return 0; }\n",
+			       "head -c 12000000 /dev/zero > /work/a && head -c 12000000 /dev/zero > /tmp/b"
+			       " && gcc -o main main.c", 384, 16, &res), 0);
+	assert_int_equal(res.status, STATUS_INTERNAL_ERROR);
+	assert_true(res.compile.ran);
+	assert_false(res.run.ran);
+	assert_non_null(strstr(res.agent_error, "run stage's limit"));
+	run_result_release(&res);
+}
+
+/* A job checks that its container has exactly the limit it was created with: a warm
+ * container whose limit was changed (a lowered run limit not set back) runs nothing. */
+static void test_container_limit_not_set_back_runs_nothing(void **state)
+{
+	struct runner *r = *state;
+	struct run_file f = { "main.py", (const unsigned char *)"print(1)", 8 };
+	struct run_request req = { .run_id = "itest", .lang = lang_find("python"), .files = &f,
+				   .nfiles = 1, .limits = conf.limits, .cancel_fd = -1 };
+	char id[DK_ID_MAX];
+	struct run_result res;
+	struct err e;
+
+	assert_int_equal(run_prestart(r, &req, id, &e), 0);
+	assert_int_equal(dk_update_memory(runner_docker(r), id, 2 * conf.limits.memory_bytes, &e), 0);
+	req.container = id;
+	run_result_init(&res, &req.limits);
+	assert_int_equal(run_exec(r, &req, &res, &e), 0);
+	run_dispose(r, &res);
+	assert_int_equal(res.status, STATUS_INTERNAL_ERROR);
+	assert_false(res.run.ran);
+	assert_non_null(strstr(res.agent_error, "memory limit is 256 MB"));
+	run_result_release(&res);
+}
+
 /* Last: nothing of ours is left, running or not. */
 static void test_nothing_left(void **state)
 {
@@ -372,6 +517,10 @@ int main(void)
 		cmocka_unit_test(test_forged_frames_not_believed),
 		cmocka_unit_test(test_docker_unreachable),
 		cmocka_unit_test(test_image_missing),
+		cmocka_unit_test(test_compiled_program_held_by_the_kernel),
+		cmocka_unit_test(test_one_limit_when_the_compiler_needs_less),
+		cmocka_unit_test(test_limit_that_cannot_be_lowered_runs_nothing),
+		cmocka_unit_test(test_container_limit_not_set_back_runs_nothing),
 		cmocka_unit_test(test_nothing_left),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

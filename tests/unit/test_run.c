@@ -83,7 +83,7 @@ struct seen {
 	char argv[64];
 	size_t argv_len;
 	char stdin_data[16];
-	char job[256];
+	char job[512];
 };
 
 static int record(void *arg, int type, const unsigned char *p, size_t n)
@@ -100,7 +100,7 @@ static int record(void *arg, int type, const unsigned char *p, size_t n)
 	if (type == FRAME_STDIN)
 		memcpy(s->stdin_data, p, n);
 	if (type == FRAME_JOB)
-		memcpy(s->job, p, n);
+		memcpy(s->job, p, n < sizeof s->job - 1 ? n : sizeof s->job - 1);
 	return 0;
 }
 
@@ -142,6 +142,54 @@ static void test_job_encode(void **state)
 	assert_int_equal(v, 1 << 20);
 }
 
+/* The container starts with the compiler's memory only when there is a compile stage and
+ * it needs more; the job tells the agent both limits so it can wait for the lowering and
+ * check the kernel's limit itself. */
+static void test_memory_per_stage(void **state)
+{
+	static const char *const compile_argv[] = { "gcc", "main.c", NULL };
+	static const char *const run_argv[] = { "./main", NULL };
+	static const struct {
+		bool compiles;
+		long compile_mb, run_mb, container_mb;
+	} cases[] = {
+		{ true, 384, 128, 384 },  /* lowered between the stages */
+		{ true, 64, 128, 128 },   /* the compiler needs less: one limit */
+		{ true, 0, 128, 128 },    /* no compile limit given */
+		{ false, 512, 128, 128 }, /* no compile stage: its limit does not count */
+	};
+	struct conf c;
+
+	(void)state;
+	conf_defaults(&c);
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+		struct run_file f = { "main.c", (const unsigned char *)"int main;", 9 };
+		struct run_request req = { .files = &f, .nfiles = 1, .run_argv = run_argv,
+					   .limits = c.limits };
+		struct frame_reader fr;
+		struct seen s = { 0 };
+		struct buf out;
+		uint64_t now = 0, run = 0;
+
+		req.compile_argv = cases[i].compiles ? compile_argv : NULL;
+		req.compile_memory_bytes = cases[i].compile_mb << 20;
+		req.limits.memory_bytes = cases[i].run_mb << 20;
+		assert_int_equal(run_container_memory(&req), cases[i].container_mb << 20);
+		buf_init(&out, 1 << 20);
+		assert_int_equal(run_job_encode(&req, &out), 0);
+		frame_reader_init(&fr, 0);
+		assert_int_equal(frame_reader_feed(&fr, out.data, out.len, record, &s), 0);
+		frame_reader_release(&fr);
+		buf_release(&out);
+		assert_int_equal(frame_kv_u64((unsigned char *)s.job, strlen(s.job), "mem_now_bytes",
+					      1ull << 40, &now), 0);
+		assert_int_equal(frame_kv_u64((unsigned char *)s.job, strlen(s.job), "run_mem_bytes",
+					      1ull << 40, &run), 0);
+		assert_int_equal(now, (uint64_t)cases[i].container_mb << 20);
+		assert_int_equal(run, (uint64_t)cases[i].run_mb << 20);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -149,6 +197,7 @@ int main(void)
 		cmocka_unit_test(test_compile_stage),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_job_encode),
+		cmocka_unit_test(test_memory_per_stage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
