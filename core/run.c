@@ -246,7 +246,7 @@ static long kv_long(const unsigned char *p, size_t n, const char *key)
  * job can start under this lowered limit; the agent checks that too (mem_now_bytes). */
 static int put_run_limits(struct reading *rd)
 {
-	long want = rd->req->limits.memory_bytes, t0 = now_ms();
+	long want = rd->req->limits.memory_bytes;
 	unsigned char frame[FRAME_HDR + 64];
 	int w, rc;
 
@@ -254,14 +254,12 @@ static int put_run_limits(struct reading *rd)
 		return err_set(&rd->e, RC_INTERNAL, "the agent waited for a limit nobody lowers");
 	if ((rc = dk_update_memory(runner_docker(rd->r), rd->res->container, want, &rd->e)) != 0)
 		return rc;
+	rd->res->limit_lowered = true;
 	w = snprintf((char *)frame + FRAME_HDR, sizeof frame - FRAME_HDR, "mem_bytes=%ld\n", want);
 	if (w < 0 || (size_t)w >= sizeof frame - FRAME_HDR)
 		return err_set(&rd->e, RC_INTERNAL, "limits frame too long");
 	frame_header(frame, FRAME_LIMITS, (uint32_t)w);
-	if ((rc = dk_stream_write(rd->s, frame, FRAME_HDR + (size_t)w, RUN_SLACK_MS, &rd->e)) != 0)
-		return rc;
-	rd->res->limit_ms = now_ms() - t0;
-	return 0;
+	return dk_stream_write(rd->s, frame, FRAME_HDR + (size_t)w, RUN_SLACK_MS, &rd->e);
 }
 
 static int on_frame(void *arg, int type, const unsigned char *p, size_t n)

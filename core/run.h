@@ -100,8 +100,7 @@ struct run_result {
 	char container[DK_ID_MAX]; /* to dispose of with run_dispose; "" if none */
 	bool pooled;               /* the container came from the warm pool */
 	bool job_sent;             /* the job reached the agent (the program may have run) */
-	long limit_ms;             /* time spent lowering the memory limit between the
-				    * stages (0: it was not lowered) */
+	bool limit_lowered;        /* the memory limit was lowered for the run stage */
 };
 
 /* stdout_cap/stderr_cap size the buffers. No allocation. */

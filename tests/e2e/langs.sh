@@ -247,7 +247,7 @@ for lang in "${langs[@]}"; do
         # the program's: lowering the limit for the run stage happens after the compiler.
         cmem_mb=$(reg "$lang" compile_memory_mb); cmem_mb=${cmem_mb:-$mem_mb}
         run_code "$lang" "$chog"
-        notes[$lang-chog]="$(jq -r '"\(.status), the compiler held \(.stages.compile.memoryUsed / 1048576 | floor) MB"' "$tmp/body" 2>/dev/null) of $cmem_mb MB"
+        notes[$lang-chog]="$(jq -r '"\(.status) after \(.stages.compile.durationMs) ms, the compiler held \(.stages.compile.memoryUsed / 1048576 | floor) MB"' "$tmp/body" 2>/dev/null) of $cmem_mb MB"
         check "$lang: compiler memory bomb -> memory_limit in the compile stage, nothing run" is 200 \
             '.status == "memory_limit" and .stages.run == null and (.message | test("^The compiler needed more memory"))'
         check "$lang: the compiler had its own $cmem_mb MB, more than the program's $mem_mb MB" \

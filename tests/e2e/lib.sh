@@ -53,6 +53,23 @@ wait_until() { # seconds, command...
     return 1
 }
 none_left() { [ "$(labelled)" = 0 ]; }
+# program_runs LABEL WORD: a running container with the label ("key=value") whose processes
+# include a command line containing WORD, i.e. the job has reached the agent and the program
+# has started; its id goes to $running_id. An event to wait for (wait_until) before acting
+# on a run in progress, instead of a sleep that guesses how long that takes.
+running_id=
+program_runs() {
+    local id
+    for id in $(curl -s --unix-socket "$sock" -G http://docker/v1.41/containers/json                     --data-urlencode "filters={\"label\":[\"$1\"]}" | jq -r '.[].Id'); do
+        if curl -s --unix-socket "$sock" "http://docker/v1.41/containers/$id/top" |
+            jq -e --arg w "$2" 'any(.Processes[]?; .[-1] | contains($w))' >/dev/null 2>&1; then
+            running_id=$id
+            return 0
+        fi
+    done
+    return 1
+}
+now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # The suite's own stack: its database, its master and workers, its warm pool.
 sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
 rows() { sql "SELECT count(*) FROM runs"; }

@@ -73,13 +73,10 @@ check "unicode output" is 200 '.output.stdout == "héllo wörld ✓\n"'
 # internal_error: a container killed from outside mid-run. The previous run's container may
 # still be on its way out: wait until it is gone, so the one killed is this run's.
 wait_until 15 none_left
+# Killed once the program runs (well inside its 3 s wall limit, whatever the machine's speed).
 run_py $'import time\ntime.sleep(30)' & pid=$!
-if wait_until 10 sh -c "[ \$(curl -s --unix-socket $sock -G http://docker/v1.41/containers/json --data-urlencode 'filters={\"label\":[\"runbox.instance=e2e\"]}' | jq length) -gt 0 ]"; then
-    id=$(curl -s --unix-socket "$sock" -G http://docker/v1.41/containers/json \
-        --data-urlencode 'filters={"label":["runbox.instance=e2e"]}' | jq -r '.[0].Id')
-    sleep 0.5
-    curl -s -X POST --unix-socket "$sock" "http://docker/v1.41/containers/$id/kill" >/dev/null
-fi
+wait_until 10 program_runs runbox.instance=e2e main.py &&
+    curl -s -X POST --unix-socket "$sock" "http://docker/v1.41/containers/$running_id/kill" >/dev/null
 wait $pid
 check "internal_error: container killed from outside" is 200 '.status == "internal_error"
     and (.message | contains("not in your program"))'
@@ -117,7 +114,15 @@ check "415 wrong content type" err_is 415 unsupported_media_type "application/js
 
 echo "== client hangs up mid-run"
 jq -n '{language: "python", code: "import time\ntime.sleep(60)"}' > "$tmp/req"
+t_hang=$(now_ms)
 curl -s -o /dev/null --max-time 1.5 --data-binary "@$tmp/req" -H 'Content-Type: application/json' "$base/api/editor/run"
+# The hang-up itself ended the run, not the 3 s wall limit: the row says so, and it finished
+# before the limit would have ended it.
+hung_up() {
+    [ "$(sql "SELECT count(*) FROM runs WHERE received_ms >= $t_hang AND message = 'the client hung up'
+              AND finished_ms - received_ms < $RUNBOX_WALL_MS")" = 1 ]
+}
+check "the run-log row says the client hung up, before the wall limit" wait_until 10 hung_up
 check "the container is gone within 5 s" wait_until 5 none_left
 run_py 'print("after hang-up")'
 check "the worker serves the next run" is 200 '.output.stdout == "after hang-up\n"'

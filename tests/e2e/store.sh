@@ -142,7 +142,9 @@ py $'import time\ntime.sleep(2.5)\nprint("done")' "$tmp/slow.json"
 (post_as "$key_k" "$tmp/slow.json"; echo "$code" > "$tmp/slow.code"; cp "$tmp/body" "$tmp/slow.body") & cpid=$!
 wait_until 10 sh -c "[ -n \"\$(sqlite3 -cmd '.timeout 5000' '$RUNBOX_DB_PATH' \"SELECT worker_pid FROM runs r JOIN users u ON u.id = r.user_id WHERE u.name = 'killed' AND status = 'running'\")\" ]"
 wpid=$(sql "SELECT worker_pid FROM runs r JOIN users u ON u.id = r.user_id WHERE u.name = 'killed' AND status = 'running'")
-[ -n "$wpid" ] && kill -KILL "$wpid"
+# Killed once its program runs, not while Docker is still making the container (which the
+# master could not yet see to remove), whatever the machine's speed.
+[ -n "$wpid" ] && wait_until 10 program_runs "runbox.owner=e2e-store:$wpid" main.py && kill -KILL "$wpid"
 wait $cpid
 code=$(cat "$tmp/slow.code"); cp "$tmp/slow.body" "$tmp/body"
 check "the client gets a JSON 503, not a bare page" err_is 503 runner_unavailable "not available"
