@@ -88,7 +88,7 @@ send() {
     echo "$kind $line ${res:-empty}"
 }
 get() { # PATH [KEY]: "get:PATH http"
-    echo "get:$1 $(curl -s -o /dev/null -w '%{http_code}' --max-time 20 ${2:+-H "Authorization: Bearer $2"} "$base$1")"
+    echo "get:$1 $(curl -s -o /dev/null -w '%{http_code}' --max-time 60 ${2:+-H "Authorization: Bearer $2"} "$base$1")"
 }
 export -f send get; export tmp base
 

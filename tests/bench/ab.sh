@@ -19,21 +19,12 @@ lang=${2:-c}
 n=${3:-20}
 git rev-parse -q --verify "$ref^{commit}" >/dev/null || { echo "no commit '$ref' here" >&2; exit 1; }
 [ -x build/runbox-fcgi ] || { echo "build this tree first: make" >&2; exit 1; }
+. "$top/tests/bench/hello.sh"
+[ -n "$(hello "$lang")" ] || { echo "no hello world for '$lang' here" >&2; exit 1; }
 dir=$(mktemp -d /tmp/runbox-ab.XXXXXX)
 chmod 755 "$dir"
+trap 'rm -rf "$dir"' EXIT
 
-hello() {
-    case $1 in
-    python) printf '%s' 'print("hello world")' ;;
-    javascript) printf '%s' 'console.log("hello world");' ;;
-    c) printf '%s\n' '#include <stdio.h>' 'int main(void) { puts("hello world"); return 0; }' ;;
-    cpp) printf '%s\n' '#include <iostream>' 'int main() { std::cout << "hello world\n"; }' ;;
-    java) printf '%s\n' 'public class Hello {' '    public static void main(String[] args) {' \
-        '        System.out.println("hello world");' '    }' '}' ;;
-    rust) printf '%s\n' 'fn main() {' '    println!("hello world");' '}' ;;
-    *) echo "no hello world for '$1' here" >&2; exit 1 ;;
-    esac
-}
 hello "$lang" | jq -Rs --arg l "$lang" '{language: $l, code: .}' > "$dir/body.json"
 
 # The language alone, from this tree's registry, for both stacks: one pool to fill.

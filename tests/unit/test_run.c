@@ -104,6 +104,20 @@ static int record(void *arg, int type, const unsigned char *p, size_t n)
 	return 0;
 }
 
+/* Encode req's job and read it back frame by frame into s. */
+static void decode_job(const struct run_request *req, struct seen *s)
+{
+	struct frame_reader fr;
+	struct buf out;
+
+	buf_init(&out, 1 << 20);
+	assert_int_equal(run_job_encode(req, &out), 0);
+	frame_reader_init(&fr, 0);
+	assert_int_equal(frame_reader_feed(&fr, out.data, out.len, record, s), 0);
+	frame_reader_release(&fr);
+	buf_release(&out);
+}
+
 static void test_job_encode(void **state)
 {
 	struct conf c;
@@ -111,21 +125,14 @@ static void test_job_encode(void **state)
 	static const char *const run_argv[] = { "python3", "main.py", NULL };
 	struct run_request req = { .lang = NULL, .files = &f, .nfiles = 1, .run_argv = run_argv,
 				   .stdin_data = (const unsigned char *)"in", .stdin_len = 2 };
-	struct frame_reader fr;
 	struct seen s = { 0 };
-	struct buf out;
 	uint64_t v;
 
 	(void)state;
 	conf_defaults(&c);
 	req.limits = c.limits;
 	req.limits.wall_ms = 2500;
-	buf_init(&out, 1 << 20);
-	assert_int_equal(run_job_encode(&req, &out), 0);
-	frame_reader_init(&fr, 0);
-	assert_int_equal(frame_reader_feed(&fr, out.data, out.len, record, &s), 0);
-	frame_reader_release(&fr);
-	buf_release(&out);
+	decode_job(&req, &s);
 	assert_int_equal(s.n, 5);
 	assert_int_equal(s.types[0], FRAME_JOB);
 	assert_int_equal(s.types[1], FRAME_FILE);
@@ -166,21 +173,14 @@ static void test_memory_per_stage(void **state)
 		struct run_file f = { "main.c", (const unsigned char *)"int main;", 9 };
 		struct run_request req = { .files = &f, .nfiles = 1, .run_argv = run_argv,
 					   .limits = c.limits };
-		struct frame_reader fr;
 		struct seen s = { 0 };
-		struct buf out;
 		uint64_t now = 0, run = 0;
 
 		req.compile_argv = cases[i].compiles ? compile_argv : NULL;
 		req.compile_memory_bytes = cases[i].compile_mb << 20;
 		req.limits.memory_bytes = cases[i].run_mb << 20;
 		assert_int_equal(run_container_memory(&req), cases[i].container_mb << 20);
-		buf_init(&out, 1 << 20);
-		assert_int_equal(run_job_encode(&req, &out), 0);
-		frame_reader_init(&fr, 0);
-		assert_int_equal(frame_reader_feed(&fr, out.data, out.len, record, &s), 0);
-		frame_reader_release(&fr);
-		buf_release(&out);
+		decode_job(&req, &s);
 		assert_int_equal(frame_kv_u64((unsigned char *)s.job, strlen(s.job), "mem_now_bytes",
 					      1ull << 40, &now), 0);
 		assert_int_equal(frame_kv_u64((unsigned char *)s.job, strlen(s.job), "run_mem_bytes",
