@@ -338,6 +338,25 @@ static void test_image_missing(void **state)
 	run_result_release(&res);
 }
 
+/* The program runs below the agent's priority, so spinning children cannot delay the
+ * agent at the wall limit, and it cannot raise its priority again. */
+static void test_program_runs_below_the_agent(void **state)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(*state,
+		"import os\n"
+		"print(os.nice(0))\n"
+		"try:\n"
+		"    os.nice(-1)\n"
+		"    print('raised')\n"
+		"except PermissionError:\n"
+		"    print('refused')\n", NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_out(&res.run.out, "19\nrefused\n");
+	run_result_release(&res);
+}
+
 /* A C program through both stages in the gcc image: compile_sh runs as the compile stage
  * (a shell line, so it can show what the compiler's stage sees), then ./main. The compile
  * stage gets compile_mb, the run stage run_mb. Returns run_exec's rc. */
@@ -517,6 +536,7 @@ int main(void)
 		cmocka_unit_test(test_forged_frames_not_believed),
 		cmocka_unit_test(test_docker_unreachable),
 		cmocka_unit_test(test_image_missing),
+		cmocka_unit_test(test_program_runs_below_the_agent),
 		cmocka_unit_test(test_compiled_program_held_by_the_kernel),
 		cmocka_unit_test(test_one_limit_when_the_compiler_needs_less),
 		cmocka_unit_test(test_limit_that_cannot_be_lowered_runs_nothing),
