@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
@@ -26,6 +27,36 @@
  * has been sent SIGKILL by then, so this only matters for a process stuck in the kernel. */
 #define GRACE_MS 2000
 #define REKILL_MS 10
+
+/* Memory the agent holds while a stage runs and lets go of as soon as the main process has
+ * ended. The stage's processes, the agent and whatever they leave behind share one memory
+ * limit, and what a program can leave behind is not freed when it dies (files in the tmpfs
+ * mounts, their inodes, shared memory segments). A program that fills the container to its
+ * limit that way and exits would leave the agent, now the only process, with no memory to
+ * open a file or send its report: the kernel would kill the agent, and the run would end
+ * without a result. This reserve is charged while the program runs (it cannot use it) and
+ * is free again when the agent needs it. Never copied into a child (MADV_DONTFORK), so it
+ * does not count in the program's resident size. */
+#define RESERVE_BYTES (2u << 20)
+
+static void *reserve_take(void)
+{
+	void *p = mmap(NULL, RESERVE_BYTES, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+
+	if (p == MAP_FAILED)
+		return NULL;
+	(void)madvise(p, RESERVE_BYTES, MADV_DONTFORK);
+	memset(p, 0x5a, RESERVE_BYTES); /* every page really charged */
+	return p;
+}
+
+static void reserve_free(void **p)
+{
+	if (*p != NULL)
+		(void)munmap(*p, RESERVE_BYTES);
+	*p = NULL;
+}
 
 struct stream {
 	int fd, type;
@@ -251,6 +282,7 @@ struct run {
 	int others;            /* other processes may still exist */
 	struct rusage mru;     /* main child's rusage */
 	uint64_t mem_limit;    /* the kernel's memory limit in this stage, 0 if unknown */
+	void *reserve;         /* see RESERVE_BYTES; NULL once freed */
 	int64_t t0, t_end, grace, last_kill, last_mem;
 };
 
@@ -376,6 +408,7 @@ static void reap(struct run *r)
 			return;
 		}
 		if (w == r->pid && !r->main_done) {
+			reserve_free(&r->reserve);
 			r->main_done = 1;
 			r->status = status;
 			r->mru = ru;
@@ -495,6 +528,7 @@ int agent_run_stage(const struct limits *lim, const struct stage *st, int sigfd,
 	oom0 = oom_kills();
 	if (agent_mem_limit(&r.mem_limit, &memsw) < 0 || r.mem_limit == UINT64_MAX)
 		r.mem_limit = 0;
+	r.reserve = reserve_take();
 	(void)getrusage(RUSAGE_CHILDREN, &ru0);
 	r.t0 = now_ms();
 	r.pid = fork();
@@ -538,12 +572,14 @@ int agent_run_stage(const struct limits *lim, const struct stage *st, int sigfd,
 		if (r.in >= 0 && (pf[3].revents & (POLLOUT | POLLHUP | POLLERR)))
 			feed(&r.in, st->stdin_fd, st->stdin_len, &r.in_off);
 	}
+	reserve_free(&r.reserve); /* the main process was never reaped (stuck in the kernel) */
 	close_fd(&r.in);
 	close_fd(&r.so.fd);
 	close_fd(&r.se.fd);
 	finish(&r, &ru0, oom0, res);
 	return 0;
 fail:
+	reserve_free(&r.reserve);
 	close_fd(&in[0]);
 	close_fd(&in[1]);
 	close_fd(&out[0]);
