@@ -29,6 +29,16 @@ const char *rc_name(int rc) { return lookup(rc)->name; }
 int rc_http(int rc) { return lookup(rc)->http; }
 const char *rc_message(int rc) { return lookup(rc)->msg; }
 
+const char *http_reason(int status)
+{
+	switch (status) {
+#define X(code, text) case code: return text;
+	HTTP_REASON_MAP(X)
+#undef X
+	default: return NULL;
+	}
+}
+
 void err_init(struct err *e)
 {
 	e->rc = 0;

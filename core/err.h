@@ -40,6 +40,17 @@
 	X(RC_CONFIG,         "config_error",      500, "The server's configuration is invalid.") \
 	X(RC_INTERNAL,       "internal_error",    500, "Something went wrong inside the server. Try again; if it keeps happening, tell your school's admin.")
 
+/* The reason phrase of every HTTP status runbox answers with (RFC 9110), for the status
+ * line: every code of the table above, and those of the answers that are not errors. */
+#define HTTP_REASON_MAP(X) \
+	X(200, "OK") X(201, "Created") X(204, "No Content") \
+	X(400, "Bad Request") X(401, "Unauthorized") X(403, "Forbidden") X(404, "Not Found") \
+	X(405, "Method Not Allowed") X(408, "Request Timeout") X(409, "Conflict") \
+	X(413, "Content Too Large") X(415, "Unsupported Media Type") \
+	X(422, "Unprocessable Content") X(429, "Too Many Requests") \
+	X(500, "Internal Server Error") X(502, "Bad Gateway") X(503, "Service Unavailable") \
+	X(504, "Gateway Timeout")
+
 /* Position of each code in the table; codes are the negated position plus one. */
 enum rc_index {
 #define X(rc, name, http, msg) rc##_IDX,
@@ -65,6 +76,9 @@ struct err {
 const char *rc_name(int rc);
 int rc_http(int rc);
 const char *rc_message(int rc);
+/* The reason phrase of an HTTP status ("Too Many Requests"), NULL for one not in
+ * HTTP_REASON_MAP. */
+const char *http_reason(int status);
 
 /* Record rc and a printf-style detail in e (if e is not NULL); returns rc. */
 int err_set(struct err *e, int rc, const char *fmt, ...)

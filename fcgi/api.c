@@ -22,22 +22,12 @@ size_t api_body_max(const struct conf *c)
 	return 6 * ((size_t)c->max_code_bytes + (size_t)c->max_stdin_bytes) + 64 * 1024;
 }
 
+/* "200 OK": the status and its reason phrase from the one table. */
 static const char *status_text(int status)
 {
-	switch (status) {
-	case 200: return "OK";
-	case 400: return "Bad Request";
-	case 404: return "Not Found";
-	case 405: return "Method Not Allowed";
-	case 413: return "Payload Too Large";
-	case 415: return "Unsupported Media Type";
-	case 422: return "Unprocessable Entity";
-	case 500: return "Internal Server Error";
-	case 502: return "Bad Gateway";
-	case 503: return "Service Unavailable";
-	case 504: return "Gateway Timeout";
-	default: return "Status";
-	}
+	const char *r = http_reason(status);
+
+	return r ? r : "Unknown";
 }
 
 static void respond(FCGX_Request *req, int status, json_t *body, const char *extra_headers)
@@ -718,41 +708,97 @@ static void handle_metrics(struct app *a, FCGX_Request *req)
 	json_decref(m);
 }
 
+/* The routes, in one table. A route with no methods checks the method itself (the run
+ * endpoint logs a wrong method as a refused request); the others answer 405 with allow. */
+#define M_GET 1u  /* GET and HEAD */
+#define M_POST 2u
+struct route {
+	const char *path;   /* exact path, or with prefix set the part before an id */
+	bool prefix;        /* path + one non-empty segment without '/' */
+	unsigned methods;   /* 0: the handler checks */
+	const char *wrong_method;
+	void (*handle)(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail);
+};
+
+static void route_run(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail)
+{
+	(void)tail;
+	handle_run(a, req, res);
+}
+
+static void route_run_get(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail)
+{
+	(void)res;
+	handle_run_get(a, req, tail);
+}
+
+static void route_metrics(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail)
+{
+	(void)res, (void)tail;
+	handle_metrics(a, req);
+}
+
+static void route_health(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail)
+{
+	(void)res, (void)tail;
+	handle_health(a, req);
+}
+
+static void route_languages(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail)
+{
+	(void)res, (void)tail;
+	handle_languages(a, req);
+}
+
+static const struct route routes[] = {
+	{ "/api/editor/run", false, 0, NULL, route_run },
+	{ "/api/runs/", true, M_GET, "Use GET to read a run.", route_run_get },
+	{ "/metrics", false, M_GET, "Use GET for /metrics.", route_metrics },
+	{ "/api/health", false, M_GET, "Use GET for /api/health.", route_health },
+	{ "/api/languages", false, M_GET, "Use GET for /api/languages.", route_languages },
+};
+
+/* The route for uri, with *tail the id after a prefix route; NULL if none. */
+static const struct route *route_find(const char *uri, const char **tail)
+{
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		const struct route *r = &routes[i];
+		size_t n = strlen(r->path);
+
+		if (!r->prefix && strcmp(uri, r->path) == 0) {
+			*tail = "";
+			return r;
+		}
+		if (r->prefix && strncmp(uri, r->path, n) == 0 && uri[n] && !strchr(uri + n, '/')) {
+			*tail = uri + n;
+			return r;
+		}
+	}
+	return NULL;
+}
+
 void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 {
 	const char *uri = param(req, "DOCUMENT_URI"), *method = param(req, "REQUEST_METHOD");
-	int get = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0;
+	unsigned m = strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ? M_GET
+		     : strcmp(method, "POST") == 0 ? M_POST : 0;
+	const struct route *r;
+	const char *tail = "";
 
 	run_result_init(res, &a->conf->limits);
 	/* A run request nginx could not parse arrives under the address of the location that
 	 * hands it over (nginx checked that the client's address was this one). */
-	if (strcmp(uri, "/api/editor/run") == 0 ||
-	    strcmp(param(req, "RUNBOX_REFUSED"), "bad_http") == 0) {
-		handle_run(a, req, res);
-	} else if (strncmp(uri, "/api/runs/", 10) == 0 && uri[10] && !strchr(uri + 10, '/')) {
-		if (!get)
-			respond_error(req, RC_METHOD, "Use GET to read a run.", "Allow: GET, HEAD\r\n");
-		else
-			handle_run_get(a, req, uri + 10);
-	} else if (strcmp(uri, "/metrics") == 0) {
-		if (!get)
-			respond_error(req, RC_METHOD, "Use GET for /metrics.", "Allow: GET, HEAD\r\n");
-		else
-			handle_metrics(a, req);
-	} else if (strcmp(uri, "/api/health") == 0) {
-		if (!get)
-			respond_error(req, RC_METHOD, "Use GET for /api/health.", "Allow: GET, HEAD\r\n");
-		else
-			handle_health(a, req);
-	} else if (strcmp(uri, "/api/languages") == 0) {
-		if (!get)
-			respond_error(req, RC_METHOD, "Use GET for /api/languages.", "Allow: GET, HEAD\r\n");
-		else
-			handle_languages(a, req);
-	} else {
+	if (strcmp(param(req, "RUNBOX_REFUSED"), "bad_http") == 0)
+		r = &routes[0];
+	else
+		r = route_find(uri, &tail);
+	if (r == NULL)
 		respond_error(req, RC_NOT_FOUND, "There is nothing at this address. The API has "
 			      "POST /api/editor/run, GET /api/runs/{id}, GET /api/health and GET /api/languages.", NULL);
-	}
+	else if (r->methods != 0 && (r->methods & m) == 0)
+		respond_error(req, RC_METHOD, r->wrong_method, "Allow: GET, HEAD\r\n");
+	else
+		r->handle(a, req, res, tail);
 	log_set_request(NULL);
 }
 

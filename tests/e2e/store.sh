@@ -59,6 +59,7 @@ check "nginx's 413 is still answered as JSON" err_is 413 body_too_large "larger 
 py 'print(1)'; post_as rbx_0000000000000000000000000000000000000000 "$tmp/req"
 check "401 for an unknown key, with WWW-Authenticate" \
     sh -c "[ $code = 401 ] && grep -qi '^www-authenticate: Bearer' '$tmp/hdr'"
+check "its status line says 401 Unauthorized" grep -q $'^HTTP/1.1 401 Unauthorized\r$' "$tmp/hdr"
 check "nine requests, nine rows" test "$(( $(rows) - before ))" = 9
 got=$(sql "SELECT group_concat(coalesce(error_code, status), ' ') FROM (SELECT * FROM runs ORDER BY received_ms, rowid) LIMIT -1 OFFSET $before")
 check "each row says what happened ($got)" test "$got" = \
@@ -103,6 +104,7 @@ check "50 rows for the user, 10 accepted" test \
     "$(sql "SELECT count(*) || ' ' || sum(accepted) FROM runs r JOIN users u ON u.id = r.user_id WHERE u.name = 'quota-user'")" = "50 10"
 post_as "$key_q" "$tmp/q.json"
 check "the 429 says which limit and when" err_is 429 quota_exceeded "runs per minute"
+check "its status line says 429 Too Many Requests" grep -q $'^HTTP/1.1 429 Too Many Requests\r$' "$tmp/hdr"
 
 echo "== 8 clients x 250 requests: the log keeps up"
 for i in 1 2 3 4 5 6 7 8; do admin --json user add "load$i" | jq -r .key > "$tmp/key$i"; done

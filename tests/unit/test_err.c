@@ -26,6 +26,8 @@ static void test_table_rows(void **state)
 		assert_non_null(rc_name(rc));
 		assert_true(strlen(rc_name(rc)) > 0);
 		assert_true(rc_http(rc) >= 400 && rc_http(rc) <= 599);
+		/* Its status line has the status's own reason phrase. */
+		assert_non_null(http_reason(rc_http(rc)));
 		/* A sentence: starts with a capital letter and ends with a full stop. */
 		assert_true(rc_message(rc)[0] >= 'A' && rc_message(rc)[0] <= 'Z');
 		assert_int_equal(rc_message(rc)[strlen(rc_message(rc)) - 1], '.');
@@ -43,6 +45,20 @@ static void test_known_mappings(void **state)
 	assert_int_equal(rc_http(RC_NOT_FOUND), 404);
 	assert_int_equal(rc_http(RC_DOCKER_DOWN), 503);
 	assert_non_null(strstr(rc_message(RC_DOCKER_DOWN), "Docker is not running"));
+}
+
+static void test_reason_phrases(void **state)
+{
+	static const struct { int status; const char *reason; } cases[] = {
+		{ 200, "OK" }, { 204, "No Content" }, { 401, "Unauthorized" }, { 403, "Forbidden" },
+		{ 408, "Request Timeout" }, { 409, "Conflict" }, { 413, "Content Too Large" },
+		{ 429, "Too Many Requests" }, { 503, "Service Unavailable" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+		assert_string_equal(http_reason(cases[i].status), cases[i].reason);
+	assert_null(http_reason(418));
 }
 
 static void test_unknown_code_is_internal(void **state)
@@ -70,6 +86,7 @@ int main(void)
 		cmocka_unit_test(test_codes_are_negative_and_distinct),
 		cmocka_unit_test(test_table_rows),
 		cmocka_unit_test(test_known_mappings),
+		cmocka_unit_test(test_reason_phrases),
 		cmocka_unit_test(test_unknown_code_is_internal),
 		cmocka_unit_test(test_err_set),
 	};
