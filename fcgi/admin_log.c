@@ -127,21 +127,22 @@ static void field(const char *name, const char *fmt, ...)
 	putchar('\n');
 }
 
-/* A stored text (code, stdout, stderr) under a heading; bytes is its size when run. */
+/* A stored text (code, stdout, stderr) under a heading; bytes is its size when run (NULL:
+ * the size of what is stored). */
 static void stored(const json_t *r, const char *key, const char *bytes_key, const char *trunc_key)
 {
 	const json_t *v = json_object_get(r, key);
 	size_t n = json_string_length(v);
 	char size[24];
 
-	fmt_size(jint(r, bytes_key), size, sizeof size);
+	fmt_size(bytes_key ? jint(r, bytes_key) : (long long)n, size, sizeof size);
 	printf("\n--- %s: %s%s", key, size,
 	       trunc_key && jint(r, trunc_key) ? ", cut at the output limit" : "");
 	if (!json_is_string(v)) {
 		printf(" (not stored) ---\n");
 		return;
 	}
-	if (n < (size_t)jint(r, bytes_key) && strcmp(key, "code") != 0)
+	if (bytes_key && n < (size_t)jint(r, bytes_key) && strcmp(key, "code") != 0)
 		printf(" (the log keeps the first %zu bytes)", n);
 	printf(" ---\n");
 	put_safe(stdout, json_string_value(v), n);
@@ -160,6 +161,7 @@ static void run_print(const json_t *r)
 	field("client", "%s (auth: %s)", jstr(r, "clientAddr") ? jstr(r, "clientAddr") : "-",
 	      jstr(r, "auth") ? jstr(r, "auth") : "-");
 	field("language", "%s", jstr(r, "language") ? jstr(r, "language") : "-");
+	field("through", "%s API", jstr(r, "face") ? jstr(r, "face") : "editor");
 	field("status", "%s (HTTP %s)%s%s", jstr(r, "status"), num(r, "httpStatus", "", a, sizeof a),
 	      jstr(r, "errorCode") ? ", error " : "", jstr(r, "errorCode") ? jstr(r, "errorCode") : "");
 	if (jstr(r, "message"))
@@ -175,6 +177,13 @@ static void run_print(const json_t *r)
 	field("code", "%s, sha256 %s", c, jstr(r, "codeSha256") ? jstr(r, "codeSha256") : "-");
 	field("stdin", "%s (not stored)", d);
 	stored(r, "code", "codeBytes", NULL);
+	if (json_is_string(json_object_get(r, "compileStdout"))) {
+		field("compile", "exit code %s, %s, %s", num(r, "compileExitCode", "", a, sizeof a),
+		      num(r, "compileDurationMs", " ms", b, sizeof b),
+		      (fmt_size(jint(r, "compileMemoryUsed"), c, sizeof c), c));
+		stored(r, "compileStdout", NULL, NULL);
+		stored(r, "compileStderr", NULL, NULL);
+	}
 	stored(r, "stdout", "stdoutBytes", "stdoutTruncated");
 	stored(r, "stderr", "stderrBytes", "stderrTruncated");
 }

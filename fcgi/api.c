@@ -185,15 +185,13 @@ static void status_message(const struct run_result *res, const struct limits *l,
 }
 
 static json_t *result_json(const struct run_result *res, const char *run_id, const char *lang,
-			   const struct limits *l)
+			   const struct limits *l, const char *msg)
 {
-	char msg[512];
 	/* A compile error's story is the compiler's output: show it as the output. */
 	const struct run_stage *shown = res->status == STATUS_COMPILE_ERROR ||
 					(res->compile.ran && !res->run.ran) ? &res->compile : &res->run;
 	json_t *run = stage_json(&res->run), *top = stage_json(shown), *body;
 
-	status_message(res, l, msg, sizeof msg);
 	body = json_pack("{s:s, s:s, s:s, s:{s:O, s:O, s:i, s:i}, s:I, s:I, s:I,"
 			 " s:O, s:{s:I, s:I, s:I, s:I}}",
 			 "runId", run_id,
@@ -353,10 +351,9 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	struct buf body;
 	struct gate gt;
 	struct err e;
-	char run_id[33], hdr[128], size[32], cap[32];
+	char run_id[33], hdr[128], size[32], cap[32], msg[512];
 	/* Set when nginx refused the request itself and hands it over only to be logged. */
 	const char *refused = param(req, "RUNBOX_REFUSED");
-	json_t *answer = NULL, *out;
 	int rc;
 
 	err_init(&e);
@@ -365,6 +362,7 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	log_set_request(run_id);
 	(void)snprintf(hdr, sizeof hdr, "X-Run-Id: %s\r\n", run_id);
 	gate_init(&gt, &a->gate, req, run_id);
+	gt.entry.face = "editor";
 	gt.entry.queue_ms = queued_ms(req, gt.entry.received_ms);
 	if (!refused[0] && strcmp(param(req, "REQUEST_METHOD"), "POST") != 0) {
 		refuse(a, &gt, req, RC_METHOD, "Use POST to run code at /api/editor/run.",
@@ -477,23 +475,15 @@ static void handle_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	}
 	if (rc != 0) {
 		log_warnx("run failed: %s: %s", rc_name(rc), e.msg);
-		gate_finish(&gt, &a->gate, rc, e.msg, NULL, NULL, 0, NULL, 0);
+		gate_finish(&gt, &a->gate, rc, e.msg, NULL);
 		respond_error(req, rc, NULL, hdr);
 		goto out;
 	}
 	log_info("%s %s exit=%d %ldms", er.language, run_status_name(res->status),
 		 res->run.exit_code, res->total_ms);
-	answer = result_json(res, run_id, er.language, &rr.limits);
-	out = answer ? json_object_get(answer, "output") : NULL;
-	{
-		json_t *so = json_object_get(out, "stdout"), *se = json_object_get(out, "stderr");
-		json_t *msg = answer ? json_object_get(answer, "message") : NULL;
-
-		gate_finish(&gt, &a->gate, 0, json_string_value(msg), res,
-			    json_string_value(so), json_string_length(so),
-			    json_string_value(se), json_string_length(se));
-	}
-	respond(req, 200, answer, hdr);
+	status_message(res, &rr.limits, msg, sizeof msg);
+	gate_finish(&gt, &a->gate, 0, msg, res);
+	respond(req, 200, result_json(res, run_id, er.language, &rr.limits, msg), hdr);
 out:
 	program_release(&prog);
 	buf_release(&body);

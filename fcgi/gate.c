@@ -190,17 +190,42 @@ int gate_begin(struct gate *gt, struct gate_ctx *g, struct quota_refusal *qr, st
 	return 0;
 }
 
+/* The log's copy of a stage's output: its buffers as valid UTF-8 (invalid bytes become
+ * U+FFFD), made here once from what the agent sent, never read back from an answer. */
+struct logged_text {
+	struct buf out, err;
+};
+
+static void logged_text_init(struct logged_text *t, const struct run_stage *st)
+{
+	buf_init(&t->out, 3 * st->out.len + 1);
+	buf_init(&t->err, 3 * st->err.len + 1);
+	/* Out of memory leaves a buffer empty: the row is still written, without that text. */
+	if (utf8_sanitize(&t->out, st->out.data, st->out.len) != 0)
+		buf_release(&t->out);
+	if (utf8_sanitize(&t->err, st->err.data, st->err.len) != 0)
+		buf_release(&t->err);
+}
+
+static void logged_text_release(struct logged_text *t)
+{
+	buf_release(&t->out);
+	buf_release(&t->err);
+}
+
 void gate_finish(struct gate *gt, struct gate_ctx *g, int rc, const char *message,
-		 const struct run_result *res, const char *out, size_t out_len, const char *err,
-		 size_t err_len)
+		 const struct run_result *res)
 {
 	struct run_outcome o = { 0 };
+	struct logged_text run, compile;
 	struct store *s;
 	struct err e;
 
 	if (!gt->started)
 		return;
 	err_init(&e);
+	memset(&run, 0, sizeof run);
+	memset(&compile, 0, sizeof compile);
 	o.finished_ms = now_ms();
 	o.output_cap = (size_t)g->conf->log_output_cap;
 	o.message = message;
@@ -220,17 +245,33 @@ void gate_finish(struct gate *gt, struct gate_ctx *g, int rc, const char *messag
 		o.stderr_bytes = res->run.err_bytes;
 		o.stdout_truncated = res->run.out.truncated;
 		o.stderr_truncated = res->run.err.truncated;
-		o.out = out;
-		o.out_len = out_len;
-		o.err = err;
-		o.err_len = err_len;
+		logged_text_init(&run, &res->run);
+		o.out = (const char *)run.out.data;
+		o.out_len = run.out.len;
+		o.err = (const char *)run.err.data;
+		o.err_len = run.err.len;
+		if (res->compile.ran) {
+			o.compiled = 1;
+			o.compile.exit_code = res->compile.exit_code;
+			o.compile.signal = res->compile.signal;
+			o.compile.duration_ms = res->compile.wall_ms;
+			o.compile.cpu_ms = res->compile.cpu_ms;
+			o.compile.memory_bytes = res->compile.mem_bytes;
+			logged_text_init(&compile, &res->compile);
+			o.compile.out = (const char *)compile.out.data;
+			o.compile.out_len = compile.out.len;
+			o.compile.err = (const char *)compile.err.data;
+			o.compile.err_len = compile.err.len;
+		}
 	}
 	if ((s = gate_store(g, &e)) == NULL || store_run_finish(s, gt->entry.run_id, &o, &e) != 0) {
 		/* The student has the answer; the row stays "running" until the master's sweep
 		 * marks it interrupted, which also frees the concurrency slot. */
 		log_warnx("run %s not completed in the log: %s", gt->entry.run_id, e.msg);
 		(void)store_error(g, e.rc ? e.rc : RC_STORE);
-		return;
+	} else {
+		gt->started = 0;
 	}
-	gt->started = 0;
+	logged_text_release(&run);
+	logged_text_release(&compile);
 }

@@ -53,9 +53,9 @@ void gate_refuse(struct gate *gt, struct gate_ctx *g, int rc, const char *messag
  * refusal is logged; e->msg is the sentence for the student) or RC_STORE. */
 int gate_begin(struct gate *gt, struct gate_ctx *g, struct quota_refusal *qr, struct err *e);
 
-/* Complete the started row: with the run's result (rc == 0) or with the error rc. */
+/* Complete the started row: with the run's result (rc == 0; both stages' figures and
+ * output, from res's buffers) or with the error rc (res may be NULL). */
 void gate_finish(struct gate *gt, struct gate_ctx *g, int rc, const char *message,
-		 const struct run_result *res, const char *out, size_t out_len, const char *err,
-		 size_t err_len);
+		 const struct run_result *res);
 
 #endif

@@ -415,17 +415,18 @@ static void bind_entry(sqlite3_stmt *q, const struct run_entry *r)
 	}
 	sqlite3_bind_int64(q, 12, (sqlite3_int64)r->stdin_len);
 	sqlite3_bind_int64(q, 17, r->queue_ms);
+	sqlite3_bind_text(q, 18, r->face ? r->face : "editor", -1, SQLITE_STATIC);
 }
 
 #define RUN_INSERT_COLS "id, received_ms, instance, worker_pid, user_id, client_addr, auth," \
-	" language, code_bytes, code_sha256, code, stdin_bytes, queue_ms"
+	" language, code_bytes, code_sha256, code, stdin_bytes, queue_ms, face"
 
 static int insert_refused(struct store *s, const struct run_entry *r, int http, const char *code,
 			  const char *message, struct err *e)
 {
 	sqlite3_stmt *q = stmt(s, ST_RUN_REFUSED, "INSERT INTO runs (" RUN_INSERT_COLS ", accepted,"
 			       " status, http_status, error_code, message, finished_ms)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?17, 0,"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?17, ?18, 0,"
 			       " 'refused', ?13, ?14, ?15, ?16)", e);
 
 	if (q == NULL)
@@ -514,7 +515,7 @@ int store_run_begin(struct store *s, const struct run_entry *r, const struct quo
 	/* The check and the take are one statement: the row is inserted only if every
 	 * count is still under its limit. */
 	sqlite3_stmt *ins = stmt(s, ST_RUN_BEGIN, "INSERT INTO runs (" RUN_INSERT_COLS ", accepted,"
-				 " status) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?17, 1,"
+				 " status) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?17, ?18, 1,"
 				 " 'running' WHERE"
 				 " (SELECT count(*) FROM runs WHERE user_id = ?5 AND accepted = 1"
 				 "   AND received_ms > ?2 - 60000) < ?13"
@@ -575,7 +576,10 @@ int store_run_finish(struct store *s, const char *run_id, const struct run_outco
 			       " http_status = ?4, error_code = ?5, message = ?6, exit_code = ?7,"
 			       " signal = ?8, duration_ms = ?9, cpu_ms = ?10, memory_bytes = ?11,"
 			       " stdout_bytes = ?12, stderr_bytes = ?13, stdout_truncated = ?14,"
-			       " stderr_truncated = ?15, stdout = ?16, stderr = ?17"
+			       " stderr_truncated = ?15, stdout = ?16, stderr = ?17,"
+			       " compile_exit_code = ?18, compile_signal = ?19, compile_duration_ms = ?20,"
+			       " compile_cpu_ms = ?21, compile_memory_bytes = ?22, compile_stdout = ?23,"
+			       " compile_stderr = ?24"
 			       " WHERE id = ?1 AND status IN ('running', 'interrupted')", e);
 
 	if (q == NULL)
@@ -599,6 +603,16 @@ int store_run_finish(struct store *s, const char *run_id, const struct run_outco
 	sqlite3_bind_int(q, 15, o->stderr_truncated);
 	bind_text_capped(q, 16, o->out, o->out_len, o->output_cap);
 	bind_text_capped(q, 17, o->err, o->err_len, o->output_cap);
+	if (o->compiled) {
+		/* NULLs otherwise: a language without a compile stage, or a run that failed. */
+		sqlite3_bind_int(q, 18, o->compile.exit_code);
+		sqlite3_bind_int(q, 19, o->compile.signal);
+		sqlite3_bind_int64(q, 20, o->compile.duration_ms);
+		sqlite3_bind_int64(q, 21, o->compile.cpu_ms);
+		sqlite3_bind_int64(q, 22, o->compile.memory_bytes);
+		bind_text_capped(q, 23, o->compile.out, o->compile.out_len, o->output_cap);
+		bind_text_capped(q, 24, o->compile.err, o->compile.err_len, o->output_cap);
+	}
 	return step_done(s, q, e, "finish run");
 }
 
@@ -914,7 +928,7 @@ int store_quota_set(struct store *s, const char *user, const struct quota *qv, s
 	" r.exit_code AS exitCode, r.signal, r.duration_ms AS durationMs, r.cpu_ms AS cpuMs," \
 	" r.memory_bytes AS memoryUsed, r.code_bytes AS codeBytes, r.code_sha256 AS codeSha256," \
 	" r.stdin_bytes AS stdinBytes, r.stdout_bytes AS stdoutBytes, r.stderr_bytes AS stderrBytes," \
-	" r.stdout_truncated AS stdoutTruncated, r.stderr_truncated AS stderrTruncated"
+	" r.stdout_truncated AS stdoutTruncated, r.stderr_truncated AS stderrTruncated, r.face"
 
 int store_run_get(struct store *s, const char *run_id, long long owner_id, json_t **out,
 		  struct err *e)
@@ -923,7 +937,10 @@ int store_run_get(struct store *s, const char *run_id, long long owner_id, json_
 	json_t *rows = NULL;
 	int rc;
 
-	if ((rc = prepare(s, &q, "SELECT " RUN_COLS ", r.code, r.stdout, r.stderr FROM runs r"
+	if ((rc = prepare(s, &q, "SELECT " RUN_COLS ", r.code, r.stdout, r.stderr,"
+			  " r.compile_exit_code AS compileExitCode, r.compile_duration_ms AS compileDurationMs,"
+			  " r.compile_memory_bytes AS compileMemoryUsed, r.compile_stdout AS compileStdout,"
+			  " r.compile_stderr AS compileStderr FROM runs r"
 			  " LEFT JOIN users u ON u.id = r.user_id"
 			  " WHERE r.id = ?1 AND (?2 = 0 OR r.user_id = ?2)", e)) != 0)
 		return rc;

@@ -104,6 +104,7 @@ struct run_entry {
 	size_t code_len;
 	size_t stdin_len;
 	long queue_ms;              /* wait before a FastCGI process took the request */
+	const char *face;           /* the API it came through: "editor" (NULL), "jobe"... */
 };
 
 /* Why a run was refused for quota: which limit, its value, and when it frees up. */
@@ -135,11 +136,18 @@ struct run_outcome {
 	long duration_ms, cpu_ms, memory_bytes;
 	long stdout_bytes, stderr_bytes;
 	int stdout_truncated, stderr_truncated;
-	const char *out;            /* what the student saw (valid UTF-8) */
+	const char *out;            /* the run stage's output (valid UTF-8) */
 	size_t out_len;
 	const char *err;
 	size_t err_len;
 	size_t output_cap;
+	int compiled;               /* the compile stage ran: compile holds its facts */
+	struct {
+		int exit_code, signal;
+		long duration_ms, cpu_ms, memory_bytes;
+		const char *out, *err;  /* valid UTF-8, stored up to output_cap */
+		size_t out_len, err_len;
+	} compile;
 };
 
 /* Complete a started run's row and free its concurrency slot. */

@@ -221,6 +221,11 @@ for lang in "${langs[@]}"; do
             and ((.output.stdout + .output.stderr) | contains($at))
             and (.stages.compile.stderr + .stages.compile.stdout | contains($at))
             and (.stages.run == null or .stages.run.ran == false or .stages.run.reason == "none")'
+        row=$(sql "SELECT face || '|' || (compile_exit_code != 0) || '|' || (compile_duration_ms > 0)
+                   || '|' || (instr(compile_stdout || compile_stderr, '$cerr_at') > 0) || '|' || ifnull(stdout, '-')
+                   FROM runs WHERE id = '$(jq -r .runId "$tmp/body")'")
+        check "$lang: the run-log row keeps the compile stage: its exit, time and messages ($cerr_at); face editor ($row)" \
+            test "$row" = "editor|1|1|1|"
     fi
 
     run_code "$lang" "$loop"

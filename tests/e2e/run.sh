@@ -67,6 +67,8 @@ check "output_limit: exactly the cap, flagged" is 200 '.status == "output_limit"
 run_py $'import sys\nsys.stdout.buffer.write(b"ok\\x00\\xff\\xfeend")'
 check "binary output is returned safely and marked" is 200 '.status == "ok"
     and .output.stdout == "ok\u0000\ufffd\ufffdend" and .stages.run.binary.stdout == true'
+check "the run log keeps the same bytes, NUL and U+FFFD included" \
+    test "$(sql "SELECT hex(stdout) FROM runs WHERE id = '$(jq -r .runId "$tmp/body")'")" = 6F6B00EFBFBDEFBFBD656E64
 run_py $'print("h\u00e9llo w\u00f6rld \u2713")'
 check "unicode output" is 200 '.output.stdout == "héllo wörld ✓\n"'
 

@@ -655,7 +655,44 @@ static void test_finish_caps_output(void **state)
 	assert_string_equal(jstr(j, "status"), "ok");
 	assert_string_equal(jstr(j, "stdout"), "\xe2\x82\xac");
 	assert_string_equal(jstr(j, "stderr"), "");
+	/* No compile stage: its columns stay empty. Every row says which face it came by. */
+	assert_true(json_is_null(json_object_get(j, "compileStdout")));
+	assert_true(json_is_null(json_object_get(j, "compileExitCode")));
+	assert_string_equal(jstr(j, "face"), "editor");
 	json_decref(j);
+	store_close(s);
+}
+
+/* The compile stage is logged beside the run stage, capped the same way; the face is
+ * the one the entry names. */
+static void test_finish_logs_compile_stage(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_ok(f->path);
+	struct quota_refusal qr;
+	struct run_entry r;
+	long long user = ensure(s, USER_REMOTE, "carol");
+	struct run_outcome o = { .finished_ms = now_ms(), .status = "compile_error", .http = 200,
+				 .output_cap = 8, .compiled = 1,
+				 .compile = { .exit_code = 1, .duration_ms = 40, .cpu_ms = 30,
+					      .memory_bytes = 1 << 20, .out = "", .out_len = 0,
+					      .err = "main.c:3: error: expected ';'", .err_len = 29 } };
+	struct err e;
+	json_t *j;
+
+	r = entry("c1", user, now_ms());
+	r.face = "jobe";
+	assert_int_equal(begin(s, &r, &big, 0, &qr), 0);
+	assert_int_equal(store_run_finish(s, "c1", &o, &e), 0);
+	j = get_run(s, "c1");
+	assert_string_equal(jstr(j, "face"), "jobe");
+	assert_int_equal(jint(j, "compileExitCode"), 1);
+	assert_int_equal(jint(j, "compileDurationMs"), 40);
+	assert_int_equal(jint(j, "compileMemoryUsed"), 1 << 20);
+	assert_string_equal(jstr(j, "compileStdout"), "");
+	assert_string_equal(jstr(j, "compileStderr"), "main.c:3");
+	json_decref(j);
+	assert_int_equal(sql_int(f->path, "SELECT compile_cpu_ms FROM runs WHERE id = 'c1'"), 30);
 	store_close(s);
 }
 
@@ -885,6 +922,7 @@ int main(void)
 		T(test_quota_per_day),
 		T(test_quota_across_processes),
 		T(test_finish_caps_output),
+		T(test_finish_logs_compile_stage),
 		T(test_interrupt),
 		T(test_run_get_owner),
 		T(test_list_stats_prune),
