@@ -80,6 +80,17 @@ static void assert_out(const struct buf *b, const char *want)
 		fail_msg("got \"%.*s\", want \"%s\"", (int)b->len, b->data ? (char *)b->data : "", want);
 }
 
+/* Run code; it must end ok and print exactly want. */
+static void assert_py_prints(struct runner *r, const char *code, const char *want)
+{
+	struct run_result res;
+
+	assert_int_equal(run_py(r, code, NULL, &res), 0);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_out(&res.run.out, want);
+	run_result_release(&res);
+}
+
 static void test_stdout_stderr_separate(void **state)
 {
 	struct run_result res;
@@ -247,10 +258,8 @@ static void test_non_root_no_caps(void **state)
 
 static void test_seccomp_profile(void **state)
 {
-	struct run_result res;
-
 	/* io_uring_setup is syscall 425 on x86-64; AF_VSOCK is family 40. */
-	assert_int_equal(run_py(*state,
+	assert_py_prints(*state,
 		"import ctypes, os, socket\n"
 		"libc = ctypes.CDLL(None, use_errno=True)\n"
 		"params = ctypes.create_string_buffer(120)\n"
@@ -259,10 +268,8 @@ static void test_seccomp_profile(void **state)
 		"try:\n"
 		"    socket.socket(40, socket.SOCK_STREAM); print('vsock allowed')\n"
 		"except OSError as e: print('vsock', e.errno)\n"
-		"socket.socket(socket.AF_UNIX); print('unix ok')\n", NULL, &res), 0);
-	assert_int_equal(res.status, STATUS_OK);
-	assert_out(&res.run.out, "io_uring -1 1\nvsock 1\nunix ok\n");
-	run_result_release(&res);
+		"socket.socket(socket.AF_UNIX); print('unix ok')\n",
+		"io_uring -1 1\nvsock 1\nunix ok\n");
 }
 
 static void test_children_do_not_hold_the_run(void **state)
@@ -342,19 +349,15 @@ static void test_image_missing(void **state)
  * agent at the wall limit, and it cannot raise its priority again. */
 static void test_program_runs_below_the_agent(void **state)
 {
-	struct run_result res;
-
-	assert_int_equal(run_py(*state,
+	assert_py_prints(*state,
 		"import os\n"
 		"print(os.nice(0))\n"
 		"try:\n"
 		"    os.nice(-1)\n"
 		"    print('raised')\n"
 		"except PermissionError:\n"
-		"    print('refused')\n", NULL, &res), 0);
-	assert_int_equal(res.status, STATUS_OK);
-	assert_out(&res.run.out, "19\nrefused\n");
-	run_result_release(&res);
+		"    print('refused')\n",
+		"19\nrefused\n");
 }
 
 /* A C program through both stages in the gcc image: compile_sh runs as the compile stage

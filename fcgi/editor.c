@@ -1,0 +1,232 @@
+/*
+ * editor: the editor API's face, POST /api/editor/run. It turns the request (req.h) into a
+ * program for the pipeline and the result into the editor's JSON; everything between is the
+ * pipeline's.
+ */
+#define _GNU_SOURCE
+#include "editor.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "http.h"
+#include "log.h"
+#include "pipeline.h"
+#include "req.h"
+
+/* Program output as a JSON string: invalid UTF-8 replaced by U+FFFD. *binary tells
+ * whether anything had to be replaced. */
+static json_t *output_string(const struct buf *b, int *binary)
+{
+	struct buf clean;
+	json_t *s;
+
+	*binary = !utf8_valid(b->data, b->len);
+	if (!*binary)
+		return json_stringn(b->len ? (const char *)b->data : "", b->len);
+	buf_init(&clean, 3 * b->len + 1);
+	if (utf8_sanitize(&clean, b->data, b->len) != 0) {
+		buf_release(&clean);
+		return NULL;
+	}
+	s = json_stringn(clean.len ? (const char *)clean.data : "", clean.len);
+	buf_release(&clean);
+	return s;
+}
+
+static json_t *stage_json(const struct run_stage *st)
+{
+	int bin_out, bin_err;
+	json_t *out = output_string(&st->out, &bin_out);
+	json_t *err = output_string(&st->err, &bin_err);
+
+	return json_pack("{s:o, s:o, s:i, s:i, s:s, s:I, s:I, s:I, s:I, s:I,"
+			 " s:{s:b, s:b}, s:{s:b, s:b}}",
+			 "stdout", out, "stderr", err,
+			 "exitCode", st->exit_code, "signal", st->signal,
+			 "reason", run_reason_name(st->reason),
+			 "durationMs", (json_int_t)st->wall_ms, "cpuMs", (json_int_t)st->cpu_ms,
+			 "memoryUsed", (json_int_t)st->mem_bytes,
+			 "stdoutBytes", (json_int_t)st->out_bytes, "stderrBytes", (json_int_t)st->err_bytes,
+			 "truncated", "stdout", st->out.truncated, "stderr", st->err.truncated,
+			 "binary", "stdout", bin_out, "stderr", bin_err);
+}
+
+static json_t *result_json(const struct run_result *res, const char *run_id, const char *lang,
+			   const struct limits *l, const char *msg)
+{
+	/* A compile error's story is the compiler's output: show it as the output. */
+	const struct run_stage *shown = res->status == STATUS_COMPILE_ERROR ||
+					(res->compile.ran && !res->run.ran) ? &res->compile : &res->run;
+	json_t *run = stage_json(&res->run), *top = stage_json(shown), *body;
+
+	body = json_pack("{s:s, s:s, s:s, s:{s:O, s:O, s:i, s:i}, s:I, s:I, s:I,"
+			 " s:O, s:{s:I, s:I, s:I, s:I}}",
+			 "runId", run_id,
+			 "status", run_status_name(res->status),
+			 "language", lang,
+			 "output", "stdout", json_object_get(top, "stdout"),
+			 "stderr", json_object_get(top, "stderr"),
+			 "exitCode", shown->exit_code, "signal", shown->signal,
+			 "durationMs", (json_int_t)shown->wall_ms,
+			 "cpuMs", (json_int_t)shown->cpu_ms,
+			 "memoryUsed", (json_int_t)shown->mem_bytes,
+			 "truncated", json_object_get(top, "truncated"),
+			 "limits", "timeMs", (json_int_t)l->wall_ms,
+			 "memoryBytes", (json_int_t)l->memory_bytes,
+			 "stdoutBytes", (json_int_t)l->stdout_cap,
+			 "stderrBytes", (json_int_t)l->stderr_cap);
+	json_decref(top);
+	if (body == NULL) {
+		json_decref(run);
+		return NULL;
+	}
+	if (msg[0])
+		json_object_set_new(body, "message", json_string(msg));
+	json_object_set_new(body, "totalMs", json_integer(res->total_ms));
+	/* A stage that did not run (the run after a failed compile) is left out. */
+	if (res->run.ran || !res->compile.ran)
+		json_object_set_new(body, "stages", json_pack("{s:o}", "run", run));
+	else
+		json_object_set_new(body, "stages", (json_decref(run), json_object()));
+	if (res->compile.ran)
+		json_object_set_new(json_object_get(body, "stages"), "compile", stage_json(&res->compile));
+	return body;
+}
+
+static int content_type_ok(const char *ct)
+{
+	size_t n = strlen("application/json");
+
+	/* No Content-Type is accepted: simple clients often send none. */
+	return ct[0] == '\0' ||
+	       (strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';'));
+}
+
+/* The sentence for a request nginx refused itself and handed over only to be logged
+ * (RUNBOX_REFUSED), with its code; 0 for none. */
+static int nginx_refusal(const char *refused, const struct conf *c, char *msg, size_t cap)
+{
+	char size[32];
+
+	if (!refused[0])
+		return 0;
+	if (strcmp(refused, "body_too_large") == 0) {
+		/* nginx refused the body as too large and sent us the request without it. */
+		req_fmt_size(size, sizeof size, api_body_max(c));
+		(void)snprintf(msg, cap, "The request is larger than the server accepts (%s). "
+			       "Make your code shorter.", size);
+		return RC_BODY_TOO_LARGE;
+	}
+	if (strcmp(refused, "bad_http") == 0) {
+		/* nginx could not parse the request (headers too large, conflicting lengths...). */
+		(void)snprintf(msg, cap, "This is not a request the server can read (a malformed "
+			       "address, headers that are too large, or conflicting body lengths). "
+			       "Check the client that sent it.");
+		return RC_BAD_REQUEST;
+	}
+	/* nginx gave up on the body (it stalled past client_body_timeout, or the client closed
+	 * the connection while sending it) and tells us afterwards, so the request still has
+	 * its row. Nobody reads this answer. */
+	msg[0] = '\0';
+	return RC_BODY_INCOMPLETE;
+}
+
+/* Parse the request into er and spec; 0, or the refusal's code with its sentence in e. */
+static int editor_parse(struct pipe *p, struct editor_req *er, struct program_spec *spec,
+			struct buf *body, struct err *e)
+{
+	const struct conf *c = p->app->conf;
+	struct req_caps caps = { (size_t)c->max_code_bytes, (size_t)c->max_stdin_bytes };
+	int rc;
+
+	if (!content_type_ok(http_param(p->req, "CONTENT_TYPE")))
+		return err_set(e, RC_UNSUPPORTED_MEDIA, "%s", rc_message(RC_UNSUPPORTED_MEDIA));
+	if ((rc = http_read_body(p->req, api_body_max(c), body)) != 0)
+		return err_set(e, rc, "%s", rc == RC_BODY_TOO_LARGE
+			       ? "The request is larger than the server accepts. Make your code shorter."
+			       : rc_message(rc));
+	rc = editor_req_parse(er, (const char *)body->data, body->len, &caps, e);
+	if (er->code)
+		pipe_describe(p, er->language, er->code, er->code_len, er->stdin_len);
+	else if (er->nfiles > 0 && !er->files[er->entry].binary)
+		/* A multi-file program is logged by its entry file (the hash and size too). */
+		pipe_describe(p, er->language, (const char *)er->files[er->entry].content,
+			      er->files[er->entry].len, er->stdin_len);
+	else
+		pipe_describe(p, er->language, NULL, 0, er->stdin_len);
+	if (rc != 0)
+		return rc;
+	*spec = (struct program_spec){ er->lang, er->files, er->nfiles, er->entry,
+				       er->args, er->nargs, er->stdin_data, er->stdin_len,
+				       er->total_len };
+	return 0;
+}
+
+void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
+{
+	struct editor_req er = { 0 };
+	struct program_spec spec;
+	struct quota_refusal qr;
+	struct program prog = { 0 };
+	struct buf body;
+	struct pipe p;
+	struct err e;
+	char hdr[192], msg[512];
+	/* Set when nginx refused the request itself and hands it over only to be logged. */
+	const char *refused = http_param(req, "RUNBOX_REFUSED");
+	int rc;
+
+	err_init(&e);
+	buf_init(&body, 0);
+	pipe_start(&p, a, req, "editor");
+	(void)snprintf(hdr, sizeof hdr, "X-Run-Id: %s\r\n", p.run_id);
+	if (!refused[0] && strcmp(http_param(req, "REQUEST_METHOD"), "POST") != 0) {
+		rc = err_set(&e, RC_METHOD, "Use POST to run code at /api/editor/run.");
+		(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr), "Allow: POST\r\n");
+		goto refuse;
+	}
+	/* A request nginx refused is logged under whoever it can be told from; nginx may have
+	 * lost the key with the rest of it, so an unknown identity does not change the answer. */
+	if ((rc = pipe_identify(&p, &e)) != 0 && !(rc == RC_UNAUTHORIZED && refused[0])) {
+		if (rc == RC_UNAUTHORIZED) {
+			(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr),
+				       "WWW-Authenticate: Bearer realm=\"runbox\"\r\n");
+			goto refuse;
+		}
+		log_warnx("%s", e.msg);
+		http_error(req, rc, NULL, hdr);
+		goto out;
+	}
+	if ((rc = nginx_refusal(refused, a->conf, e.msg, sizeof e.msg)) != 0)
+		goto refuse;
+	if ((rc = pipe_admit(&p)) != 0) {
+		e.msg[0] = '\0';
+		(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr), "Retry-After: 5\r\n");
+		goto refuse;
+	}
+	if ((rc = editor_parse(&p, &er, &spec, &body, &e)) != 0 ||
+	    (rc = pipe_program(&p, &spec, &prog, &e)) != 0)
+		goto refuse;
+	rc = pipe_run(&p, &prog, res, &qr, &e);
+	if (rc == RC_QUOTA) {
+		(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr), "Retry-After: %lld\r\n",
+			       (qr.retry_after_ms + 999) / 1000);
+		http_error(req, rc, e.msg, hdr);
+	} else if (rc != 0) {
+		http_error(req, rc, NULL, hdr);
+	} else {
+		pipe_message(res, &prog.rr.limits, msg, sizeof msg);
+		http_respond(req, 200, result_json(res, p.run_id, er.language, &prog.rr.limits, msg),
+			     hdr);
+	}
+	goto out;
+refuse:
+	pipe_refuse(&p, rc, e.msg);
+	http_error(req, rc, e.msg[0] ? e.msg : NULL, hdr);
+out:
+	program_release(&prog);
+	buf_release(&body);
+	editor_req_release(&er);
+}

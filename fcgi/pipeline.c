@@ -1,0 +1,261 @@
+/*
+ * pipeline: the one way a run request goes, whatever face it came through (pipeline.h).
+ */
+#define _GNU_SOURCE
+#include "pipeline.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include "http.h"
+#include "log.h"
+#include "pool.h"
+
+static void new_run_id(char out[33])
+{
+	unsigned char r[16];
+	size_t i;
+
+	if (getrandom(r, sizeof r, 0) != (ssize_t)sizeof r)
+		memset(r, 0, sizeof r); /* getrandom cannot fail for 16 bytes once seeded */
+	for (i = 0; i < sizeof r; i++)
+		(void)snprintf(out + 2 * i, 3, "%02x", r[i]);
+}
+
+/* How long nginx's hand-over waited for a free process ($msec, "1700000000.123"). */
+static long queued_ms(FCGX_Request *req, long long now_ms)
+{
+	const char *v = http_param(req, "RUNBOX_QUEUED_AT");
+	char *end;
+	long long s, ms = 0;
+
+	s = strtoll(v, &end, 10);
+	if (end == v)
+		return 0;
+	if (*end == '.') {
+		const char *p = end + 1;
+		int i;
+
+		for (i = 0; i < 3; i++)
+			ms = ms * 10 + (isdigit((unsigned char)p[i]) ? p[i] - '0' : 0);
+	}
+	return now_ms - (s * 1000 + ms) > 0 ? (long)(now_ms - (s * 1000 + ms)) : 0;
+}
+
+void pipe_start(struct pipe *p, struct app *a, FCGX_Request *req, const char *face)
+{
+	memset(p, 0, sizeof *p);
+	p->app = a;
+	p->req = req;
+	new_run_id(p->run_id);
+	log_set_request(p->run_id);
+	gate_init(&p->gt, &a->gate, req, p->run_id);
+	p->gt.entry.face = face;
+	p->gt.entry.queue_ms = queued_ms(req, p->gt.entry.received_ms);
+}
+
+int pipe_identify(struct pipe *p, struct err *e)
+{
+	return gate_identify(&p->gt, &p->app->gate, p->req, e);
+}
+
+int pipe_admit(struct pipe *p)
+{
+	/* Every FastCGI process was busy for longer than the admin allows a wait. */
+	return p->gt.entry.queue_ms > p->app->conf->queue_wait_ms ? RC_BUSY : 0;
+}
+
+void pipe_describe(struct pipe *p, const char *language, const char *code, size_t code_len,
+		   size_t stdin_len)
+{
+	p->gt.entry.language = language;
+	p->gt.entry.code = code;
+	p->gt.entry.code_len = code_len;
+	p->gt.entry.stdin_len = stdin_len;
+}
+
+void pipe_refuse(struct pipe *p, int rc, const char *msg)
+{
+	const char *text = msg && msg[0] ? msg : rc_message(rc);
+
+	log_info("refused %s: %s", rc_name(rc), text);
+	gate_refuse(&p->gt, &p->app->gate, rc, text);
+}
+
+void program_release(struct program *p)
+{
+	free(p->compile_store);
+	free(p->run_store);
+	p->compile_store = p->run_store = NULL;
+}
+
+int pipe_program(struct pipe *p, const struct program_spec *spec, struct program *prog,
+		 struct err *e)
+{
+	const struct lang *l = spec->lang;
+	size_t i, max = sizeof prog->run_argv / sizeof prog->run_argv[0];
+	char size[32], cap[32];
+	int rc;
+
+	memset(prog, 0, sizeof *prog);
+	if (spec->total_len > (size_t)p->gt.quota.max_code_bytes) {
+		req_fmt_size(size, sizeof size, spec->total_len);
+		req_fmt_size(cap, sizeof cap, (size_t)p->gt.quota.max_code_bytes);
+		return err_set(e, RC_TOO_LARGE, "Your code is %s; you may send at most %s. "
+			       "Make it shorter.", size, cap);
+	}
+	for (i = 0; i < spec->nfiles; i++) {
+		const struct req_file *f = &spec->files[i];
+
+		if (f->name == NULL) {
+			/* A single "code": the language names its file (Java: its public class). */
+			if (lang_entry_name(l, (const char *)f->content, f->len, prog->entry_name,
+					    sizeof prog->entry_name) != 0)
+				return err_set(e, RC_BAD_REQUEST, "The program's file name is too long.");
+			prog->names[i] = prog->entry_name;
+		} else {
+			prog->names[i] = f->name;
+		}
+		prog->files[i] = (struct run_file){ prog->names[i], f->content, f->len };
+	}
+	if (l->compile_argv[0] != NULL &&
+	    (rc = lang_expand(l->compile_argv, prog->names[spec->entry], prog->names, spec->nfiles,
+			      l->sources, spec->args, spec->nargs, prog->compile_argv, max,
+			      &prog->compile_store, e)) != 0)
+		return rc;
+	if ((rc = lang_expand(l->run_argv, prog->names[spec->entry], prog->names, spec->nfiles,
+			      l->sources, spec->args, spec->nargs, prog->run_argv, max,
+			      &prog->run_store, e)) != 0)
+		return rc;
+	/* Limits and compile settings exactly as the warm pool's containers were made with. */
+	pool_lang_request(p->app->conf, l, &prog->rr);
+	prog->rr.run_id = p->run_id;
+	prog->rr.files = prog->files;
+	prog->rr.nfiles = spec->nfiles;
+	prog->rr.stdin_data = (const unsigned char *)spec->stdin_data;
+	prog->rr.stdin_len = spec->stdin_len;
+	prog->rr.compile_argv = l->compile_argv[0] ? prog->compile_argv : NULL;
+	prog->rr.run_argv = prog->run_argv;
+	prog->rr.cancel_fd = p->req->ipcFd;
+	return 0;
+}
+
+int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
+	     struct quota_refusal *qr, struct err *e)
+{
+	struct app *a = p->app;
+	const struct conf *c = a->conf;
+	struct run_request *rr = &prog->rr;
+	char msg[512];
+	int rc;
+
+	if ((rc = gate_begin(&p->gt, &a->gate, qr, e)) != 0) {
+		if (rc == RC_QUOTA)
+			log_info("refused quota_exceeded: %s", e->msg);
+		return rc;
+	}
+	/* A warm container if one is idle; otherwise (or if it died meanwhile) a new one. */
+	if (c->pool_size > 0 && gate_store(&a->gate, e) != NULL &&
+	    store_pool_claim(a->gate.store, c->instance, rr->lang->id, (long)getpid(), p->pooled,
+			     sizeof p->pooled, e) == 0)
+		rr->container = p->pooled;
+	rc = run_exec(a->runner, rr, res, e);
+	/* Retry only a warm container that failed before it got the job (it died while
+	 * waiting): once the job was sent, the program may have run, and a failure such as
+	 * the client hanging up must not run it again. */
+	if (rc != 0 && rr->container != NULL && !res->job_sent) {
+		log_warnx("warm container %.12s failed (%s); using a new one", p->pooled, e->msg);
+		pipe_after(a, res);
+		run_result_init(res, &c->limits);
+		rr->container = NULL;
+		rc = run_exec(a->runner, rr, res, e);
+	}
+	if (rc != 0) {
+		log_warnx("run failed: %s: %s", rc_name(rc), e->msg);
+		gate_finish(&p->gt, &a->gate, rc, e->msg, NULL);
+		return rc;
+	}
+	log_info("%s %s exit=%d %ldms", rr->lang->id, run_status_name(res->status),
+		 res->run.exit_code, res->total_ms);
+	pipe_message(res, &rr->limits, msg, sizeof msg);
+	gate_finish(&p->gt, &a->gate, 0, msg, res);
+	return 0;
+}
+
+/* One sentence that tells the student what happened, or NULL for a clean run. */
+void pipe_message(const struct run_result *res, const struct limits *l, char *out, size_t cap)
+{
+	const struct run_stage *st = &res->run;
+	char size[32];
+
+	out[0] = '\0';
+	if (res->compile.ran && !res->run.ran && res->status != STATUS_COMPILE_ERROR &&
+	    res->status != STATUS_INTERNAL_ERROR) {
+		/* The compiler hit a limit of the compile stage: say so, not "your program". */
+		const char *what = res->status == STATUS_TIMEOUT ? "took longer than the time allowed for compiling"
+				 : res->status == STATUS_MEMORY_LIMIT ? "needed more memory than allowed for compiling"
+				 : res->status == STATUS_OUTPUT_LIMIT ? "printed more messages than can be shown (they were cut)"
+				 : "stopped";
+		(void)snprintf(out, cap, "The compiler %s, so it was stopped and nothing was run. "
+			       "Look for huge includes, arrays or templates, and fix the first errors "
+			       "first.", what);
+		return;
+	}
+	switch (res->status) {
+	case STATUS_OK:
+		break;
+	case STATUS_RUNTIME_ERROR:
+		if (st->signal)
+			(void)snprintf(out, cap, "Your program crashed: it was stopped by signal %d (%s).",
+				       st->signal, strsignal(st->signal));
+		else
+			(void)snprintf(out, cap, "Your program ended with exit code %d; look at stderr "
+				       "for the error.", st->exit_code);
+		break;
+	case STATUS_COMPILE_ERROR:
+		(void)snprintf(out, cap, "Your code did not compile; the compiler's messages are "
+			       "under stderr. Nothing was run.");
+		break;
+	case STATUS_TIMEOUT:
+		(void)snprintf(out, cap, "Your program ran longer than the time limit (%ld.%ld s) and "
+			       "was stopped. Look for a loop that never ends, or for input it waits "
+			       "for that never comes.", l->wall_ms / 1000, l->wall_ms % 1000 / 100);
+		break;
+	case STATUS_MEMORY_LIMIT:
+		(void)snprintf(out, cap, "Your program used more memory than the limit (%ld MB) and "
+			       "was stopped.", l->memory_bytes >> 20);
+		break;
+	case STATUS_OUTPUT_LIMIT:
+		req_fmt_size(size, sizeof size, (size_t)(st->out.truncated ? l->stdout_cap : l->stderr_cap));
+		(void)snprintf(out, cap, "Your program printed more than %s to %s, so it was stopped "
+			       "and the output was cut there.", size,
+			       st->out.truncated ? "stdout" : "stderr");
+		break;
+	case STATUS_INTERNAL_ERROR:
+		(void)snprintf(out, cap, "Something went wrong in the code runner, not in your "
+			       "program. Run it again; if it keeps happening, tell your teacher.");
+		break;
+	}
+}
+
+void pipe_after(struct app *a, struct run_result *res)
+{
+	struct err e;
+	char id[DK_ID_MAX];
+	int pooled = res->pooled;
+
+	/* The container first, then its pool row: while the row exists the master's
+	 * reconcile knows the container is owned and leaves it alone. */
+	(void)snprintf(id, sizeof id, "%s", res->container);
+	run_dispose(a->runner, res);
+	if (id[0] && a->gate.store != NULL &&
+	    ((pooled && store_pool_remove(a->gate.store, id, &e) != 0) ||
+	     (!pooled && store_counter_add(a->gate.store, "containers_created", 1, &e) != 0) ||
+	     store_counter_add(a->gate.store, "containers_removed", 1, &e) != 0))
+		gate_store_failed(&a->gate);
+	run_result_release(res);
+}

@@ -1,0 +1,93 @@
+/*
+ * pipeline: the one way a run request goes, whatever face (API) it came through.
+ *
+ * A face parses its own request into a program_spec (language, files, stdin, arguments) and
+ * renders the one result (struct run_result) in its own JSON. Everything between is here
+ * and nowhere else: the run id, who is asking, the request's one run-log row, the user's
+ * code size cap and quotas, the wait in nginx's queue, a warm container from the pool, the
+ * run, the rule for retrying a warm container that died, the finished row, and the disposal
+ * of the container afterwards. A face calls the steps in order; a step that refuses returns
+ * its code with a sentence in e, and pipe_refuse logs the refusal's row.
+ */
+#ifndef RUNBOX_PIPELINE_H
+#define RUNBOX_PIPELINE_H
+
+#include <fcgiapp.h>
+
+#include "api.h"
+#include "dk.h"
+#include "gate.h"
+#include "req.h"
+#include "run.h"
+
+/* One run request's passage. Nothing in it outlives the request. */
+struct pipe {
+	struct app *app;
+	FCGX_Request *req;
+	struct gate gt;
+	char run_id[33];
+	char pooled[DK_ID_MAX];
+};
+
+/* What a face's request asks to run. Borrowed: it must live until pipe_run returns. */
+struct program_spec {
+	const struct lang *lang;
+	const struct req_file *files; /* a file named NULL takes the language's file name */
+	size_t nfiles, entry;         /* entry: index of the entry point in files */
+	const char *const *args;
+	size_t nargs;
+	const char *stdin_data;
+	size_t stdin_len;
+	size_t total_len;             /* the program's size, for the user's code size cap */
+};
+
+/* The core's run request built from a program_spec: files with their final names, the
+ * language's commands expanded. Owns what it allocates (program_release). */
+struct program {
+	struct run_request rr;
+	struct run_file files[REQ_MAX_FILES];
+	const char *names[REQ_MAX_FILES];
+	char entry_name[128];
+	const char *compile_argv[LANG_ARGV_MAX + REQ_MAX_FILES + REQ_MAX_ARGS + 1];
+	const char *run_argv[LANG_ARGV_MAX + REQ_MAX_FILES + REQ_MAX_ARGS + 1];
+	char *compile_store, *run_store;
+};
+
+/* Start: a new run id (also the log lines' request id), the row's time, address, process,
+ * face ("editor", "jobe", "piston") and the time the request waited in nginx's queue. */
+void pipe_start(struct pipe *p, struct app *a, FCGX_Request *req, const char *face);
+/* Who is asking (gate_identify): 0, RC_UNAUTHORIZED (e->msg for the student) or RC_STORE.
+ * Nothing is logged: the face decides whether to refuse. */
+int pipe_identify(struct pipe *p, struct err *e);
+/* RC_BUSY when the request waited for a free process longer than queue_wait_ms, else 0. */
+int pipe_admit(struct pipe *p);
+/* What the row says about the program, as far as the face could tell (language as sent,
+ * the code or entry file, the size of stdin). The strings must live until the row is
+ * written. */
+void pipe_describe(struct pipe *p, const char *language, const char *code, size_t code_len,
+		   size_t stdin_len);
+/* Log the request as refused with rc and the sentence the client gets (one row). */
+void pipe_refuse(struct pipe *p, int rc, const char *msg);
+
+/* The core's run request for spec within the user's code size cap: 0, RC_TOO_LARGE or
+ * RC_BAD_REQUEST with a sentence in e. prog is always safe to release. */
+int pipe_program(struct pipe *p, const struct program_spec *spec, struct program *prog,
+		 struct err *e);
+void program_release(struct program *prog);
+
+/* Take the user's quota, lease a warm container if one is idle, run, retry once in a new
+ * container if the warm one failed before the job reached it, and finish the row with the
+ * result and pipe_message's sentence. Returns 0 with res filled; RC_QUOTA (qr says which
+ * limit, e->msg the sentence; the refusal is logged); or the core's error (Docker down...),
+ * with the row finished as failed. Either way the caller calls pipe_after once the answer
+ * is sent. */
+int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
+	     struct quota_refusal *qr, struct err *e);
+
+/* One sentence that tells the student what happened ("" for a clean run). */
+void pipe_message(const struct run_result *res, const struct limits *l, char *out, size_t cap);
+
+/* After the answer: remove the run's container and its pool row, count it. */
+void pipe_after(struct app *a, struct run_result *res);
+
+#endif
