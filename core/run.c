@@ -584,3 +584,79 @@ const char *runner_image(const struct runner *r, const struct lang *lang)
 	(void)r;
 	return lang->image;
 }
+
+int runner_docker_version(struct runner *r, char *out, size_t cap, struct err *e)
+{
+	return dk_version(r->dk, out, cap, e);
+}
+
+int runner_image_version(struct runner *r, const struct lang *lang, char *out, size_t cap,
+			 struct err *e)
+{
+	json_t *img = NULL, *labels;
+	const char *v;
+	char key[64];
+	int rc;
+
+	out[0] = '\0';
+	if ((rc = dk_image_inspect(r->dk, runner_image(r, lang), &img, e)) != 0)
+		return rc;
+	/* An image serving several languages (gcc: C and C++) labels each one. */
+	labels = json_object_get(json_object_get(img, "Config"), "Labels");
+	(void)snprintf(key, sizeof key, "runbox.version.%s", lang->id);
+	if ((v = json_string_value(json_object_get(labels, key))) == NULL)
+		v = json_string_value(json_object_get(labels, "runbox.version"));
+	(void)snprintf(out, cap, "%s", v ? v : "");
+	json_decref(img);
+	return 0;
+}
+
+int runner_remove(struct runner *r, const char *id, struct err *e)
+{
+	return dk_remove(r->dk, id, e);
+}
+
+int runner_remove_all(struct runner *r, long owner_pid, int *n, struct err *e)
+{
+	char label[160];
+
+	if (owner_pid > 0)
+		(void)snprintf(label, sizeof label, "runbox.owner=%s:%ld", r->instance, owner_pid);
+	else
+		(void)snprintf(label, sizeof label, "runbox.instance=%s", r->instance);
+	return dk_remove_labelled(r->dk, label, n, e);
+}
+
+int runner_list(struct runner *r, struct runner_container **out, size_t *n, struct err *e)
+{
+	char label[96];
+	json_t *live = NULL, *c;
+	size_t i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	(void)snprintf(label, sizeof label, "runbox.instance=%s", r->instance);
+	if ((rc = dk_list_labelled(r->dk, label, &live, e)) != 0)
+		return rc;
+	if (json_array_size(live) > 0 &&
+	    (*out = calloc(json_array_size(live), sizeof **out)) == NULL) {
+		json_decref(live);
+		return err_set(e, RC_NOMEM, "container list");
+	}
+	json_array_foreach(live, i, c) {
+		struct runner_container *rc_ = &(*out)[*n];
+		const char *id = json_string_value(json_object_get(c, "Id"));
+		const char *state = json_string_value(json_object_get(json_object_get(c, "Labels"),
+								      "runbox.state"));
+
+		if (id == NULL || strlen(id) >= DK_ID_MAX)
+			continue;
+		(void)snprintf(rc_->id, sizeof rc_->id, "%s", id);
+		rc_->running = strcmp(json_string_value(json_object_get(c, "State")) ?: "", "running") == 0;
+		rc_->pooled = state != NULL && strcmp(state, "pool") == 0;
+		(*n)++;
+	}
+	json_decref(live);
+	return 0;
+}

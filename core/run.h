@@ -120,6 +120,29 @@ struct dk *runner_docker(struct runner *r);
 /* The image that runs lang. */
 const char *runner_image(const struct runner *r, const struct lang *lang);
 
+/* What the rest of runbox asks Docker, through the runner only (fcgi/ has no Docker
+ * client of its own). Errors: RC_DOCKER_DOWN, RC_TIMEOUT_IO, RC_DOCKER, RC_NOMEM. */
+/* The daemon's version ("20.10.24+dfsg1"). */
+int runner_docker_version(struct runner *r, char *out, size_t cap, struct err *e);
+/* 0 when lang's image is built, with the version its labels give for lang in out ("" when
+ * they give none); RC_IMAGE_MISSING when it is not. */
+int runner_image_version(struct runner *r, const struct lang *lang, char *out, size_t cap,
+			 struct err *e);
+/* Kill and remove one container (already gone is success). */
+int runner_remove(struct runner *r, const char *id, struct err *e);
+/* Kill and remove this instance's containers: all of them (owner_pid 0), or those run by
+ * the process owner_pid. *n gets how many. */
+int runner_remove_all(struct runner *r, long owner_pid, int *n, struct err *e);
+
+/* One of this instance's containers as Docker sees it. */
+struct runner_container {
+	char id[DK_ID_MAX];
+	bool running;
+	bool pooled;               /* made for the warm pool (label runbox.state=pool) */
+};
+/* This instance's containers, running or not: *out (the caller frees it) holds *n. */
+int runner_list(struct runner *r, struct runner_container **out, size_t *n, struct err *e);
+
 /* Run req. Returns 0 once the program has started, with *res filled (a timeout or a
  * memory kill is a 0 return with that status; Docker failing mid-run is a 0 return with
  * STATUS_INTERNAL_ERROR and the output so far). Before the program starts it can fail

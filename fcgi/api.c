@@ -78,23 +78,22 @@ static void handle_run_get(struct app *a, FCGX_Request *req, const char *id)
 static void handle_health(struct app *a, FCGX_Request *req)
 {
 	char version[64] = "";
-	json_t *langs = json_array(), *img;
+	json_t *langs = json_array();
+	char image_version[128];
 	struct err e;
 	size_t i;
 	int ok, rc;
 
 	err_init(&e);
-	rc = dk_version(runner_docker(a->runner), version, sizeof version, &e);
+	rc = runner_docker_version(a->runner, version, sizeof version, &e);
 	ok = rc == 0;
 	for (i = 0; i < lang_count(); i++) {
 		const struct lang *l = lang_at(i);
 		int present = 0;
 
-		if (rc == 0) {
-			present = dk_image_inspect(runner_docker(a->runner), runner_image(a->runner, l),
-						   &img, NULL) == 0;
-			json_decref(img);
-		}
+		if (rc == 0)
+			present = runner_image_version(a->runner, l, image_version,
+						       sizeof image_version, NULL) == 0;
 		ok = ok && present;
 		json_array_append_new(langs, json_pack("{s:s, s:s, s:b, s:{s:i, s:i, s:i}}", "id", l->id,
 						       "image", runner_image(a->runner, l),
@@ -143,28 +142,17 @@ static void handle_health(struct app *a, FCGX_Request *req)
 
 static void handle_languages(struct app *a, FCGX_Request *req)
 {
-	json_t *list = json_array(), *img = NULL;
+	json_t *list = json_array();
+	char version[128];
 	size_t i;
 
 	for (i = 0; i < lang_count(); i++) {
 		const struct lang *l = lang_at(i);
-		const char *version = NULL;
+		int built = runner_image_version(a->runner, l, version, sizeof version, NULL) == 0;
 
-		char key[64];
-		json_t *labels;
-
-		img = NULL;
-		if (dk_image_inspect(runner_docker(a->runner), runner_image(a->runner, l), &img, NULL) == 0) {
-			/* An image serving several languages (gcc: C and C++) labels each one. */
-			labels = json_object_get(json_object_get(img, "Config"), "Labels");
-			(void)snprintf(key, sizeof key, "runbox.version.%s", l->id);
-			version = json_string_value(json_object_get(labels, key));
-			if (version == NULL)
-				version = json_string_value(json_object_get(labels, "runbox.version"));
-		}
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s*, s:b}", "id", l->id, "name",
-						      l->name, "version", version, "available", img != NULL));
-		json_decref(img);
+						      l->name, "version", built && version[0] ? version : NULL,
+						      "available", built));
 	}
 	http_respond(req, 200, json_pack("{s:o}", "languages", list), NULL);
 }

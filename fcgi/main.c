@@ -219,15 +219,13 @@ static void sweep(const struct conf *c, const char *when)
 {
 	struct runner *r;
 	struct err e;
-	char label[128];
 	int n = 0;
 
-	(void)snprintf(label, sizeof label, "runbox.instance=%s", c->instance);
 	if (runner_open(&r, c, &e) != 0) {
 		log_warnx("%s: %s", when, e.msg);
 		return;
 	}
-	if (dk_remove_labelled(runner_docker(r), label, &n, &e) != 0)
+	if (runner_remove_all(r, 0, &n, &e) != 0)
 		log_warnx("%s: cannot remove old containers: %s", when, e.msg);
 	else if (n > 0)
 		log_info("%s: removed %d container(s) left by an earlier run", when, n);
@@ -248,7 +246,6 @@ static void reap_runs(const struct conf *c, pid_t pid, const char *why)
 	struct store *s = NULL;
 	struct runner *r = NULL;
 	struct err e;
-	char label[160];
 	int n = 0;
 
 	err_init(&e);
@@ -261,8 +258,7 @@ static void reap_runs(const struct conf *c, pid_t pid, const char *why)
 	store_close(s);
 	if (pid <= 0)
 		return;
-	(void)snprintf(label, sizeof label, "runbox.owner=%s:%ld", c->instance, (long)pid);
-	if (runner_open(&r, c, &e) == 0 && dk_remove_labelled(runner_docker(r), label, &n, &e) == 0) {
+	if (runner_open(&r, c, &e) == 0 && runner_remove_all(r, (long)pid, &n, &e) == 0) {
 		if (n > 0)
 			log_info("%s: removed %d container(s)", why, n);
 	} else {

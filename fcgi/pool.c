@@ -95,7 +95,7 @@ static void discard(struct pool *p, const char *id)
 {
 	struct err e;
 
-	if (dk_remove(runner_docker(p->runner), id, &e) != 0)
+	if (runner_remove(p->runner, id, &e) != 0)
 		log_warnx("pool: cannot remove %.12s: %s", id, e.msg);
 	if (db(p) && (store_pool_remove(p->store, id, &e) != 0 ||
 		      store_counter_add(p->store, "containers_removed", 1, &e) != 0))
@@ -106,14 +106,13 @@ static void discard(struct pool *p, const char *id)
  * that are too old are removed, pool containers without a row are removed. */
 static void reconcile(struct pool *p)
 {
-	char label[128];
-	json_t *rows = NULL, *live = NULL, *row, *c;
+	struct runner_container *live = NULL;
+	json_t *rows = NULL, *row;
 	long long old = now_ms() - (long long)p->conf->pool_idle_s * 1000;
 	struct err e;
-	size_t i, j;
+	size_t i, j, nlive = 0;
 
-	(void)snprintf(label, sizeof label, "runbox.instance=%s", p->conf->instance);
-	if (dk_list_labelled(runner_docker(p->runner), label, &live, &e) != 0) {
+	if (runner_list(p->runner, &live, &nlive, &e) != 0) {
 		if (!p->docker_down)
 			log_warnx("pool: Docker is not answering (%s); refilling when it is back", e.msg);
 		p->docker_down = 1;
@@ -124,7 +123,7 @@ static void reconcile(struct pool *p)
 	p->docker_down = 0;
 	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &e) != 0) {
 		db_failed(p);
-		json_decref(live);
+		free(live);
 		return;
 	}
 	json_array_foreach(rows, i, row) {
@@ -132,9 +131,9 @@ static void reconcile(struct pool *p)
 		const char *state = json_string_value(json_object_get(row, "state"));
 		int running = 0;
 
-		json_array_foreach(live, j, c)
-			if (strcmp(json_string_value(json_object_get(c, "Id")) ?: "", id) == 0)
-				running = strcmp(json_string_value(json_object_get(c, "State")) ?: "", "running") == 0;
+		for (j = 0; j < nlive; j++)
+			if (strcmp(live[j].id, id) == 0)
+				running = live[j].running;
 		if (strcmp(state, "idle") != 0)
 			continue;
 		if (running && json_integer_value(json_object_get(row, "created_ms")) >= old)
@@ -148,29 +147,26 @@ static void reconcile(struct pool *p)
 		}
 		if (!running)
 			log_info("pool: %.12s is gone; forgetting it", id);
-		if (dk_remove(runner_docker(p->runner), id, &e) != 0)
+		if (runner_remove(p->runner, id, &e) != 0)
 			log_warnx("pool: cannot remove %.12s: %s", id, e.msg);
 		(void)store_counter_add(p->store, "containers_removed", 1, &e);
 		if (p->store == NULL)
 			break;
 	}
-	json_array_foreach(live, j, c) {
-		const char *id = json_string_value(json_object_get(c, "Id")) ?: "";
-		const char *st = json_string_value(json_object_get(json_object_get(c, "Labels"),
-								   "runbox.state"));
+	for (j = 0; j < nlive; j++) {
 		int known = 0;
 
-		if (st == NULL || strcmp(st, "pool") != 0)
+		if (!live[j].pooled)
 			continue;
 		json_array_foreach(rows, i, row)
-			known |= strcmp(json_string_value(json_object_get(row, "container")) ?: "", id) == 0;
+			known |= strcmp(json_string_value(json_object_get(row, "container")) ?: "", live[j].id) == 0;
 		if (!known) {
-			log_info("pool: removing %.12s, which no one owns", id);
-			discard(p, id);
+			log_info("pool: removing %.12s, which no one owns", live[j].id);
+			discard(p, live[j].id);
 		}
 	}
 	json_decref(rows);
-	json_decref(live);
+	free(live);
 }
 
 void pool_tick(struct pool *p)
@@ -211,7 +207,7 @@ void pool_tick(struct pool *p)
 		(void)store_counter_add(p->store, "containers_created", 1, &e);
 		if (store_pool_add(p->store, p->conf->instance, l->id, id, &e) != 0) {
 			log_warnx("pool: %s", e.msg);
-			(void)dk_remove(runner_docker(p->runner), id, &e);
+			(void)runner_remove(p->runner, id, &e);
 			db_failed(p);
 			break;
 		}
