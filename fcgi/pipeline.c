@@ -159,9 +159,8 @@ int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
 		return rc;
 	}
 	/* A warm container if one is idle; otherwise (or if it died meanwhile) a new one. */
-	if (c->pool_size > 0 && gate_store(&a->gate, e) != NULL &&
-	    store_pool_claim(a->gate.store, c->instance, rr->lang->id, (long)getpid(), p->pooled,
-			     sizeof p->pooled, e) == 0)
+	if (gate_store(&a->gate, e) != NULL &&
+	    pool_lease(a->gate.store, c, rr->lang, p->pooled, e) == 0)
 		rr->container = p->pooled;
 	rc = run_exec(a->runner, rr, res, e);
 	/* Retry only a warm container that failed before it got the job (it died while
@@ -245,17 +244,8 @@ void pipe_message(const struct run_result *res, const struct limits *l, char *ou
 void pipe_after(struct app *a, struct run_result *res)
 {
 	struct err e;
-	char id[DK_ID_MAX];
-	int pooled = res->pooled;
 
-	/* The container first, then its pool row: while the row exists the master's
-	 * reconcile knows the container is owned and leaves it alone. */
-	(void)snprintf(id, sizeof id, "%s", res->container);
-	run_dispose(a->runner, res);
-	if (id[0] && a->gate.store != NULL &&
-	    ((pooled && store_pool_remove(a->gate.store, id, &e) != 0) ||
-	     (!pooled && store_counter_add(a->gate.store, "containers_created", 1, &e) != 0) ||
-	     store_counter_add(a->gate.store, "containers_removed", 1, &e) != 0))
+	if (pool_dispose(a->runner, a->gate.store, res, &e) != 0)
 		gate_store_failed(&a->gate);
 	run_result_release(res);
 }

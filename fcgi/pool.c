@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "log.h"
 #include "store.h"
@@ -44,6 +45,34 @@ void pool_lang_request(const struct conf *c, const struct lang *l, struct run_re
 	rr->compile_memory_bytes = l->compile.memory_bytes ? l->compile.memory_bytes
 							   : rr->limits.memory_bytes;
 	rr->cancel_fd = -1;
+}
+
+int pool_lease(struct store *s, const struct conf *c, const struct lang *l, char id[DK_ID_MAX],
+	       struct err *e)
+{
+	if (c->pool_size <= 0)
+		return RC_NOT_FOUND;
+	return store_pool_claim(s, c->instance, l->id, (long)getpid(), id, DK_ID_MAX, e);
+}
+
+int pool_dispose(struct runner *r, struct store *s, struct run_result *res, struct err *e)
+{
+	char id[DK_ID_MAX];
+	int pooled = res->pooled;
+
+	if (res->container[0] == '\0')
+		return 0;
+	/* The container first, then its pool row: while the row exists the master's
+	 * reconcile knows the container is owned and leaves it alone. */
+	(void)snprintf(id, sizeof id, "%s", res->container);
+	run_dispose(r, res);
+	if (s == NULL)
+		return 0;
+	if ((pooled && store_pool_remove(s, id, e) != 0) ||
+	    (!pooled && store_counter_add(s, "containers_created", 1, e) != 0) ||
+	    store_counter_add(s, "containers_removed", 1, e) != 0)
+		return RC_STORE;
+	return 0;
 }
 
 int pool_open(struct pool **out, const struct conf *c, struct err *e)

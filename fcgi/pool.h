@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "lang.h"
 #include "run.h"
+#include "store.h"
 
 struct pool;
 
@@ -28,6 +29,17 @@ void pool_worker_died(struct pool *p, long pid);
 
 /* Remove every pool container of this instance and forget them (shutdown). */
 void pool_drain(struct pool *p);
+
+/* A worker's side of the pool. Lease the oldest idle warm container of lang for this
+ * process (its row becomes busy in one statement, so two processes never get the same
+ * one): 0 with its id, RC_NOT_FOUND when none is idle, RC_STORE. */
+int pool_lease(struct store *s, const struct conf *c, const struct lang *l, char id[DK_ID_MAX],
+	       struct err *e);
+/* After a run: remove its container (leased from the pool or made for the run; a used
+ * container is never given back), then forget its pool row, and count it. RC_STORE when
+ * the database failed (the caller forgets its connection); Docker's failures are logged:
+ * the master's reconcile removes what is left. */
+int pool_dispose(struct runner *r, struct store *s, struct run_result *res, struct err *e);
 
 /* The run request template of a language: its limits and compile settings as the
  * server applies them (shared with the API so pool containers match requests). */
