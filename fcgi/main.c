@@ -267,25 +267,17 @@ static void reap_runs(const struct conf *c, pid_t pid, const char *why)
 	runner_close(r);
 }
 
-int main(int argc, char **argv)
+/* The command line: returns -1 to go on, or the exit status (help, or a mistake). */
+static int parse_args(int argc, char **argv, const char **conf_path, const char **pid_file,
+		      int *print)
 {
-	const char *conf_path = getenv("RUNBOX_CONF"), *pid_file = NULL;
-	pid_t pids[MAX_WORKERS] = { 0 };
-	struct conf c;
-	struct err e;
-	struct sigaction sa;
-	int i, print = 0, fd, status;
-	time_t last_sweep = time(NULL);
-	struct pool *pool = NULL;
-	struct runner *probe;
-
-	for (i = 1; i < argc; i++) {
+	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "-c") == 0 && i + 1 < argc)
-			conf_path = argv[++i];
+			*conf_path = argv[++i];
 		else if (strcmp(argv[i], "--pid-file") == 0 && i + 1 < argc)
-			pid_file = argv[++i];
+			*pid_file = argv[++i];
 		else if (strcmp(argv[i], "--print-config") == 0)
-			print = 1;
+			*print = 1;
 		else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
 			usage(stdout);
 			return 0;
@@ -294,6 +286,129 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
+	return -1;
+}
+
+/* Check what every worker needs before forking them; fatal() says what is missing. */
+static void check_start(struct conf *c)
+{
+	struct runner *probe;
+	struct err e;
+
+	if (c->fcgi_processes == 0) {
+		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
+
+		c->fcgi_processes = conf_auto_processes(sysconf(_SC_NPROCESSORS_ONLN),
+							(long long)pages * psize);
+		log_info("fcgi_processes = %d (from the cores and memory of this machine)",
+			 c->fcgi_processes);
+	}
+	if (dk_global_init() != 0)
+		fatal("cannot initialise libcurl");
+	if (runner_open(&probe, c, &e) != 0)
+		fatal("%s", e.msg);
+	runner_close(probe);
+	if (lang_load(c->languages, &e) != 0)
+		fatal("%s", e.msg);
+	if (access(c->agent_path, R_OK) != 0)
+		fatal("agent %s: %s (run 'make')", c->agent_path, strerror(errno));
+}
+
+/* Leftovers of an earlier run removed, the database created or upgraded now (so a
+ * problem shows at start-up; the server still starts without it and requests get a clear
+ * 503 until it works), and the warm pool's old rows forgotten. */
+static struct pool *start_state(const struct conf *c)
+{
+	struct store *st = NULL;
+	struct pool *pool = NULL;
+	struct err e;
+
+	sweep(c, "start-up");
+	if (store_open(&st, c->db_path, c->db_busy_timeout_ms, &e) != 0)
+		log_warnx("the run log is not usable yet (runs will be refused): %s", e.msg);
+	store_close(st);
+	reap_runs(c, 0, "start-up");
+	/* The sweep removed every container of ours: forget the pool rows of before. */
+	if (pool_open(&pool, c, &e) != 0)
+		fatal("%s", e.msg);
+	pool_drain(pool);
+	return pool;
+}
+
+static void write_pid_file(const char *path)
+{
+	FILE *f;
+
+	if (path == NULL)
+		return;
+	if ((f = fopen(path, "w")) == NULL)
+		fatal("cannot write %s: %s", path, strerror(errno));
+	fprintf(f, "%ld\n", (long)getpid());
+	fclose(f);
+}
+
+/* Worker dead exited: mark its runs, remove its containers, start another. */
+static void replace_worker(const struct conf *c, struct pool *pool, pid_t pids[], int fd,
+			   pid_t dead, int status)
+{
+	for (int i = 0; i < c->fcgi_processes; i++) {
+		char why[64];
+
+		if (pids[i] != dead)
+			continue;
+		log_warnx("worker %ld ended (%s %d); starting a new one", (long)dead,
+			  WIFSIGNALED(status) ? "signal" : "exit",
+			  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		(void)snprintf(why, sizeof why, "worker %ld", (long)dead);
+		reap_runs(c, dead, why);
+		pool_worker_died(pool, (long)dead);
+		pids[i] = 0;
+		if (!stopping) {
+			/* A worker that dies at once every time must not spin the CPU. */
+			struct timespec pause = { 0, 200 * 1000 * 1000 };
+			nanosleep(&pause, NULL);
+			pids[i] = spawn(c, fd);
+		}
+	}
+}
+
+/* The master's loop until a stop signal: replace dead workers, keep the pool, sweep the
+ * run log every 30 s for rows whose finish was lost (the database failed at that moment). */
+static void supervise(const struct conf *c, struct pool *pool, pid_t pids[], int fd)
+{
+	time_t last_sweep = time(NULL);
+	int status;
+
+	while (!stopping) {
+		pid_t dead = waitpid(-1, &status, WNOHANG);
+		time_t now = time(NULL);
+		struct timespec tick = { 0, 250 * 1000 * 1000 };
+
+		if (dead > 0) {
+			replace_worker(c, pool, pids, fd, dead, status);
+			continue;
+		}
+		pool_tick(pool);
+		if (now - last_sweep >= 30) {
+			reap_runs(c, -1, "sweep");
+			last_sweep = now;
+		}
+		nanosleep(&tick, NULL);
+	}
+}
+
+int main(int argc, char **argv)
+{
+	const char *conf_path = getenv("RUNBOX_CONF"), *pid_file = NULL;
+	pid_t pids[MAX_WORKERS] = { 0 };
+	struct conf c;
+	struct err e;
+	struct sigaction sa;
+	int i, print = 0, fd, rc;
+	struct pool *pool;
+
+	if ((rc = parse_args(argc, argv, &conf_path, &pid_file, &print)) >= 0)
+		return rc;
 	conf_defaults(&c);
 	if (conf_load(&c, conf_path && conf_path[0] ? conf_path : NULL, &e) != 0) {
 		fprintf(stderr, "runbox-fcgi: %s\n", e.msg);
@@ -305,50 +420,12 @@ int main(int argc, char **argv)
 		return 0;
 	}
 	log_init("runbox-fcgi", (enum log_level)log_level_parse(c.log_level));
-	if (c.fcgi_processes == 0) {
-		long pages = sysconf(_SC_PHYS_PAGES), psize = sysconf(_SC_PAGESIZE);
-
-		c.fcgi_processes = conf_auto_processes(sysconf(_SC_NPROCESSORS_ONLN),
-						       (long long)pages * psize);
-		log_info("fcgi_processes = %d (from the cores and memory of this machine)",
-			 c.fcgi_processes);
-	}
-	if (dk_global_init() != 0)
-		fatal("cannot initialise libcurl");
-	/* Check what every worker needs before forking them. */
-	if (runner_open(&probe, &c, &e) != 0)
-		fatal("%s", e.msg);
-	runner_close(probe);
-	if (lang_load(c.languages, &e) != 0)
-		fatal("%s", e.msg);
-	if (access(c.agent_path, R_OK) != 0)
-		fatal("agent %s: %s (run 'make')", c.agent_path, strerror(errno));
-
-	sweep(&c, "start-up");
-	{
-		/* Create or upgrade the database now, so a problem shows at start-up. The
-		 * server still starts without it: requests get a clear 503 until it works. */
-		struct store *st = NULL;
-
-		if (store_open(&st, c.db_path, c.db_busy_timeout_ms, &e) != 0)
-			log_warnx("the run log is not usable yet (runs will be refused): %s", e.msg);
-		store_close(st);
-		reap_runs(&c, 0, "start-up");
-	}
-	/* The sweep removed every container of ours: forget the pool rows of before. */
-	if (pool_open(&pool, &c, &e) != 0)
-		fatal("%s", e.msg);
-	pool_drain(pool);
+	check_start(&c);
+	pool = start_state(&c);
 	fd = open_socket(&c);
 	if (FCGX_Init() != 0)
 		fatal("FCGX_Init failed");
-	if (pid_file) {
-		FILE *f = fopen(pid_file, "w");
-		if (f == NULL)
-			fatal("cannot write %s: %s", pid_file, strerror(errno));
-		fprintf(f, "%ld\n", (long)getpid());
-		fclose(f);
-	}
+	write_pid_file(pid_file);
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = on_stop;
 	sigaction(SIGTERM, &sa, NULL);
@@ -358,43 +435,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < c.fcgi_processes; i++)
 		pids[i] = spawn(&c, fd);
 	log_info("listening on %s with %d workers", c.fcgi_socket, c.fcgi_processes);
+	supervise(&c, pool, pids, fd);
 
-	while (!stopping) {
-		pid_t dead = waitpid(-1, &status, WNOHANG);
-		time_t now = time(NULL);
-
-		if (dead <= 0) {
-			struct timespec tick = { 0, 250 * 1000 * 1000 };
-
-			pool_tick(pool);
-			if (now - last_sweep >= 30) {
-				/* Rows whose finish was lost (the database failed at that moment). */
-				reap_runs(&c, -1, "sweep");
-				last_sweep = now;
-			}
-			nanosleep(&tick, NULL);
-			continue;
-		}
-		for (i = 0; i < c.fcgi_processes; i++) {
-			char why[64];
-
-			if (pids[i] != dead)
-				continue;
-			log_warnx("worker %ld ended (%s %d); starting a new one", (long)dead,
-				  WIFSIGNALED(status) ? "signal" : "exit",
-				  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
-			(void)snprintf(why, sizeof why, "worker %ld", (long)dead);
-			reap_runs(&c, dead, why);
-			pool_worker_died(pool, (long)dead);
-			pids[i] = 0;
-			if (!stopping) {
-				/* A worker that dies at once every time must not spin the CPU. */
-				struct timespec pause = { 0, 200 * 1000 * 1000 };
-				nanosleep(&pause, NULL);
-				pids[i] = spawn(&c, fd);
-			}
-		}
-	}
 	log_info("stopping");
 	stop_workers(pids, c.fcgi_processes);
 	unlink(c.fcgi_socket);
