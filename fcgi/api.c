@@ -103,23 +103,22 @@ static void handle_health(struct app *a, FCGX_Request *req)
 	{
 		/* The warm pool's state per language, from the table the master keeps. */
 		struct store *st = gate_store(&a->gate, &e);
-		json_t *rows = NULL, *row, *lj;
-		size_t j;
+		struct pool_row *rows = NULL;
+		json_t *lj;
+		size_t j, nrows;
 
-		if (st != NULL && store_pool_list(st, a->conf->instance, &rows, &e) == 0) {
-			json_array_foreach(rows, j, row) {
+		if (st != NULL && store_pool_list(st, a->conf->instance, &rows, &nrows, &e) == 0) {
+			for (j = 0; j < nrows; j++) {
 				json_array_foreach(langs, i, lj) {
 					const char *id = json_string_value(json_object_get(lj, "id"));
-					const char *state = json_string_value(json_object_get(row, "state"));
-					json_t *pool = json_object_get(lj, "pool"), *n;
+					json_t *n = json_object_get(json_object_get(lj, "pool"),
+								    rows[j].idle ? "idle" : "busy");
 
-					if (strcmp(id, json_string_value(json_object_get(row, "language")) ?: "") != 0)
-						continue;
-					n = json_object_get(pool, strcmp(state ?: "", "idle") == 0 ? "idle" : "busy");
-					json_integer_set(n, json_integer_value(n) + 1);
+					if (strcmp(id, rows[j].language) == 0)
+						json_integer_set(n, json_integer_value(n) + 1);
 				}
 			}
-			json_decref(rows);
+			free(rows);
 		}
 	}
 	{

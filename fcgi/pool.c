@@ -136,10 +136,10 @@ static void discard(struct pool *p, const char *id)
 static void reconcile(struct pool *p)
 {
 	struct runner_container *live = NULL;
-	json_t *rows = NULL, *row;
+	struct pool_row *rows = NULL;
 	long long old = now_ms() - (long long)p->conf->pool_idle_s * 1000;
 	struct err e;
-	size_t i, j, nlive = 0;
+	size_t i, j, nlive = 0, nrows = 0;
 
 	if (runner_list(p->runner, &live, &nlive, &e) != 0) {
 		if (!p->docker_down)
@@ -150,22 +150,21 @@ static void reconcile(struct pool *p)
 	if (p->docker_down)
 		log_info("pool: Docker is back; refilling");
 	p->docker_down = 0;
-	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &e) != 0) {
+	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &nrows, &e) != 0) {
 		db_failed(p);
 		free(live);
 		return;
 	}
-	json_array_foreach(rows, i, row) {
-		const char *id = json_string_value(json_object_get(row, "container"));
-		const char *state = json_string_value(json_object_get(row, "state"));
+	for (i = 0; i < nrows; i++) {
+		const char *id = rows[i].container;
 		int running = 0;
 
 		for (j = 0; j < nlive; j++)
 			if (strcmp(live[j].id, id) == 0)
 				running = live[j].running;
-		if (strcmp(state, "idle") != 0)
+		if (!rows[i].idle)
 			continue;
-		if (running && json_integer_value(json_object_get(row, "created_ms")) >= old)
+		if (running && rows[i].created_ms >= old)
 			continue;
 		/* Gone, or idle too long. A worker may claim it this very moment: take the row
 		 * only if it is still idle, and touch the container only then. */
@@ -187,23 +186,23 @@ static void reconcile(struct pool *p)
 
 		if (!live[j].pooled)
 			continue;
-		json_array_foreach(rows, i, row)
-			known |= strcmp(json_string_value(json_object_get(row, "container")) ?: "", live[j].id) == 0;
+		for (i = 0; i < nrows; i++)
+			known |= strcmp(rows[i].container, live[j].id) == 0;
 		if (!known) {
 			log_info("pool: removing %.12s, which no one owns", live[j].id);
 			discard(p, live[j].id);
 		}
 	}
-	json_decref(rows);
+	free(rows);
 	free(live);
 }
 
 void pool_tick(struct pool *p)
 {
-	json_t *rows = NULL, *row;
+	struct pool_row *rows = NULL;
 	time_t now = time(NULL);
 	struct err e;
-	size_t i, k;
+	size_t i, k, nrows = 0;
 
 	if (p->conf->pool_size <= 0)
 		return;
@@ -213,7 +212,7 @@ void pool_tick(struct pool *p)
 	}
 	if (p->docker_down || db(p) == NULL)
 		return;
-	if (store_pool_list(p->store, p->conf->instance, &rows, &e) != 0) {
+	if (store_pool_list(p->store, p->conf->instance, &rows, &nrows, &e) != 0) {
 		db_failed(p);
 		return;
 	}
@@ -223,9 +222,8 @@ void pool_tick(struct pool *p)
 		char id[DK_ID_MAX];
 		int idle = 0;
 
-		json_array_foreach(rows, i, row)
-			idle += strcmp(json_string_value(json_object_get(row, "language")) ?: "", l->id) == 0 &&
-				strcmp(json_string_value(json_object_get(row, "state")) ?: "", "idle") == 0;
+		for (i = 0; i < nrows; i++)
+			idle += rows[i].idle && strcmp(rows[i].language, l->id) == 0;
 		if (idle >= p->conf->pool_size)
 			continue;
 		pool_lang_request(p->conf, l, &rr);
@@ -241,34 +239,34 @@ void pool_tick(struct pool *p)
 			break;
 		}
 	}
-	json_decref(rows);
+	free(rows);
 }
 
 void pool_worker_died(struct pool *p, long pid)
 {
-	json_t *rows = NULL, *row;
+	struct pool_row *rows = NULL;
 	struct err e;
-	size_t i;
+	size_t i, nrows = 0;
 
-	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &e) != 0)
+	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &nrows, &e) != 0)
 		return;
-	json_array_foreach(rows, i, row)
-		if (json_integer_value(json_object_get(row, "claimed_pid")) == pid)
-			discard(p, json_string_value(json_object_get(row, "container")));
-	json_decref(rows);
+	for (i = 0; i < nrows; i++)
+		if (rows[i].claimed_pid == pid)
+			discard(p, rows[i].container);
+	free(rows);
 }
 
 void pool_drain(struct pool *p)
 {
-	json_t *rows = NULL, *row;
+	struct pool_row *rows = NULL;
 	struct err e;
-	size_t i;
+	size_t i, nrows = 0;
 
-	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &e) != 0)
+	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &nrows, &e) != 0)
 		return;
-	json_array_foreach(rows, i, row)
-		discard(p, json_string_value(json_object_get(row, "container")));
-	json_decref(rows);
+	for (i = 0; i < nrows; i++)
+		discard(p, rows[i].container);
+	free(rows);
 	/* Called before the workers are forked: no SQLite connection may cross a fork. */
 	db_failed(p);
 }

@@ -197,8 +197,18 @@ int store_pool_claim(struct store *s, const char *instance, const char *language
 int store_pool_take_idle(struct store *s, const char *container, struct err *e);
 /* Forget a container (claimed and used, found dead, or removed). */
 int store_pool_remove(struct store *s, const char *container, struct err *e);
-/* Every pool row of the instance: [{container, language, state, created_ms, claimed_pid}]. */
-int store_pool_list(struct store *s, const char *instance, json_t **out, struct err *e);
+/* One warm container's row. */
+struct pool_row {
+	char container[65];         /* Docker's id: 64 hex digits */
+	char language[64];
+	int idle;                   /* 1 waiting for a job, 0 claimed by a worker */
+	long long created_ms;
+	long claimed_pid;           /* 0 while idle */
+};
+/* Every pool row of the instance, by language, oldest first: *out (the caller frees it)
+ * holds *n rows. */
+int store_pool_list(struct store *s, const char *instance, struct pool_row **out, size_t *n,
+		    struct err *e);
 
 /* ---- Metrics -------------------------------------------------------------------------- */
 

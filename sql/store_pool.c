@@ -42,7 +42,7 @@ int store_pool_claim(struct store *s, const char *instance, const char *language
 	/* One statement: pick and mark together, under the write lock. */
 	if ((rc = db_prepare(s, &q, "UPDATE pool SET state = 'busy', claimed_ms = ?3, claimed_pid = ?4"
 			  " WHERE container = (SELECT container FROM pool WHERE instance = ?1 AND"
-			  " language = ?2 AND state = 'idle' ORDER BY created_ms LIMIT 1)"
+			  " language = ?2 AND state = 'idle' ORDER BY created_ms, rowid LIMIT 1)"
 			  " AND state = 'idle' RETURNING container", e)) != 0)
 		return rc;
 	sqlite3_bind_text(q, 1, instance, -1, SQLITE_STATIC);
@@ -90,16 +90,52 @@ int store_pool_remove(struct store *s, const char *container, struct err *e)
 	return rc;
 }
 
-int store_pool_list(struct store *s, const char *instance, json_t **out, struct err *e)
+int store_pool_list(struct store *s, const char *instance, struct pool_row **out, size_t *n,
+		    struct err *e)
 {
 	sqlite3_stmt *q = NULL;
-	int rc;
+	struct pool_row *rows = NULL, *more;
+	size_t cap = 0;
+	int rc, r;
 
+	*out = NULL;
+	*n = 0;
 	if ((rc = db_prepare(s, &q, "SELECT container, language, state, created_ms, claimed_pid FROM pool"
-			  " WHERE instance = ?1 ORDER BY language, created_ms", e)) != 0)
+			     " WHERE instance = ?1 ORDER BY language, created_ms, rowid", e)) != 0)
 		return rc;
 	sqlite3_bind_text(q, 1, instance, -1, SQLITE_STATIC);
-	return db_rows_json(s, q, out, e);
+	while ((r = sqlite3_step(q)) == SQLITE_ROW) {
+		const char *state = (const char *)sqlite3_column_text(q, 2);
+
+		if (*n == cap) {
+			cap = cap ? 2 * cap : 16;
+			if ((more = realloc(rows, cap * sizeof *rows)) == NULL) {
+				rc = err_set(e, RC_NOMEM, "pool rows");
+				goto out;
+			}
+			rows = more;
+		}
+		memset(&rows[*n], 0, sizeof rows[*n]);
+		(void)snprintf(rows[*n].container, sizeof rows[*n].container, "%s",
+			       (const char *)sqlite3_column_text(q, 0) ?: "");
+		(void)snprintf(rows[*n].language, sizeof rows[*n].language, "%s",
+			       (const char *)sqlite3_column_text(q, 1) ?: "");
+		rows[*n].idle = state != NULL && strcmp(state, "idle") == 0;
+		rows[*n].created_ms = sqlite3_column_int64(q, 3);
+		rows[*n].claimed_pid = (long)sqlite3_column_int64(q, 4);
+		(*n)++;
+	}
+	if (r != SQLITE_DONE)
+		rc = db_fail(s, e, "pool list");
+out:
+	sqlite3_finalize(q);
+	if (rc != 0) {
+		free(rows);
+		rows = NULL;
+		*n = 0;
+	}
+	*out = rows;
+	return rc;
 }
 
 /* ---- Metrics -------------------------------------------------------------------------- */
