@@ -115,3 +115,18 @@ int utf8_sanitize(struct buf *out, const unsigned char *p, size_t n)
 	}
 	return buf_add(out, p + start, n - start);
 }
+
+const char *utf8_text(const unsigned char *p, size_t n, struct buf *tmp, size_t *len,
+		      bool *replaced)
+{
+	buf_init(tmp, 3 * n + 1);
+	*replaced = !utf8_valid(p, n);
+	if (!*replaced) {
+		*len = n;
+		return n ? (const char *)p : "";
+	}
+	if (utf8_sanitize(tmp, p, n) != 0)
+		return NULL;
+	*len = tmp->len;
+	return (const char *)tmp->data;
+}

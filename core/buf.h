@@ -32,4 +32,11 @@ bool utf8_valid(const unsigned char *p, size_t n);
  * Returns 0 or RC_NOMEM. */
 int utf8_sanitize(struct buf *out, const unsigned char *p, size_t n);
 
+/* p[0..n) as valid UTF-8 text: p itself when it already is (nothing copied), else a copy
+ * in tmp with each invalid byte replaced by U+FFFD (*replaced set). tmp is initialised
+ * here either way; the caller releases it. *len gets the text's length. NULL only when
+ * memory ran out. */
+const char *utf8_text(const unsigned char *p, size_t n, struct buf *tmp, size_t *len,
+		      bool *replaced);
+
 #endif

@@ -19,19 +19,14 @@
  * whether anything had to be replaced. */
 static json_t *output_string(const struct buf *b, int *binary)
 {
-	struct buf clean;
-	json_t *s;
+	struct buf tmp;
+	size_t n = 0;
+	bool replaced;
+	const char *t = utf8_text(b->data, b->len, &tmp, &n, &replaced);
+	json_t *s = t ? json_stringn(t, n) : NULL;
 
-	*binary = !utf8_valid(b->data, b->len);
-	if (!*binary)
-		return json_stringn(b->len ? (const char *)b->data : "", b->len);
-	buf_init(&clean, 3 * b->len + 1);
-	if (utf8_sanitize(&clean, b->data, b->len) != 0) {
-		buf_release(&clean);
-		return NULL;
-	}
-	s = json_stringn(clean.len ? (const char *)clean.data : "", clean.len);
-	buf_release(&clean);
+	*binary = replaced;
+	buf_release(&tmp);
 	return s;
 }
 
@@ -173,7 +168,7 @@ void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	struct buf body;
 	struct pipe p;
 	struct err e;
-	char hdr[192], msg[512];
+	char hdr[192];
 	/* Set when nginx refused the request itself and hands it over only to be logged. */
 	const char *refused = http_param(req, "RUNBOX_REFUSED");
 	int rc;
@@ -217,14 +212,13 @@ void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	} else if (rc != 0) {
 		http_error(req, rc, NULL, hdr);
 	} else {
-		pipe_message(res, &prog.rr.limits, msg, sizeof msg);
-		http_respond(req, 200, result_json(res, p.run_id, er.language, &prog.rr.limits, msg),
-			     hdr);
+		http_respond(req, 200, result_json(res, p.run_id, er.language, &prog.rr.limits,
+						   p.message), hdr);
 	}
 	goto out;
 refuse:
 	pipe_refuse(&p, rc, e.msg);
-	http_error(req, rc, e.msg[0] ? e.msg : NULL, hdr);
+	http_error(req, rc, e.msg, hdr);
 out:
 	program_release(&prog);
 	buf_release(&body);

@@ -191,26 +191,30 @@ int gate_begin(struct gate *gt, struct gate_ctx *g, struct quota_refusal *qr, st
 }
 
 /* The log's copy of a stage's output: its buffers as valid UTF-8 (invalid bytes become
- * U+FFFD), made here once from what the agent sent, never read back from an answer. */
+ * U+FFFD), made here from what the agent sent, never read back from an answer. Only what
+ * the log keeps (cap bytes) is converted: a character cut at cap + 4 raw bytes can only
+ * land beyond cap in the text, where the store cuts anyway. Text that is already valid is
+ * not copied. Out of memory leaves a stream NULL: the row is written without that text. */
 struct logged_text {
-	struct buf out, err;
+	struct buf tmp_out, tmp_err;
+	const char *out, *err;
+	size_t out_len, err_len;
 };
 
-static void logged_text_init(struct logged_text *t, const struct run_stage *st)
+static void logged_text_init(struct logged_text *t, const struct run_stage *st, size_t cap)
 {
-	buf_init(&t->out, 3 * st->out.len + 1);
-	buf_init(&t->err, 3 * st->err.len + 1);
-	/* Out of memory leaves a buffer empty: the row is still written, without that text. */
-	if (utf8_sanitize(&t->out, st->out.data, st->out.len) != 0)
-		buf_release(&t->out);
-	if (utf8_sanitize(&t->err, st->err.data, st->err.len) != 0)
-		buf_release(&t->err);
+	size_t no = st->out.len < cap + 4 ? st->out.len : cap + 4;
+	size_t ne = st->err.len < cap + 4 ? st->err.len : cap + 4;
+	bool replaced;
+
+	t->out = utf8_text(st->out.data, no, &t->tmp_out, &t->out_len, &replaced);
+	t->err = utf8_text(st->err.data, ne, &t->tmp_err, &t->err_len, &replaced);
 }
 
 static void logged_text_release(struct logged_text *t)
 {
-	buf_release(&t->out);
-	buf_release(&t->err);
+	buf_release(&t->tmp_out);
+	buf_release(&t->tmp_err);
 }
 
 void gate_finish(struct gate *gt, struct gate_ctx *g, int rc, const char *message,
@@ -245,11 +249,11 @@ void gate_finish(struct gate *gt, struct gate_ctx *g, int rc, const char *messag
 		o.stderr_bytes = res->run.err_bytes;
 		o.stdout_truncated = res->run.out.truncated;
 		o.stderr_truncated = res->run.err.truncated;
-		logged_text_init(&run, &res->run);
-		o.out = (const char *)run.out.data;
-		o.out_len = run.out.len;
-		o.err = (const char *)run.err.data;
-		o.err_len = run.err.len;
+		logged_text_init(&run, &res->run, o.output_cap);
+		o.out = run.out;
+		o.out_len = run.out_len;
+		o.err = run.err;
+		o.err_len = run.err_len;
 		if (res->compile.ran) {
 			o.compiled = 1;
 			o.compile.exit_code = res->compile.exit_code;
@@ -257,11 +261,11 @@ void gate_finish(struct gate *gt, struct gate_ctx *g, int rc, const char *messag
 			o.compile.duration_ms = res->compile.wall_ms;
 			o.compile.cpu_ms = res->compile.cpu_ms;
 			o.compile.memory_bytes = res->compile.mem_bytes;
-			logged_text_init(&compile, &res->compile);
-			o.compile.out = (const char *)compile.out.data;
-			o.compile.out_len = compile.out.len;
-			o.compile.err = (const char *)compile.err.data;
-			o.compile.err_len = compile.err.len;
+			logged_text_init(&compile, &res->compile, o.output_cap);
+			o.compile.out = compile.out;
+			o.compile.out_len = compile.out_len;
+			o.compile.err = compile.err;
+			o.compile.err_len = compile.err_len;
 		}
 	}
 	if ((s = gate_store(g, &e)) == NULL || store_run_finish(s, gt->entry.run_id, &o, &e) != 0) {

@@ -144,49 +144,8 @@ int pipe_program(struct pipe *p, const struct program_spec *spec, struct program
 	return 0;
 }
 
-int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
-	     struct quota_refusal *qr, struct err *e)
-{
-	struct app *a = p->app;
-	const struct conf *c = a->conf;
-	struct run_request *rr = &prog->rr;
-	char msg[512];
-	int rc;
-
-	if ((rc = gate_begin(&p->gt, &a->gate, qr, e)) != 0) {
-		if (rc == RC_QUOTA)
-			log_info("refused quota_exceeded: %s", e->msg);
-		return rc;
-	}
-	/* A warm container if one is idle; otherwise (or if it died meanwhile) a new one. */
-	if (gate_store(&a->gate, e) != NULL &&
-	    pool_lease(a->gate.store, c, rr->lang, p->pooled, e) == 0)
-		rr->container = p->pooled;
-	rc = run_exec(a->runner, rr, res, e);
-	/* Retry only a warm container that failed before it got the job (it died while
-	 * waiting): once the job was sent, the program may have run, and a failure such as
-	 * the client hanging up must not run it again. */
-	if (rc != 0 && rr->container != NULL && !res->job_sent) {
-		log_warnx("warm container %.12s failed (%s); using a new one", p->pooled, e->msg);
-		pipe_after(a, res);
-		run_result_init(res, &c->limits);
-		rr->container = NULL;
-		rc = run_exec(a->runner, rr, res, e);
-	}
-	if (rc != 0) {
-		log_warnx("run failed: %s: %s", rc_name(rc), e->msg);
-		gate_finish(&p->gt, &a->gate, rc, e->msg, NULL);
-		return rc;
-	}
-	log_info("%s %s exit=%d %ldms", rr->lang->id, run_status_name(res->status),
-		 res->run.exit_code, res->total_ms);
-	pipe_message(res, &rr->limits, msg, sizeof msg);
-	gate_finish(&p->gt, &a->gate, 0, msg, res);
-	return 0;
-}
-
-/* One sentence that tells the student what happened, or NULL for a clean run. */
-void pipe_message(const struct run_result *res, const struct limits *l, char *out, size_t cap)
+/* One sentence that tells the student what happened ("" for a clean run). */
+static void run_message(const struct run_result *res, const struct limits *l, char *out, size_t cap)
 {
 	const struct run_stage *st = &res->run;
 	char size[32];
@@ -240,6 +199,47 @@ void pipe_message(const struct run_result *res, const struct limits *l, char *ou
 		break;
 	}
 }
+
+int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
+	     struct quota_refusal *qr, struct err *e)
+{
+	struct app *a = p->app;
+	const struct conf *c = a->conf;
+	struct run_request *rr = &prog->rr;
+	int rc;
+
+	if ((rc = gate_begin(&p->gt, &a->gate, qr, e)) != 0) {
+		if (rc == RC_QUOTA)
+			log_info("refused quota_exceeded: %s", e->msg);
+		return rc;
+	}
+	/* A warm container if one is idle; otherwise (or if it died meanwhile) a new one. */
+	if (gate_store(&a->gate, e) != NULL &&
+	    pool_lease(a->gate.store, c, rr->lang, p->pooled, e) == 0)
+		rr->container = p->pooled;
+	rc = run_exec(a->runner, rr, res, e);
+	/* Retry only a warm container that failed before it got the job (it died while
+	 * waiting): once the job was sent, the program may have run, and a failure such as
+	 * the client hanging up must not run it again. */
+	if (rc != 0 && rr->container != NULL && !res->job_sent) {
+		log_warnx("warm container %.12s failed (%s); using a new one", p->pooled, e->msg);
+		pipe_after(a, res);
+		run_result_init(res, &c->limits);
+		rr->container = NULL;
+		rc = run_exec(a->runner, rr, res, e);
+	}
+	if (rc != 0) {
+		log_warnx("run failed: %s: %s", rc_name(rc), e->msg);
+		gate_finish(&p->gt, &a->gate, rc, e->msg, NULL);
+		return rc;
+	}
+	log_info("%s %s exit=%d %ldms", rr->lang->id, run_status_name(res->status),
+		 res->run.exit_code, res->total_ms);
+	run_message(res, &rr->limits, p->message, sizeof p->message);
+	gate_finish(&p->gt, &a->gate, 0, p->message, res);
+	return 0;
+}
+
 
 void pipe_after(struct app *a, struct run_result *res)
 {

@@ -27,6 +27,7 @@ struct pipe {
 	struct gate gt;
 	char run_id[33];
 	char pooled[DK_ID_MAX];
+	char message[512];          /* after pipe_run: the sentence for the student ("" if none) */
 };
 
 /* What a face's request asks to run. Borrowed: it must live until pipe_run returns. */
@@ -77,15 +78,12 @@ void program_release(struct program *prog);
 
 /* Take the user's quota, lease a warm container if one is idle, run, retry once in a new
  * container if the warm one failed before the job reached it, and finish the row with the
- * result and pipe_message's sentence. Returns 0 with res filled; RC_QUOTA (qr says which
+ * result and the sentence that tells the student what happened (also in p->message). Returns 0 with res filled; RC_QUOTA (qr says which
  * limit, e->msg the sentence; the refusal is logged); or the core's error (Docker down...),
  * with the row finished as failed. Either way the caller calls pipe_after once the answer
  * is sent. */
 int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
 	     struct quota_refusal *qr, struct err *e);
-
-/* One sentence that tells the student what happened ("" for a clean run). */
-void pipe_message(const struct run_result *res, const struct limits *l, char *out, size_t cap);
 
 /* After the answer: remove the run's container and its pool row, count it. */
 void pipe_after(struct app *a, struct run_result *res);

@@ -82,6 +82,32 @@ static void test_utf8_sanitize(void **state)
 	buf_release(&out);
 }
 
+/* Valid text is used as it is (no copy); invalid bytes are replaced in a copy. */
+static void test_utf8_text(void **state)
+{
+	static const unsigned char ok[] = "caf\xc3\xa9", bad[] = "a\xff" "b";
+	struct buf tmp;
+	size_t n = 99;
+	bool replaced = true;
+	const char *t;
+
+	(void)state;
+	t = utf8_text(ok, 5, &tmp, &n, &replaced);
+	assert_ptr_equal(t, (const char *)ok);
+	assert_int_equal(n, 5);
+	assert_false(replaced);
+	buf_release(&tmp);
+	t = utf8_text(bad, 3, &tmp, &n, &replaced);
+	assert_true(replaced);
+	assert_int_equal(n, 5);
+	assert_memory_equal(t, "a\xef\xbf\xbd" "b", 5);
+	buf_release(&tmp);
+	t = utf8_text(NULL, 0, &tmp, &n, &replaced);
+	assert_string_equal(t, "");
+	assert_int_equal(n, 0);
+	buf_release(&tmp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -90,6 +116,7 @@ int main(void)
 		cmocka_unit_test(test_growth_many_small),
 		cmocka_unit_test(test_utf8_valid),
 		cmocka_unit_test(test_utf8_sanitize),
+		cmocka_unit_test(test_utf8_text),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
