@@ -524,7 +524,7 @@ int main(void)
 	}
 	if (j.compile_argv != NULL) {
 		st = (struct stage){ "compile", 'c', j.compile_argv, j.lim.compile_wall_ms,
-				     j.lim.compile_cpu_ms, -1, 0, 0 };
+				     j.lim.compile_cpu_ms, -1, 0 };
 		if (agent_run_stage(&j.lim, &st, sigfd, &res, j.err, sizeof j.err) < 0)
 			goto fail;
 		send_stage(st.name, &res);
@@ -536,8 +536,7 @@ int main(void)
 	if (rc != 0)
 		goto fail;
 	st = (struct stage){ "run", 'r', j.run_argv, j.lim.wall_ms, j.lim.cpu_ms,
-			     j.stdin_fd, j.stdin_len,
-			     j.limit_set ? j.lim.run_mem_bytes : 0 };
+			     j.stdin_fd, j.stdin_len };
 	if (agent_run_stage(&j.lim, &st, sigfd, &res, j.err, sizeof j.err) < 0)
 		goto fail;
 	send_stage(st.name, &res);

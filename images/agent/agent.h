@@ -28,7 +28,6 @@ struct stage {
 	uint64_t wall_ms, cpu_ms;
 	int stdin_fd;     /* bytes for the program's stdin, read with pread; -1 if none */
 	uint64_t stdin_len;
-	uint64_t mem_watch; /* stop the stage as "memory" past this many bytes (0 = none) */
 };
 
 /* The facts FRAME_STAGE reports. reason is a static string. */

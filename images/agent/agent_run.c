@@ -283,10 +283,8 @@ struct run {
 	struct rusage mru;     /* main child's rusage */
 	uint64_t mem_limit;    /* the kernel's memory limit in this stage, 0 if unknown */
 	void *reserve;         /* see RESERVE_BYTES; NULL once freed */
-	int64_t t0, t_end, grace, last_kill, last_mem;
+	int64_t t0, t_end, grace, last_kill;
 };
-
-#define MEM_CHECK_MS 10
 
 /* Read a small cgroup file into buf (NUL-terminated). Returns its length, or -1. */
 static ssize_t read_small(const char *path, char *buf, size_t cap)
@@ -302,51 +300,6 @@ static ssize_t read_small(const char *path, char *buf, size_t cap)
 		return -1;
 	buf[n] = '\0';
 	return n;
-}
-
-/* Memory the programs of this container hold, from the memory cgroup (v1, else v2): all the
- * cgroup is charged for except the page cache of files read (the compiler's own binaries),
- * which the kernel can drop. That is anonymous memory, tmpfs files (which count against the
- * container's limit) and kernel memory: the inodes and directory entries of files created in
- * /work and /tmp, pipe and socket buffers, page tables. Anonymous memory and tmpfs alone
- * would let a program hold up to the compiler's limit in kernel memory (a quarter of a
- * million empty files is 250 MB). Without the usage file, anonymous memory and tmpfs only.
- * 0 if there is no cgroup to ask. */
-static uint64_t cgroup_mem(void)
-{
-	static const struct {
-		const char *usage, *stat, *file[2], *own[2];
-	} cg[] = {
-		{ "/sys/fs/cgroup/memory/memory.usage_in_bytes", "/sys/fs/cgroup/memory/memory.stat",
-		  { "total_active_file", "total_inactive_file" }, { "total_rss", "total_shmem" } },
-		{ "/sys/fs/cgroup/memory.current", "/sys/fs/cgroup/memory.stat",
-		  { "active_file", "inactive_file" }, { "anon", "shmem" } },
-	};
-	char buf[8192], *line, *save = NULL;
-	size_t i;
-
-	for (i = 0; i < sizeof cg / sizeof cg[0]; i++) {
-		uint64_t usage = 0, file = 0, own = 0;
-		int has_usage = read_small(cg[i].usage, buf, sizeof buf) > 0;
-
-		if (has_usage)
-			usage = strtoull(buf, NULL, 10);
-		if (read_small(cg[i].stat, buf, sizeof buf) < 0)
-			continue;
-		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
-			unsigned long long v;
-			char key[32];
-
-			if (sscanf(line, "%31s %llu", key, &v) != 2)
-				continue;
-			if (strcmp(key, cg[i].file[0]) == 0 || strcmp(key, cg[i].file[1]) == 0)
-				file += v;
-			if (strcmp(key, cg[i].own[0]) == 0 || strcmp(key, cg[i].own[1]) == 0)
-				own += v;
-		}
-		return has_usage && usage > file + own ? usage - file : own;
-	}
-	return 0;
 }
 
 /* A cgroup limit file's value: a number, or "max" (v2) for none. */
@@ -428,17 +381,12 @@ static int tick(struct run *r)
 	if (!r->main_done) {
 		if (r->killed == NULL && now >= deadline)
 			stop(r, "wall");
-		/* A second line behind the kernel's limit, which the server lowered to the
-		 * program's own before this stage (a compiled program's container starts with
-		 * the compiler's larger memory): watch the cgroup too. */
-		if (r->killed == NULL && r->st->mem_watch && now - r->last_mem >= MEM_CHECK_MS) {
-			r->last_mem = now;
-			if (cgroup_mem() > r->st->mem_watch)
-				stop(r, "memory");
-		}
+		/* No sampling of the cgroup here: the kernel holds the stage to its limit (the
+		 * server lowered a compiled program's before this stage, and the agent checked),
+		 * and every file the agent opens while the program may have filled the container
+		 * is memory the agent might not get (see RESERVE_BYTES). */
 		if (r->killed == NULL)
-			return r->st->mem_watch && deadline - now > MEM_CHECK_MS
-			       ? MEM_CHECK_MS : (int)(deadline - now);
+			return (int)(deadline - now);
 		if (now >= deadline + GRACE_MS) {
 			r->t_end = now; /* main child unkillable (stuck in the kernel): give up */
 			return -1;
