@@ -28,7 +28,7 @@ CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 FCGI_SRC := fcgi/api.c fcgi/editor.c fcgi/pipeline.c fcgi/http.c fcgi/req.c fcgi/gate.c fcgi/pool.c
 FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
-STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/sql/store_pool.o \
+STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/sql/store_pool.o $(B)/sql/store_files.o \
 	$(B)/sql/migrations.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)

@@ -14,7 +14,7 @@
  *     FRAME_END      empty: the job is complete
  *
  *   FRAME_JOB keys (all decimal integers, all optional; the agent has safe defaults):
- *     wall_ms, cpu_ms, mem_bytes (RLIMIT_AS, 0 = none), fsize_bytes, nofile,
+ *     wall_ms, cpu_ms, run_as_bytes (the program's RLIMIT_AS, 0 = none), fsize_bytes, nofile,
  *     out_cap, err_cap (bytes forwarded per stream per stage before the stage is killed),
  *     compile_wall_ms, compile_cpu_ms,
  *     mem_now_bytes (the container's memory limit as the job starts: the agent refuses

@@ -443,11 +443,11 @@ static int put_word(const char *w, const char *entry, char **buf, size_t *len, s
 	return rc ? rc : append(buf, len, cap, "", 1);
 }
 
-int lang_expand(const char *const *tmpl, const char *entry, const char *const *files,
-		size_t nfiles, const char *sources, const char *const *args, size_t nargs,
-		const char **argv, size_t max, char **store, struct err *e)
+int lang_expand_lists(const char *const *tmpl, const char *entry, const char *const *files,
+		      size_t nfiles, const char *sources, const struct lang_list *lists,
+		      size_t nlists, const char **argv, size_t max, char **store, struct err *e)
 {
-	size_t off[256], n = 0, len = 0, cap = 0, i, j;
+	size_t off[256], n = 0, len = 0, cap = 0, i, j, k;
 	char *buf = NULL;
 	int rc;
 
@@ -455,16 +455,20 @@ int lang_expand(const char *const *tmpl, const char *entry, const char *const *f
 	for (i = 0; tmpl[i] != NULL; i++) {
 		const char *const *list = NULL;
 		size_t count_in = 0;
-		int is_list = 1; /* not list != NULL: args may be NULL when there are none */
+		int is_list = 1; /* not list != NULL: a list may be NULL when it is empty */
 
-		if (strcmp(tmpl[i], "{args}") == 0) {
-			list = args;
-			count_in = nargs;
-		} else if (strcmp(tmpl[i], "{sources}") == 0) {
+		if (strcmp(tmpl[i], "{sources}") == 0) {
 			list = files;
 			count_in = nfiles;
 		} else {
-			is_list = 0;
+			for (k = 0; k < nlists && strcmp(tmpl[i], lists[k].name) != 0; k++)
+				;
+			if (k < nlists) {
+				list = lists[k].words;
+				count_in = lists[k].n;
+			} else {
+				is_list = 0;
+			}
 		}
 		if (!is_list) {
 			if (n + 1 >= max || n >= sizeof off / sizeof off[0])
@@ -497,4 +501,13 @@ too_long:
 fail:
 	free(buf);
 	return err_set(e, rc, "expanding a command: out of memory");
+}
+
+int lang_expand(const char *const *tmpl, const char *entry, const char *const *files,
+		size_t nfiles, const char *sources, const char *const *args, size_t nargs,
+		const char **argv, size_t max, char **store, struct err *e)
+{
+	const struct lang_list l = { "{args}", args, nargs };
+
+	return lang_expand_lists(tmpl, entry, files, nfiles, sources, &l, 1, argv, max, store, e);
 }

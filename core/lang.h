@@ -77,4 +77,16 @@ int lang_expand(const char *const *tmpl, const char *entry, const char *const *f
 		size_t nfiles, const char *sources, const char *const *args, size_t nargs,
 		const char **argv, size_t max, char **store, struct err *e);
 
+/* A list placeholder: the word name ("{args}") expands to words, one argument each, copied
+ * as they are (no placeholders inside them). */
+struct lang_list {
+	const char *name;
+	const char *const *words;
+	size_t n;
+};
+/* lang_expand with any list placeholders ({args} among them, if wanted). */
+int lang_expand_lists(const char *const *tmpl, const char *entry, const char *const *files,
+		      size_t nfiles, const char *sources, const struct lang_list *lists,
+		      size_t nlists, const char **argv, size_t max, char **store, struct err *e);
+
 #endif

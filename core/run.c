@@ -154,11 +154,13 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 	 * compile stage (FRAME_WAIT) and checks the kernel's limit before the program starts. */
 	w = snprintf(job, sizeof job,
 		     "wall_ms=%ld\ncpu_ms=%ld\nout_cap=%ld\nerr_cap=%ld\nfsize_bytes=%ld\n"
-		     "compile_wall_ms=%ld\ncompile_cpu_ms=%ld\nmem_now_bytes=%ld\nrun_mem_bytes=%ld\n",
+		     "compile_wall_ms=%ld\ncompile_cpu_ms=%ld\nmem_now_bytes=%ld\nrun_mem_bytes=%ld\n"
+		     "run_as_bytes=%ld\n",
 		     l->wall_ms, l->cpu_ms, l->stdout_cap, l->stderr_cap, l->work_tmpfs_bytes,
 		     req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000,
 		     req->compile_cpu_ms > 0 ? req->compile_cpu_ms : 30000,
-		     run_container_memory(req), l->memory_bytes);
+		     run_container_memory(req), l->memory_bytes,
+		     req->run_as_bytes > 0 ? req->run_as_bytes : 0);
 	if (w < 0 || (size_t)w >= sizeof job)
 		return RC_INTERNAL;
 	if ((rc = add_frame(out, FRAME_JOB, job, (size_t)w)) != 0)

@@ -78,6 +78,8 @@ struct run_request {
 	long compile_wall_ms, compile_cpu_ms; /* 0: the agent's defaults */
 	long compile_memory_bytes;            /* the compile stage's memory (see
 					       * run_container_memory) */
+	long run_as_bytes;                    /* the program's address-space limit (RLIMIT_AS,
+					       * so malloc of too much returns NULL); 0: none */
 	/* A warm container started by run_prestart for this language and limits, or NULL
 	 * to create one for this run. */
 	const char *container;

@@ -70,6 +70,7 @@ int admin_user_add(struct cli *cli, int argc, char **argv);
 int admin_user_list(struct cli *cli, int argc, char **argv);
 int admin_user_revoke(struct cli *cli, int argc, char **argv);
 int admin_key_add(struct cli *cli, int argc, char **argv);
+int admin_key_import(struct cli *cli, int argc, char **argv);
 int admin_key_revoke(struct cli *cli, int argc, char **argv);
 int admin_quota_show(struct cli *cli, int argc, char **argv);
 int admin_quota_set(struct cli *cli, int argc, char **argv);

@@ -66,6 +66,34 @@ int admin_key_add(struct cli *cli, int argc, char **argv)
 	return show_key(cli, name, key, "New key for");
 }
 
+int admin_key_import(struct cli *cli, int argc, char **argv)
+{
+	const char *name = NULL, *value;
+	char id[32];
+	struct err e;
+	int created, rc;
+
+	/* NAME VALUE: the value is the last word (it may look like anything but an option). */
+	if ((rc = admin_parse(cli, argc > 1 ? argc - 1 : argc, argv, NULL, &name, "NAME", 1)) != 0)
+		return rc;
+	if (argc < 2)
+		return admin_usage_error(cli, "give the user's name and the key's exact value");
+	value = argv[argc - 1];
+	if ((rc = admin_open(cli)) != 0)
+		return rc;
+	err_init(&e);
+	if ((rc = store_key_import(cli->store, name, value, id, sizeof id, &created, &e)) != 0)
+		return rc == RC_BAD_REQUEST || rc == RC_EXISTS ? (admin_store_fail(rc, &e), EX_FAIL)
+							       : admin_store_fail(rc, &e);
+	if (cli->json)
+		return admin_print_json(json_pack("{s:s, s:s, s:b}", "user", name, "id", id,
+						  "created", created));
+	printf("%s user %s with the imported key %s.\n", created ? "Created" : "Updated", name, id);
+	printf("Clients that send this key (as 'X-API-KEY' to the Jobe API, or as "
+	       "'Authorization: Bearer') now run code as %s.\n", name);
+	return EX_OK;
+}
+
 static const struct { const char *col, *opt, *label; long max; } quota_fields[4] = {
 	/* The same ranges as the defaults in runbox.conf. */
 	{ "per_minute", "--per-minute", "per minute", 1000000 },
@@ -202,9 +230,10 @@ int admin_key_revoke(struct cli *cli, int argc, char **argv)
 	if (strncmp(id, "rbx_", 4) == 0 && is_hex(id + 4, 40))
 		return admin_usage_error(cli, "that is a whole key; give its id, its first 12 "
 					 "characters (rbx_ and 8 hex digits)");
-	if (strncmp(id, "rbx_", 4) != 0 || !is_hex(id + 4, 8))
+	if ((strncmp(id, "rbx_", 4) != 0 && strncmp(id, "key_", 4) != 0) || !is_hex(id + 4, 8))
 		return admin_usage_error(cli, "'%s' is not a key id; key ids look like rbx_1a2b3c4d "
-					 "and 'runbox user list' shows them", id);
+					 "(key_1a2b3c4d for an imported key) and 'runbox user list' "
+					 "shows them", id);
 	if ((rc = admin_open(cli)) != 0)
 		return rc;
 	err_init(&e);

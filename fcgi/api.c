@@ -52,7 +52,7 @@ static void handle_run_get(struct app *a, FCGX_Request *req, const char *id)
 
 	err_init(&e);
 	gate_init(&gt, &a->gate, req, "");
-	if ((rc = gate_identify(&gt, &a->gate, req, &e)) != 0) {
+	if ((rc = gate_identify(&gt, &a->gate, req, NULL, &e)) != 0) {
 		http_error(req, rc, rc == RC_UNAUTHORIZED ? e.msg : NULL,
 			      rc == RC_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"runbox\"\r\n" : NULL);
 		return;

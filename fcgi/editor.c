@@ -153,11 +153,14 @@ static int editor_parse(struct pipe *p, struct editor_req *er, struct program_sp
 		pipe_describe(p, er->language, NULL, 0, er->stdin_len);
 	if (rc != 0)
 		return rc;
-	*spec = (struct program_spec){ er->lang, er->files, er->nfiles, er->entry,
-				       er->args, er->nargs, er->stdin_data, er->stdin_len,
-				       er->total_len };
+	*spec = (struct program_spec){ .lang = er->lang, .files = er->files,
+				       .nfiles = er->nfiles, .entry = er->entry, .args = er->args,
+				       .nargs = er->nargs, .stdin_data = er->stdin_data,
+				       .stdin_len = er->stdin_len, .total_len = er->total_len };
 	return 0;
 }
+
+static const struct face editor_face = { "editor", NULL, NULL };
 
 void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
 {
@@ -175,7 +178,7 @@ void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
 
 	err_init(&e);
 	buf_init(&body, 0);
-	pipe_start(&p, a, req, "editor");
+	pipe_start(&p, a, req, &editor_face);
 	(void)snprintf(hdr, sizeof hdr, "X-Run-Id: %s\r\n", p.run_id);
 	if (!refused[0] && strcmp(http_param(req, "REQUEST_METHOD"), "POST") != 0) {
 		rc = err_set(&e, RC_METHOD, "Use POST to run code at /api/editor/run.");

@@ -72,14 +72,68 @@ static int store_error(struct gate_ctx *g, int rc)
 	return rc;
 }
 
-int gate_identify(struct gate *gt, struct gate_ctx *g, FCGX_Request *req, struct err *e)
+/* The user is known: their effective quotas. */
+static int identified(struct gate *gt, struct gate_ctx *g)
+{
+	gt->identified = 1;
+	gt->entry.user_id = gt->user.id;
+	/* Effective limits: the user's overrides over the defaults; never above the server's
+	 * code size cap (nginx would refuse the body anyway). */
+	gt->quota.per_minute = gt->user.override.per_minute > 0 ? gt->user.override.per_minute
+							       : g->conf->quota_per_minute;
+	gt->quota.per_day = gt->user.override.per_day > 0 ? gt->user.override.per_day
+							 : g->conf->quota_per_day;
+	gt->quota.concurrent = gt->user.override.concurrent > 0 ? gt->user.override.concurrent
+							       : g->conf->quota_concurrent;
+	gt->quota.max_code_bytes = gt->user.override.max_code_bytes > 0 &&
+				   gt->user.override.max_code_bytes < g->conf->max_code_bytes
+				   ? gt->user.override.max_code_bytes : g->conf->max_code_bytes;
+	return 0;
+}
+
+/* The user of a face's own key header: 0 with the key's user; 0 with *by_address set for
+ * no key, or a key runbox does not know while anonymous use is on; RC_UNAUTHORIZED. */
+static int identify_face_key(struct gate *gt, struct gate_ctx *g, struct store *s,
+			     const char *key, int *by_address, struct err *e)
+{
+	int rc;
+
+	*by_address = key[0] == '\0';
+	if (*by_address)
+		return 0;
+	gt->entry.auth = "key";
+	rc = store_user_by_key(s, key, &gt->user, e);
+	if (rc != RC_UNAUTHORIZED)
+		return rc;
+	if (gt->user.id == 0 && g->conf->anonymous) {
+		*by_address = 1; /* not ours: as Jobe without keys, count it by address */
+		return 0;
+	}
+	gt->entry.user_id = gt->user.id; /* a revoked user's attempt is theirs */
+	return err_set(e, rc, "%s", rc_message(rc));
+}
+
+int gate_identify(struct gate *gt, struct gate_ctx *g, FCGX_Request *req,
+		  const char *key_param, struct err *e)
 {
 	const char *authz = param(req, "HTTP_AUTHORIZATION"), *remote = param(req, "RUNBOX_USER");
 	struct store *s;
-	int rc;
+	int by_address = 0, rc;
 
 	if ((s = gate_store(g, e)) == NULL)
 		return RC_STORE;
+	if (key_param != NULL) {
+		rc = identify_face_key(gt, g, s, param(req, key_param), &by_address, e);
+		if (rc != 0 || !by_address)
+			return rc == 0 ? identified(gt, g) : rc == RC_UNAUTHORIZED ? rc : store_error(g, rc);
+		memset(&gt->user, 0, sizeof gt->user);
+		gt->entry.auth = "none";
+		authz = ""; /* the face's clients send their key in key_param only */
+		if (!remote[0] && !(g->conf->anonymous && gt->client_addr[0]))
+			return err_set(e, RC_UNAUTHORIZED, "This server runs code only for clients with "
+				       "an API key: set the key runbox's admin gave you (in Moodle, the "
+				       "Jobe API key in CodeRunner's settings).");
+	}
 	if (strncasecmp(authz, "Bearer ", 7) == 0) {
 		gt->entry.auth = "key";
 		authz += 7;
@@ -114,20 +168,7 @@ int gate_identify(struct gate *gt, struct gate_ctx *g, FCGX_Request *req, struct
 	}
 	if (rc != 0)
 		return store_error(g, rc);
-	gt->identified = 1;
-	gt->entry.user_id = gt->user.id;
-	/* Effective limits: the user's overrides over the defaults; never above the server's
-	 * code size cap (nginx would refuse the body anyway). */
-	gt->quota.per_minute = gt->user.override.per_minute > 0 ? gt->user.override.per_minute
-							       : g->conf->quota_per_minute;
-	gt->quota.per_day = gt->user.override.per_day > 0 ? gt->user.override.per_day
-							 : g->conf->quota_per_day;
-	gt->quota.concurrent = gt->user.override.concurrent > 0 ? gt->user.override.concurrent
-							       : g->conf->quota_concurrent;
-	gt->quota.max_code_bytes = gt->user.override.max_code_bytes > 0 &&
-				   gt->user.override.max_code_bytes < g->conf->max_code_bytes
-				   ? gt->user.override.max_code_bytes : g->conf->max_code_bytes;
-	return 0;
+	return identified(gt, g);
 }
 
 void gate_refuse(struct gate *gt, struct gate_ctx *g, int rc, const char *message)
@@ -142,7 +183,8 @@ void gate_refuse(struct gate *gt, struct gate_ctx *g, int rc, const char *messag
 		log_warnx("refusal %s not logged: %s", rc_name(rc), e.msg);
 		return;
 	}
-	if (store_run_refused(s, &gt->entry, rc_http(rc), rc_name(rc), message, &e) != 0) {
+	if (store_run_refused(s, &gt->entry, gt->http_of ? gt->http_of(rc) : rc_http(rc),
+			      rc_name(rc), message, &e) != 0) {
 		log_warnx("refusal %s not logged: %s", rc_name(rc), e.msg);
 		(void)store_error(g, e.rc);
 		return;
@@ -170,6 +212,7 @@ int gate_begin(struct gate *gt, struct gate_ctx *g, struct quota_refusal *qr, st
 
 	if ((s = gate_store(g, e)) == NULL)
 		return RC_STORE;
+	gt->entry.quota_http = gt->http_of ? gt->http_of(RC_QUOTA) : rc_http(RC_QUOTA);
 	rc = store_run_begin(s, &gt->entry, &gt->quota, midnight_ms(gt->entry.received_ms), qr, e);
 	if (rc == RC_QUOTA) {
 		gt->logged = 1;
@@ -235,7 +278,7 @@ void gate_finish(struct gate *gt, struct gate_ctx *g, int rc, const char *messag
 	o.message = message;
 	if (rc != 0) {
 		o.status = "failed";
-		o.http = rc_http(rc);
+		o.http = gt->http_of ? gt->http_of(rc) : rc_http(rc);
 		o.error_code = rc_name(rc);
 	} else {
 		o.status = run_status_name(res->status);

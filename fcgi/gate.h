@@ -30,6 +30,7 @@ struct gate {
 	struct quota quota;         /* effective limits of the user */
 	int logged;                 /* the row exists (refused or running) */
 	int started;                /* the row is "running" and must be finished */
+	int (*http_of)(int rc);     /* the face's HTTP status for a refusal; NULL: rc_http */
 };
 
 /* The database connection, opening it if needed. NULL with RC_STORE in e if it cannot
@@ -42,8 +43,13 @@ void gate_store_failed(struct gate_ctx *g);
 void gate_init(struct gate *gt, struct gate_ctx *g, FCGX_Request *req, const char *run_id);
 
 /* Identify the user. Returns 0, RC_UNAUTHORIZED (bad or revoked key, or no identity while
- * anonymous use is off; e->msg is the sentence for the student) or RC_STORE. */
-int gate_identify(struct gate *gt, struct gate_ctx *g, FCGX_Request *req, struct err *e);
+ * anonymous use is off; e->msg is the sentence for the student) or RC_STORE.
+ * key_param names the FastCGI parameter a face takes its key from ("HTTP_X_API_KEY", as
+ * Jobe's clients send it), or is NULL for 'Authorization: Bearer'. With a key_param, a key
+ * runbox does not know is ignored when anonymous use is on (the request counts under its
+ * address, as Jobe does when keys are not required). */
+int gate_identify(struct gate *gt, struct gate_ctx *g, FCGX_Request *req,
+		  const char *key_param, struct err *e);
 
 /* Log the request as refused with rc and the message the client gets. Logging failures
  * are logged, not returned: the refusal is answered either way. */

@@ -46,21 +46,23 @@ static long queued_ms(FCGX_Request *req, long long now_ms)
 	return now_ms - (s * 1000 + ms) > 0 ? (long)(now_ms - (s * 1000 + ms)) : 0;
 }
 
-void pipe_start(struct pipe *p, struct app *a, FCGX_Request *req, const char *face)
+void pipe_start(struct pipe *p, struct app *a, FCGX_Request *req, const struct face *f)
 {
 	memset(p, 0, sizeof *p);
 	p->app = a;
 	p->req = req;
+	p->face = f;
 	new_run_id(p->run_id);
 	log_set_request(p->run_id);
 	gate_init(&p->gt, &a->gate, req, p->run_id);
-	p->gt.entry.face = face;
+	p->gt.entry.face = f->name;
+	p->gt.http_of = f->http;
 	p->gt.entry.queue_ms = queued_ms(req, p->gt.entry.received_ms);
 }
 
 int pipe_identify(struct pipe *p, struct err *e)
 {
-	return gate_identify(&p->gt, &p->app->gate, p->req, e);
+	return gate_identify(&p->gt, &p->app->gate, p->req, p->face->key_param, e);
 }
 
 int pipe_admit(struct pipe *p)
@@ -93,11 +95,39 @@ void program_release(struct program *p)
 	p->compile_store = p->run_store = NULL;
 }
 
+void pipe_maxima(const struct pipe *p, const struct lang *l, struct run_request *out)
+{
+	pool_lang_request(p->app->conf, l, out);
+}
+
+/* want, when it is set and lower than max; else max. */
+static long lower(long want, long max)
+{
+	return want > 0 && (max <= 0 || want < max) ? want : max;
+}
+
+/* The face's limits over the language's (never above them). The container's memory and
+ * processes are the pool's, so a warm container fits every request. */
+static void apply_limits(struct run_request *rr, const struct program_limits *pl)
+{
+	rr->limits.wall_ms = lower(pl->wall_ms, rr->limits.wall_ms);
+	rr->limits.cpu_ms = lower(pl->cpu_ms, rr->limits.cpu_ms);
+	rr->limits.stdout_cap = lower(pl->stdout_cap, rr->limits.stdout_cap);
+	rr->limits.stderr_cap = lower(pl->stderr_cap, rr->limits.stderr_cap);
+	rr->limits.work_tmpfs_bytes = lower(pl->fsize_bytes, rr->limits.work_tmpfs_bytes);
+	rr->compile_wall_ms = lower(pl->compile_wall_ms, rr->compile_wall_ms > 0 ? rr->compile_wall_ms : 30000);
+	rr->compile_cpu_ms = lower(pl->compile_cpu_ms, rr->compile_cpu_ms > 0 ? rr->compile_cpu_ms : 30000);
+	rr->run_as_bytes = pl->as_bytes > 0 ? pl->as_bytes : 0;
+}
+
 int pipe_program(struct pipe *p, const struct program_spec *spec, struct program *prog,
 		 struct err *e)
 {
 	const struct lang *l = spec->lang;
-	size_t i, max = sizeof prog->run_argv / sizeof prog->run_argv[0];
+	const char *const *ctmpl = spec->compile_tmpl ? spec->compile_tmpl : l->compile_argv;
+	const char *const *rtmpl = spec->run_tmpl ? spec->run_tmpl : l->run_argv;
+	struct lang_list lists[8] = { { "{args}", spec->args, spec->nargs } };
+	size_t i, nl = 1, max = sizeof prog->run_argv / sizeof prog->run_argv[0];
 	char size[32], cap[32];
 	int rc;
 
@@ -108,6 +138,8 @@ int pipe_program(struct pipe *p, const struct program_spec *spec, struct program
 		return err_set(e, RC_TOO_LARGE, "Your code is %s; you may send at most %s. "
 			       "Make it shorter.", size, cap);
 	}
+	for (i = 0; i < spec->nlists && nl < sizeof lists / sizeof lists[0]; i++)
+		lists[nl++] = spec->lists[i];
 	for (i = 0; i < spec->nfiles; i++) {
 		const struct req_file *f = &spec->files[i];
 
@@ -122,23 +154,25 @@ int pipe_program(struct pipe *p, const struct program_spec *spec, struct program
 		}
 		prog->files[i] = (struct run_file){ prog->names[i], f->content, f->len };
 	}
-	if (l->compile_argv[0] != NULL &&
-	    (rc = lang_expand(l->compile_argv, prog->names[spec->entry], prog->names, spec->nfiles,
-			      l->sources, spec->args, spec->nargs, prog->compile_argv, max,
-			      &prog->compile_store, e)) != 0)
+	if (ctmpl[0] != NULL &&
+	    (rc = lang_expand_lists(ctmpl, prog->names[spec->entry], prog->names, spec->nfiles,
+				    l->sources, lists, nl, prog->compile_argv, max,
+				    &prog->compile_store, e)) != 0)
 		return rc;
-	if ((rc = lang_expand(l->run_argv, prog->names[spec->entry], prog->names, spec->nfiles,
-			      l->sources, spec->args, spec->nargs, prog->run_argv, max,
-			      &prog->run_store, e)) != 0)
+	if ((rc = lang_expand_lists(rtmpl, prog->names[spec->entry], prog->names, spec->nfiles,
+				    l->sources, lists, nl, prog->run_argv, max, &prog->run_store,
+				    e)) != 0)
 		return rc;
-	/* Limits and compile settings exactly as the warm pool's containers were made with. */
+	/* Limits and compile settings exactly as the warm pool's containers were made with,
+	 * lowered where the face asks. */
 	pool_lang_request(p->app->conf, l, &prog->rr);
+	apply_limits(&prog->rr, &spec->limits);
 	prog->rr.run_id = p->run_id;
 	prog->rr.files = prog->files;
 	prog->rr.nfiles = spec->nfiles;
 	prog->rr.stdin_data = (const unsigned char *)spec->stdin_data;
 	prog->rr.stdin_len = spec->stdin_len;
-	prog->rr.compile_argv = l->compile_argv[0] ? prog->compile_argv : NULL;
+	prog->rr.compile_argv = ctmpl[0] ? prog->compile_argv : NULL;
 	prog->rr.run_argv = prog->run_argv;
 	prog->rr.cancel_fd = p->req->ipcFd;
 	return 0;

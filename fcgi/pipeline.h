@@ -20,10 +20,19 @@
 #include "req.h"
 #include "run.h"
 
+/* A face: its name in the run log, where its clients send their key, and the HTTP status
+ * it answers each refusal with (the run-log row records that status). */
+struct face {
+	const char *name;           /* "editor", "jobe", "piston" */
+	const char *key_param;      /* NULL: 'Authorization: Bearer'; see gate_identify */
+	int (*http)(int rc);        /* NULL: the error table's */
+};
+
 /* One run request's passage. Nothing in it outlives the request. */
 struct pipe {
 	struct app *app;
 	FCGX_Request *req;
+	const struct face *face;
 	struct gate gt;
 	char run_id[33];
 	char pooled[DK_ID_MAX];
@@ -40,6 +49,17 @@ struct program_spec {
 	const char *stdin_data;
 	size_t stdin_len;
 	size_t total_len;             /* the program's size, for the user's code size cap */
+	/* What a face may change (all optional, zero = the language's own): */
+	const char *const *compile_tmpl; /* command templates (lang.h's placeholders); a */
+	const char *const *run_tmpl;     /* compile_tmpl on a language without one adds a
+					  * compile stage (a syntax check) */
+	const struct lang_list *lists;   /* more list placeholders for them, besides {args} */
+	size_t nlists;
+	struct program_limits {          /* lower than the admin's limits, never higher */
+		long wall_ms, cpu_ms, compile_wall_ms, compile_cpu_ms;
+		long stdout_cap, stderr_cap, fsize_bytes;
+		long as_bytes;               /* the program's address space (RLIMIT_AS) */
+	} limits;
 };
 
 /* The core's run request built from a program_spec: files with their final names, the
@@ -55,8 +75,8 @@ struct program {
 };
 
 /* Start: a new run id (also the log lines' request id), the row's time, address, process,
- * face ("editor", "jobe", "piston") and the time the request waited in nginx's queue. */
-void pipe_start(struct pipe *p, struct app *a, FCGX_Request *req, const char *face);
+ * face and the time the request waited in nginx's queue. */
+void pipe_start(struct pipe *p, struct app *a, FCGX_Request *req, const struct face *f);
 /* Who is asking (gate_identify): 0, RC_UNAUTHORIZED (e->msg for the student) or RC_STORE.
  * Nothing is logged: the face decides whether to refuse. */
 int pipe_identify(struct pipe *p, struct err *e);
@@ -69,6 +89,10 @@ void pipe_describe(struct pipe *p, const char *language, const char *code, size_
 		   size_t stdin_len);
 /* Log the request as refused with rc and the sentence the client gets (one row). */
 void pipe_refuse(struct pipe *p, int rc, const char *msg);
+
+/* The request the pool's containers for l are made with: its limits are the admin's
+ * maxima for l (a face refuses or lowers what its client asks for against them). */
+void pipe_maxima(const struct pipe *p, const struct lang *l, struct run_request *out);
 
 /* The core's run request for spec within the user's code size cap: 0, RC_TOO_LARGE or
  * RC_BAD_REQUEST with a sentence in e. prog is always safe to release. */

@@ -77,8 +77,14 @@ int store_user_add(struct store *s, const char *name, const char *note, char *ke
 /* Admin: another key for an existing key user. RC_NOT_FOUND if no such user. */
 int store_key_add(struct store *s, const char *name, char *key_out, size_t key_cap,
 		  struct err *e);
+/* Admin: register a key that already exists elsewhere (the one CodeRunner is set up with)
+ * with its exact value, for the key user name (created if needed: *created says so). Its
+ * id ("key_" + 8 hex of its SHA-256) goes to id_out. RC_EXISTS if the key is registered
+ * already, RC_BAD_REQUEST for a bad name or value or a revoked user. */
+int store_key_import(struct store *s, const char *name, const char *value, char *id_out,
+		     size_t id_cap, int *created, struct err *e);
 /* Admin: revoke a user ("alice", "remote:bob", "address:10.0.0.5") and all its keys, or
- * one key by its id (the "rbx_xxxxxxxx" prefix shown by user lists). RC_NOT_FOUND. */
+ * one key by its id ("rbx_xxxxxxxx", or "key_xxxxxxxx" for an imported key, as user lists show). RC_NOT_FOUND. */
 int store_user_revoke(struct store *s, const char *user, struct err *e);
 int store_key_revoke(struct store *s, const char *key_id, struct err *e);
 /* Admin: every user with kind, name, created, revoked, keys [{id, created, revoked}],
@@ -105,6 +111,7 @@ struct run_entry {
 	size_t stdin_len;
 	long queue_ms;              /* wait before a FastCGI process took the request */
 	const char *face;           /* the API it came through: "editor" (NULL), "jobe"... */
+	int quota_http;             /* the HTTP status a quota refusal gets there (0: 429) */
 };
 
 /* Why a run was refused for quota: which limit, its value, and when it frees up. */
@@ -209,6 +216,17 @@ struct pool_row {
  * holds *n rows. */
 int store_pool_list(struct store *s, const char *instance, struct pool_row **out, size_t *n,
 		    struct err *e);
+
+/* ---- Uploaded files ------------------------------------------------------------------ */
+
+/* Keep data under id (replacing what was there), then evict the least recently used other
+ * files until all of them together take at most max_total bytes. */
+int store_file_put(struct store *s, const char *id, const void *data, size_t len,
+		   long long max_total, struct err *e);
+/* The file id: *data (the caller frees it) holds *len bytes; data may be NULL to ask only
+ * whether it is there. Counts as a use. RC_NOT_FOUND if it is not (or was evicted). */
+int store_file_get(struct store *s, const char *id, unsigned char **data, size_t *len,
+		   struct err *e);
 
 /* ---- Metrics -------------------------------------------------------------------------- */
 

@@ -166,7 +166,7 @@ int store_run_begin(struct store *s, const struct run_entry *r, const struct quo
 		if ((rc = explain_refusal(s, r, q, midnight_ms, qr, e)) != 0)
 			goto fail;
 		(void)snprintf(msg, sizeof msg, "quota %s=%ld", qr->limit, qr->value);
-		if ((rc = insert_refused(s, r, 429, "quota_exceeded", msg, e)) != 0)
+		if ((rc = insert_refused(s, r, r->quota_http ? r->quota_http : 429, "quota_exceeded", msg, e)) != 0)
 			goto fail;
 		if ((rc = db_tx_commit(s, e)) != 0)
 			goto fail;

@@ -251,6 +251,73 @@ int store_key_add(struct store *s, const char *name, char *key_out, size_t key_c
 	return key_insert(s, u.id, key_out, key_cap, e);
 }
 
+/* A key a school already uses elsewhere: printable ASCII without spaces, 8 to 128 long. */
+static int valid_imported_key(const char *v)
+{
+	size_t n = strlen(v);
+
+	if (n < 8 || n > 128)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)v[i] <= 0x20 || (unsigned char)v[i] >= 0x7f)
+			return 0;
+	return 1;
+}
+
+int store_key_import(struct store *s, const char *name, const char *value, char *id_out,
+		     size_t id_cap, int *created, struct err *e)
+{
+	sqlite3_stmt *q = NULL;
+	char hex[65], id[16];
+	struct user u;
+	long long uid;
+	int found, rc;
+
+	*created = 0;
+	if (!valid_name(name))
+		return err_set(e, RC_BAD_REQUEST, "'%s' is not a valid user name: use 1 to 64 letters, "
+			       "digits and . _ - @", name);
+	if (!valid_imported_key(value))
+		return err_set(e, RC_BAD_REQUEST, "a key to import must be 8 to 128 printable "
+			       "characters without spaces");
+	sha256_hex(value, strlen(value), hex);
+	/* Not the value's own prefix: an imported key may be short or guessable from it. */
+	(void)snprintf(id, sizeof id, "key_%.8s", hex);
+	if ((rc = db_tx_begin(s, e)) != 0)
+		return rc;
+	if ((rc = user_find(s, USER_KEY, name, &u, &found, e)) != 0)
+		goto fail;
+	if (found < 0) {
+		rc = err_set(e, RC_BAD_REQUEST, "user '%s' is revoked", name);
+		goto fail;
+	}
+	if (found == 0) {
+		if ((rc = user_insert(s, USER_KEY, name, "imported key", &uid, e)) != 0)
+			goto fail;
+		*created = 1;
+	} else {
+		uid = u.id;
+	}
+	if ((rc = db_prepare(s, &q, "INSERT INTO api_keys (id, user_id, sha256, created_ms)"
+			     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING", e)) != 0)
+		goto fail;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, uid);
+	sqlite3_bind_text(q, 3, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, db_now_ms());
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "import key");
+	sqlite3_finalize(q);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = err_set(e, RC_EXISTS, "this key is already registered (see 'runbox user list')");
+	if (rc != 0 || (rc = db_tx_commit(s, e)) != 0)
+		goto fail;
+	(void)snprintf(id_out, id_cap, "%s", id);
+	return 0;
+fail:
+	db_tx_rollback(s);
+	return rc;
+}
+
 int store_user_revoke(struct store *s, const char *user, struct err *e)
 {
 	sqlite3_stmt *q = NULL;

@@ -146,7 +146,7 @@ static int parse_limits(struct job *j, const unsigned char *p, size_t n)
 #define K(f, lo, hi) { #f, offsetof(struct limits, f), lo, hi }
 		K(wall_ms, 1, MS_MAX), K(cpu_ms, 1, MS_MAX),
 		K(compile_wall_ms, 1, MS_MAX), K(compile_cpu_ms, 1, MS_MAX),
-		K(mem_bytes, 0, BYTES_MAX), K(fsize_bytes, 0, BYTES_MAX),
+		K(run_as_bytes, 0, BYTES_MAX), K(fsize_bytes, 0, BYTES_MAX),
 		K(nofile, 0, 1u << 20), K(out_cap, 0, BYTES_MAX), K(err_cap, 0, BYTES_MAX),
 		K(mem_now_bytes, 0, BYTES_MAX), K(run_mem_bytes, 0, BYTES_MAX),
 #undef K

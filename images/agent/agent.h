@@ -14,7 +14,8 @@
 /* Limits of one job (FRAME_JOB keys; defaults in agent.c). */
 struct limits {
 	uint64_t wall_ms, cpu_ms, compile_wall_ms, compile_cpu_ms;
-	uint64_t mem_bytes, fsize_bytes, nofile, out_cap, err_cap;
+	uint64_t run_as_bytes;  /* the run stage's address-space limit (0 = none) */
+	uint64_t fsize_bytes, nofile, out_cap, err_cap;
 	uint64_t mem_now_bytes; /* the container's memory limit as the job starts (0 = unchecked) */
 	uint64_t run_mem_bytes; /* the run stage's memory limit (0 = the container's) */
 	int has_fsize, has_nofile;

@@ -209,8 +209,10 @@ static void child(const struct limits *lim, const struct stage *st, int in, int 
 	set_limit(RLIMIT_CPU, cpu_s, cpu_s + 1);
 	if (lim->has_fsize)
 		set_limit(RLIMIT_FSIZE, lim->fsize_bytes, lim->fsize_bytes);
-	if (lim->mem_bytes != 0)
-		set_limit(RLIMIT_AS, lim->mem_bytes, lim->mem_bytes);
+	/* The program only (not its compiler): a Jobe client's memory limit, under which a
+	 * malloc of too much returns NULL instead of the program being killed. */
+	if (lim->run_as_bytes != 0 && st->tag == 'r')
+		set_limit(RLIMIT_AS, lim->run_as_bytes, lim->run_as_bytes);
 	if (lim->has_nofile)
 		set_limit(RLIMIT_NOFILE, lim->nofile, lim->nofile);
 	exec_path(st->argv, env);
