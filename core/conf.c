@@ -58,6 +58,8 @@ static const struct key keys[] = {
 	{ S(pool_size, K_INT), 0, 32 },
 	{ S(queue_wait_ms, K_INT), 100, 600000 },
 	{ S(pool_idle_s, K_INT), 10, 86400 },
+	{ "file_max_mb", K_MB, offsetof(struct conf, file_max_bytes), sizeof(long), 1, 64 },
+	{ "file_cache_mb", K_MB, offsetof(struct conf, file_cache_bytes), sizeof(long), 1, 65536 },
 	{ "wall_ms", K_LONG, offsetof(struct conf, limits.wall_ms), sizeof(long), 100, 600000 },
 	{ "cpu_ms", K_LONG, offsetof(struct conf, limits.cpu_ms), sizeof(long), 100, 600000 },
 	{ "memory_mb", K_MB, offsetof(struct conf, limits.memory_bytes), sizeof(long), 16, 65536 },
@@ -102,6 +104,8 @@ void conf_defaults(struct conf *c)
 	c->pool_size = 3;
 	c->queue_wait_ms = 10000;
 	c->pool_idle_s = 1800;
+	c->file_max_bytes = 8L << 20;
+	c->file_cache_bytes = 256L << 20;
 	c->limits.wall_ms = 10000;
 	c->limits.cpu_ms = 10000;
 	c->limits.memory_bytes = 128L << 20;

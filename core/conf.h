@@ -44,6 +44,9 @@ struct conf {
 	int pool_size;              /* warm containers kept per language (0 = none) */
 	int queue_wait_ms;          /* longest wait for a free FastCGI process, else 503 */
 	int pool_idle_s;            /* a warm container older than this is replaced */
+	/* Files uploaded once and named in later runs (the Jobe API's files/{id}) */
+	long file_max_bytes;        /* one file */
+	long file_cache_bytes;      /* all of them; the least recently used go first */
 };
 
 /* Fill c with the built-in defaults. */

@@ -287,6 +287,11 @@ int dk_start(struct dk *d, const char *id, struct err *e)
 
 int dk_update_memory(struct dk *d, const char *id, long bytes, struct err *e)
 {
+	return dk_update(d, id, bytes, 0, e);
+}
+
+int dk_update(struct dk *d, const char *id, long bytes, long pids, struct err *e)
+{
 	char path[160], *body = NULL;
 	struct buf resp;
 	long status = 0;
@@ -297,7 +302,13 @@ int dk_update_memory(struct dk *d, const char *id, long bytes, struct err *e)
 		return rc;
 	/* MemorySwap equal to Memory: no swap, as at create. runc orders the two cgroup
 	 * writes itself, whether the limit goes down or up. */
-	j = json_pack("{s:I, s:I}", "Memory", (json_int_t)bytes, "MemorySwap", (json_int_t)bytes);
+	j = json_object();
+	if (j != NULL && bytes > 0) {
+		json_object_set_new(j, "Memory", json_integer(bytes));
+		json_object_set_new(j, "MemorySwap", json_integer(bytes));
+	}
+	if (j != NULL && pids > 0)
+		json_object_set_new(j, "PidsLimit", json_integer(pids));
 	body = j ? json_dumps(j, JSON_COMPACT) : NULL;
 	json_decref(j);
 	if (body == NULL)

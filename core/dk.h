@@ -52,6 +52,9 @@ int dk_remove(struct dk *d, const char *id, struct err *e);
  * the container holds makes the kernel reclaim first; what it cannot reclaim makes the
  * daemon refuse (RC_DOCKER). */
 int dk_update_memory(struct dk *d, const char *id, long bytes, struct err *e);
+/* The same call for memory (bytes > 0) and the process limit (pids > 0, the pids
+ * cgroup); a value <= 0 is left as it is. */
+int dk_update(struct dk *d, const char *id, long bytes, long pids, struct err *e);
 /* Force-remove every container (running or not) carrying label (e.g.
  * "runbox.instance=default"). *removed (if not NULL) gets the count. */
 int dk_remove_labelled(struct dk *d, const char *label, int *removed, struct err *e);

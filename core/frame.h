@@ -22,9 +22,14 @@
  *     run_mem_bytes (the run stage's memory limit: when it is below mem_now_bytes the
  *       agent sends FRAME_WAIT before the run stage and starts the program only after
  *       FRAME_LIMITS, once its cgroup's limit is at most this)
+ *     compile_strict (1: a compile stage that wrote anything to stderr ends the job there,
+ *       as a compile error),
+ *     run_pids (the run stage's process limit, the agent included: the agent sends
+ *       FRAME_WAIT and starts the program only once its pids cgroup allows at most this)
  *
  * Server -> agent, later, only in answer to FRAME_WAIT:
- *     FRAME_LIMITS   text "mem_bytes=N\n": the container's memory limit is now N
+ *     FRAME_LIMITS   text "mem_bytes=N\n" and, when run_pids was asked for, "pids=P\n":
+ *                    the container's memory limit is now N, its process limit P
  *
  * Agent -> server (container stdout):
  *     FRAME_STDOUT   stage byte ('c' compile, 'r' run) + bytes the program wrote to stdout

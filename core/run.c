@@ -101,6 +101,10 @@ enum run_status run_status_derive(const struct run_result *r)
 			return STATUS_COMPILE_ERROR;
 		if (s != STATUS_OK)
 			return s; /* the compiler itself hit a limit */
+		/* It succeeded but wrote to stderr, and the program was not run: the request
+		 * judged the compiler's warnings errors (compile_strict). */
+		if (!r->run.ran && r->compile.err_bytes > 0)
+			return STATUS_COMPILE_ERROR;
 	}
 	if (!r->run.ran)
 		return STATUS_INTERNAL_ERROR;
@@ -136,6 +140,8 @@ static int add_argv(struct buf *out, int type, const char *const *argv)
 
 long run_container_memory(const struct run_request *req)
 {
+	if (req->container_memory_bytes > 0)
+		return req->container_memory_bytes;
 	if (req->compile_argv != NULL && req->compile_memory_bytes > req->limits.memory_bytes)
 		return req->compile_memory_bytes;
 	return req->limits.memory_bytes;
@@ -155,12 +161,13 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 	w = snprintf(job, sizeof job,
 		     "wall_ms=%ld\ncpu_ms=%ld\nout_cap=%ld\nerr_cap=%ld\nfsize_bytes=%ld\n"
 		     "compile_wall_ms=%ld\ncompile_cpu_ms=%ld\nmem_now_bytes=%ld\nrun_mem_bytes=%ld\n"
-		     "run_as_bytes=%ld\n",
+		     "run_as_bytes=%ld\nrun_pids=%ld\ncompile_strict=%d\n",
 		     l->wall_ms, l->cpu_ms, l->stdout_cap, l->stderr_cap, l->work_tmpfs_bytes,
 		     req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000,
 		     req->compile_cpu_ms > 0 ? req->compile_cpu_ms : 30000,
 		     run_container_memory(req), l->memory_bytes,
-		     req->run_as_bytes > 0 ? req->run_as_bytes : 0);
+		     req->run_as_bytes > 0 ? req->run_as_bytes : 0,
+		     req->run_pids > 0 ? req->run_pids : 0, req->compile_strict ? 1 : 0);
 	if (w < 0 || (size_t)w >= sizeof job)
 		return RC_INTERNAL;
 	if ((rc = add_frame(out, FRAME_JOB, job, (size_t)w)) != 0)
@@ -243,16 +250,18 @@ static long kv_long(const unsigned char *p, size_t n, const char *key)
  * job can start under this lowered limit; the agent checks that too (mem_now_bytes). */
 static int put_run_limits(struct reading *rd)
 {
-	long want = rd->req->limits.memory_bytes;
+	long now = run_container_memory(rd->req), pids = rd->req->run_pids;
+	long want = rd->req->limits.memory_bytes < now ? rd->req->limits.memory_bytes : 0;
 	unsigned char frame[FRAME_HDR + 64];
 	int w, rc;
 
-	if (want >= run_container_memory(rd->req))
+	if (want == 0 && pids <= 0)
 		return err_set(&rd->e, RC_INTERNAL, "the agent waited for a limit nobody lowers");
-	if ((rc = dk_update_memory(runner_docker(rd->r), rd->res->container, want, &rd->e)) != 0)
+	if ((rc = dk_update(runner_docker(rd->r), rd->res->container, want, pids, &rd->e)) != 0)
 		return rc;
 	rd->res->limit_lowered = true;
-	w = snprintf((char *)frame + FRAME_HDR, sizeof frame - FRAME_HDR, "mem_bytes=%ld\n", want);
+	w = snprintf((char *)frame + FRAME_HDR, sizeof frame - FRAME_HDR, "mem_bytes=%ld\npids=%ld\n",
+		     want ? want : now, pids > 0 ? pids : 0);
 	if (w < 0 || (size_t)w >= sizeof frame - FRAME_HDR)
 		return err_set(&rd->e, RC_INTERNAL, "limits frame too long");
 	frame_header(frame, FRAME_LIMITS, (uint32_t)w);

@@ -78,6 +78,13 @@ struct run_request {
 	long compile_wall_ms, compile_cpu_ms; /* 0: the agent's defaults */
 	long compile_memory_bytes;            /* the compile stage's memory (see
 					       * run_container_memory) */
+	long container_memory_bytes;          /* the memory the container is (or was) made
+					       * with; 0: run_container_memory's rule */
+	bool compile_strict;                  /* compiler messages on stderr fail the compile
+					       * (Jobe's rule): the program is not run */
+	long run_pids;                        /* the program's processes and threads with the
+					       * agent's one (the pids cgroup, set by run_exec
+					       * after the compile stage); 0: the container's */
 	long run_as_bytes;                    /* the program's address-space limit (RLIMIT_AS,
 					       * so malloc of too much returns NULL); 0: none */
 	/* A warm container started by run_prestart for this language and limits, or NULL
@@ -171,6 +178,9 @@ void run_dispose(struct runner *r, struct run_result *res);
  * before it runs the program; the agent also refuses a job whose container does not have
  * exactly this limit when the job starts. Pure. */
 long run_container_memory(const struct run_request *req);
+/* container_memory_bytes, when a face lowered the run's memory below what the (warm)
+ * container was made with, also makes run_exec lower the kernel's limit before the run
+ * stage, with or without a compile stage. */
 
 /* Build the job frames for req into out (pure; exposed for tests). */
 int run_job_encode(const struct run_request *req, struct buf *out);

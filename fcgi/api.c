@@ -13,6 +13,7 @@
 
 #include "editor.h"
 #include "http.h"
+#include "jobe.h"
 #include "log.h"
 #include "pipeline.h"
 
@@ -243,6 +244,7 @@ static void handle_metrics(struct app *a, FCGX_Request *req)
 struct route {
 	const char *path;   /* exact path, or with prefix set the part before an id */
 	bool prefix;        /* path + one non-empty segment without '/' */
+	bool tree;          /* path + anything (the face routes the rest itself) */
 	unsigned methods;   /* 0: the handler checks */
 	const char *wrong_method;
 	void (*handle)(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail);
@@ -279,11 +281,12 @@ static void route_languages(struct app *a, FCGX_Request *req, struct run_result 
 }
 
 static const struct route routes[] = {
-	{ "/api/editor/run", false, 0, NULL, route_run },
-	{ "/api/runs/", true, M_GET, "Use GET to read a run.", route_run_get },
-	{ "/metrics", false, M_GET, "Use GET for /metrics.", route_metrics },
-	{ "/api/health", false, M_GET, "Use GET for /api/health.", route_health },
-	{ "/api/languages", false, M_GET, "Use GET for /api/languages.", route_languages },
+	{ "/api/editor/run", false, false, 0, NULL, route_run },
+	{ "/api/runs/", true, false, M_GET, "Use GET to read a run.", route_run_get },
+	{ "/metrics", false, false, M_GET, "Use GET for /metrics.", route_metrics },
+	{ "/api/health", false, false, M_GET, "Use GET for /api/health.", route_health },
+	{ "/api/languages", false, false, M_GET, "Use GET for /api/languages.", route_languages },
+	{ "/jobe/index.php/restapi/", false, true, 0, NULL, jobe_handle },
 };
 
 /* The route for uri, with *tail the id after a prefix route; NULL if none. */
@@ -295,6 +298,10 @@ static const struct route *route_find(const char *uri, const char **tail)
 
 		if (!r->prefix && strcmp(uri, r->path) == 0) {
 			*tail = "";
+			return r;
+		}
+		if (r->tree && strncmp(uri, r->path, n) == 0) {
+			*tail = uri + n;
 			return r;
 		}
 		if (r->prefix && strncmp(uri, r->path, n) == 0 && uri[n] && !strchr(uri + n, '/')) {
@@ -316,9 +323,15 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 	run_result_init(res, &a->conf->limits);
 	/* A run request nginx could not parse arrives under the address of the location that
 	 * hands it over (nginx checked that the client's address was this one). */
-	if (strcmp(http_param(req, "RUNBOX_REFUSED"), "bad_http") == 0)
+	if (strcmp(http_param(req, "RUNBOX_REFUSED"), "bad_http") == 0) {
+		/* The face's run endpoint, as nginx's map tells it from the address. */
+		if (strcmp(http_param(req, "RUNBOX_FACE"), "jobe") == 0) {
+			jobe_handle(a, req, res, "runs");
+			log_set_request(NULL);
+			return;
+		}
 		r = &routes[0];
-	else
+	} else
 		r = route_find(uri, &tail);
 	if (r == NULL)
 		http_error(req, RC_NOT_FOUND, "There is nothing at this address. The API has "

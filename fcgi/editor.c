@@ -99,35 +99,6 @@ static int content_type_ok(const char *ct)
 	       (strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';'));
 }
 
-/* The sentence for a request nginx refused itself and handed over only to be logged
- * (RUNBOX_REFUSED), with its code; 0 for none. */
-static int nginx_refusal(const char *refused, const struct conf *c, char *msg, size_t cap)
-{
-	char size[32];
-
-	if (!refused[0])
-		return 0;
-	if (strcmp(refused, "body_too_large") == 0) {
-		/* nginx refused the body as too large and sent us the request without it. */
-		req_fmt_size(size, sizeof size, api_body_max(c));
-		(void)snprintf(msg, cap, "The request is larger than the server accepts (%s). "
-			       "Make your code shorter.", size);
-		return RC_BODY_TOO_LARGE;
-	}
-	if (strcmp(refused, "bad_http") == 0) {
-		/* nginx could not parse the request (headers too large, conflicting lengths...). */
-		(void)snprintf(msg, cap, "This is not a request the server can read (a malformed "
-			       "address, headers that are too large, or conflicting body lengths). "
-			       "Check the client that sent it.");
-		return RC_BAD_REQUEST;
-	}
-	/* nginx gave up on the body (it stalled past client_body_timeout, or the client closed
-	 * the connection while sending it) and tells us afterwards, so the request still has
-	 * its row. Nobody reads this answer. */
-	msg[0] = '\0';
-	return RC_BODY_INCOMPLETE;
-}
-
 /* Parse the request into er and spec; 0, or the refusal's code with its sentence in e. */
 static int editor_parse(struct pipe *p, struct editor_req *er, struct program_spec *spec,
 			struct buf *body, struct err *e)
@@ -197,7 +168,7 @@ void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
 		http_error(req, rc, NULL, hdr);
 		goto out;
 	}
-	if ((rc = nginx_refusal(refused, a->conf, e.msg, sizeof e.msg)) != 0)
+	if ((rc = pipe_nginx_refusal(refused, a->conf, e.msg, sizeof e.msg)) != 0)
 		goto refuse;
 	if ((rc = pipe_admit(&p)) != 0) {
 		e.msg[0] = '\0';

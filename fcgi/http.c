@@ -19,7 +19,7 @@ static const char *status_text(int status)
 
 void http_respond(FCGX_Request *req, int status, json_t *body, const char *extra_headers)
 {
-	char *text = body ? json_dumps(body, JSON_COMPACT) : NULL;
+	char *text = body ? json_dumps(body, JSON_COMPACT | JSON_ENCODE_ANY) : NULL;
 
 	FCGX_FPrintF(req->out, "Status: %d %s\r\nContent-Type: application/json\r\n"
 		     "Cache-Control: no-store\r\n%s\r\n", status, status_text(status),
@@ -33,6 +33,12 @@ void http_respond(FCGX_Request *req, int status, json_t *body, const char *extra
 	}
 	free(text);
 	json_decref(body);
+}
+
+void http_empty(FCGX_Request *req, int status, const char *extra_headers)
+{
+	FCGX_FPrintF(req->out, "Status: %d %s\r\nCache-Control: no-store\r\n%s\r\n", status,
+		     status_text(status), extra_headers ? extra_headers : "");
 }
 
 void http_error(FCGX_Request *req, int rc, const char *msg, const char *extra_headers)

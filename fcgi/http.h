@@ -15,9 +15,11 @@
 #include "buf.h"
 #include "err.h"
 
-/* Answer with status and body as compact JSON (body is stolen; NULL answers an out of
+/* Answer with status and body as compact JSON, any JSON value (body is stolen; NULL answers an out of
  * memory error). extra_headers: "Name: value\r\n" lines, or NULL. */
 void http_respond(FCGX_Request *req, int status, json_t *body, const char *extra_headers);
+/* Answer with status and no body (204, or the answers to HEAD). */
+void http_empty(FCGX_Request *req, int status, const char *extra_headers);
 /* Answer rc as {"error": {"code", "message"}}: msg, or the table's sentence when empty. */
 void http_error(FCGX_Request *req, int rc, const char *msg, const char *extra_headers);
 /* A FastCGI parameter (DOCUMENT_URI, HTTP_AUTHORIZATION...), "" when absent. */

@@ -417,6 +417,9 @@ int main(int argc, char **argv)
 	if (print) {
 		conf_print(&c, stdout);
 		printf("body_max=%zu\n", api_body_max(&c));
+		/* The Jobe API's file uploads: base64 of the largest file, and room. */
+		printf("file_body_max=%zu\n", (size_t)c.file_max_bytes / 3 * 4 + 64 * 1024 >
+		       api_body_max(&c) ? (size_t)c.file_max_bytes / 3 * 4 + 64 * 1024 : api_body_max(&c));
 		return 0;
 	}
 	log_init("runbox-fcgi", (enum log_level)log_level_parse(c.log_level));

@@ -80,6 +80,35 @@ void pipe_describe(struct pipe *p, const char *language, const char *code, size_
 	p->gt.entry.stdin_len = stdin_len;
 }
 
+/* The sentence for a request nginx refused itself and handed over only to be logged
+ * (RUNBOX_REFUSED), with its code; 0 for none. */
+int pipe_nginx_refusal(const char *refused, const struct conf *c, char *msg, size_t cap)
+{
+	char size[32];
+
+	if (!refused[0])
+		return 0;
+	if (strcmp(refused, "body_too_large") == 0) {
+		/* nginx refused the body as too large and sent us the request without it. */
+		req_fmt_size(size, sizeof size, api_body_max(c));
+		(void)snprintf(msg, cap, "The request is larger than the server accepts (%s). "
+			       "Make your code shorter.", size);
+		return RC_BODY_TOO_LARGE;
+	}
+	if (strcmp(refused, "bad_http") == 0) {
+		/* nginx could not parse the request (headers too large, conflicting lengths...). */
+		(void)snprintf(msg, cap, "This is not a request the server can read (a malformed "
+			       "address, headers that are too large, or conflicting body lengths). "
+			       "Check the client that sent it.");
+		return RC_BAD_REQUEST;
+	}
+	/* nginx gave up on the body (it stalled past client_body_timeout, or the client closed
+	 * the connection while sending it) and tells us afterwards, so the request still has
+	 * its row. Nobody reads this answer. */
+	msg[0] = '\0';
+	return RC_BODY_INCOMPLETE;
+}
+
 void pipe_refuse(struct pipe *p, int rc, const char *msg)
 {
 	const char *text = msg && msg[0] ? msg : rc_message(rc);
@@ -93,6 +122,45 @@ void program_release(struct program *p)
 	free(p->compile_store);
 	free(p->run_store);
 	p->compile_store = p->run_store = NULL;
+}
+
+int pipe_lang_version(struct app *a, const struct lang *l, char *out, size_t cap)
+{
+	char text[128];
+	const char *best = NULL, *p;
+	size_t best_len = 0;
+	int best_dots = -1;
+
+	if (cap == 0)
+		return -1;
+	out[0] = '\0';
+	if (runner_image_version(a->runner, l, text, sizeof text, NULL) != 0)
+		return -1;
+	/* The last dotted number ("gcc (Debian 12.2.0-14) 12.2.0" gives the last 12.2.0),
+	 * else the last number; a leading "v" (v18.20.4) is not part of it. */
+	for (p = text; *p; ) {
+		size_t n = 0;
+		int dots = 0;
+
+		if (!isdigit((unsigned char)*p) || (p > text && (isalnum((unsigned char)p[-1]) &&
+							       p[-1] != 'v'))) {
+			p++;
+			continue;
+		}
+		while (isdigit((unsigned char)p[n]) || (p[n] == '.' && isdigit((unsigned char)p[n + 1]))) {
+			dots += p[n] == '.';
+			n++;
+		}
+		if ((dots > 0) >= (best_dots > 0)) {
+			best = p;
+			best_len = n;
+			best_dots = dots;
+		}
+		p += n;
+	}
+	if (best != NULL)
+		(void)snprintf(out, cap, "%.*s", (int)best_len, best);
+	return 0;
 }
 
 void pipe_maxima(const struct pipe *p, const struct lang *l, struct run_request *out)
@@ -118,6 +186,11 @@ static void apply_limits(struct run_request *rr, const struct program_limits *pl
 	rr->compile_wall_ms = lower(pl->compile_wall_ms, rr->compile_wall_ms > 0 ? rr->compile_wall_ms : 30000);
 	rr->compile_cpu_ms = lower(pl->compile_cpu_ms, rr->compile_cpu_ms > 0 ? rr->compile_cpu_ms : 30000);
 	rr->run_as_bytes = pl->as_bytes > 0 ? pl->as_bytes : 0;
+	/* Less memory than the container has: run_exec lowers the kernel's limit for the
+	 * program (the agent checks it before it starts the program). */
+	rr->container_memory_bytes = run_container_memory(rr);
+	rr->limits.memory_bytes = lower(pl->memory_bytes, rr->limits.memory_bytes);
+	rr->run_pids = pl->pids > 0 && pl->pids < rr->limits.pids ? pl->pids : 0;
 }
 
 int pipe_program(struct pipe *p, const struct program_spec *spec, struct program *prog,
@@ -173,6 +246,7 @@ int pipe_program(struct pipe *p, const struct program_spec *spec, struct program
 	prog->rr.stdin_data = (const unsigned char *)spec->stdin_data;
 	prog->rr.stdin_len = spec->stdin_len;
 	prog->rr.compile_argv = ctmpl[0] ? prog->compile_argv : NULL;
+	prog->rr.compile_strict = spec->compile_strict;
 	prog->rr.run_argv = prog->run_argv;
 	prog->rr.cancel_fd = p->req->ipcFd;
 	return 0;

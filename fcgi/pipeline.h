@@ -54,10 +54,13 @@ struct program_spec {
 	const char *const *run_tmpl;     /* compile_tmpl on a language without one adds a
 					  * compile stage (a syntax check) */
 	const struct lang_list *lists;   /* more list placeholders for them, besides {args} */
+	bool compile_strict;             /* anything on the compiler's stderr fails it */
 	size_t nlists;
 	struct program_limits {          /* lower than the admin's limits, never higher */
 		long wall_ms, cpu_ms, compile_wall_ms, compile_cpu_ms;
 		long stdout_cap, stderr_cap, fsize_bytes;
+		long memory_bytes;           /* the program's memory (the kernel's limit) */
+		long pids;                   /* its processes and threads, the agent's included */
 		long as_bytes;               /* the program's address space (RLIMIT_AS) */
 	} limits;
 };
@@ -87,8 +90,15 @@ int pipe_admit(struct pipe *p);
  * written. */
 void pipe_describe(struct pipe *p, const char *language, const char *code, size_t code_len,
 		   size_t stdin_len);
+/* A request nginx refused itself and handed over only to be logged (refused is its
+ * RUNBOX_REFUSED parameter): the refusal's code with the sentence in msg, or 0 for none. */
+int pipe_nginx_refusal(const char *refused, const struct conf *c, char *msg, size_t cap);
 /* Log the request as refused with rc and the sentence the client gets (one row). */
 void pipe_refuse(struct pipe *p, int rc, const char *msg);
+
+/* The version number of l as its image's labels give it ("3.11.2" of "Python 3.11.2"),
+ * into out: 0, or -1 when the image is not built (or Docker does not answer). */
+int pipe_lang_version(struct app *a, const struct lang *l, char *out, size_t cap);
 
 /* The request the pool's containers for l are made with: its limits are the admin's
  * maxima for l (a face refuses or lowers what its client asks for against them). */

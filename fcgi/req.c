@@ -154,7 +154,7 @@ static int b64_value(unsigned char c)
  * most two '=' and only at the end, and zero bits before the padding, so that every byte
  * string has exactly one accepted spelling (what every common encoder produces). Returns
  * 0 with the decoded length in *len, or -1 with what is wrong in why. */
-static int b64_check(const char *s, size_t n, size_t *len, char *why, size_t cap)
+int req_b64_check(const char *s, size_t n, size_t *len, char *why, size_t cap)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	size_t i, pad = 0;
@@ -185,7 +185,7 @@ static int b64_check(const char *s, size_t n, size_t *len, char *why, size_t cap
 }
 
 /* Decode s[0..n), which b64_check accepted, into out. */
-static void b64_decode(const char *s, size_t n, unsigned char *out)
+void req_b64_decode(const char *s, size_t n, unsigned char *out)
 {
 	const unsigned char *u = (const unsigned char *)s;
 	uint32_t v;
@@ -208,7 +208,7 @@ static void b64_decode(const char *s, size_t n, unsigned char *out)
 /* A file name must stay inside the program's folder and mean the same thing to every
  * tool that later handles it (tar, the agent, a shell in a student's terminal), so
  * anything that a path resolver or a terminal would interpret is refused. */
-static int check_name(const char *lab, const char *name, size_t n, struct err *e)
+int req_check_name(const char *lab, const char *name, size_t n, struct err *e)
 {
 	size_t i, start, at, parts = 0;
 
@@ -269,7 +269,7 @@ static int file_content(json_t *o, const char *lab, struct req_file *f, struct e
 		return 0;
 	}
 	f->content = (const unsigned char *)""; /* never NULL, even when empty */
-	if (b64_check(json_string_value(content), json_string_length(content), &f->len, why,
+	if (req_b64_check(json_string_value(content), json_string_length(content), &f->len, why,
 		      sizeof why) != 0)
 		return err_set(e, RC_BAD_REQUEST, "%s: the content is not valid base64: %s. Send the "
 			       "bytes in the standard alphabet (A-Z, a-z, 0-9, '+', '/') with '=' "
@@ -301,7 +301,7 @@ static int parse_file(json_t *o, size_t idx, struct req_file *f, int *is_main, s
 	if (!json_is_string(name))
 		return err_set(e, RC_BAD_REQUEST, "%s: 'name' must be a string, like \"main.py\".", lab);
 	f->name = json_string_value(name);
-	if ((rc = check_name(lab, f->name, json_string_length(name), e)) != 0 ||
+	if ((rc = req_check_name(lab, f->name, json_string_length(name), e)) != 0 ||
 	    (rc = file_content(o, lab, f, e)) != 0)
 		return rc;
 	main_v = json_object_get(o, "main");
@@ -392,7 +392,7 @@ static int decode_files(struct editor_req *r, json_t *v, size_t nbin, struct err
 		if (!r->files[i].binary || r->files[i].len == 0)
 			continue;
 		c = json_object_get(json_array_get(v, i), "content");
-		b64_decode(json_string_value(c), json_string_length(c), r->decoded + off);
+		req_b64_decode(json_string_value(c), json_string_length(c), r->decoded + off);
 		r->files[i].content = r->decoded + off;
 		off += r->files[i].len;
 	}

@@ -89,6 +89,14 @@ int editor_req_parse(struct editor_req *r, const char *body, size_t n, const str
 /* Free what r owns (the document, the file and argument arrays, decoded contents). */
 void editor_req_release(struct editor_req *r);
 
+/* The pieces other faces share with this one: a file name's check (the rules above; lab
+ * starts the sentence, e.g. "File 2 ('x')"), and strict base64 (req_b64_check gives the
+ * decoded length, or -1 with what is wrong in why; req_b64_decode decodes what it
+ * accepted). */
+int req_check_name(const char *lab, const char *name, size_t n, struct err *e);
+int req_b64_check(const char *s, size_t n, size_t *len, char *why, size_t cap);
+void req_b64_decode(const char *s, size_t n, unsigned char *out);
+
 /* "12.3 KB"-style size for messages. */
 void req_fmt_size(char *out, size_t cap, size_t bytes);
 

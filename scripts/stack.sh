@@ -19,7 +19,7 @@ alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 render_nginx() {
     local read_timeout=$(( wall_ms / 1000 + docker_timeout_ms / 1000 * 3 + 15 ))
-    local user_line="" body_kb=$(( (body_max + 1023) / 1024 ))
+    local user_line="" body_kb=$(( (body_max + 1023) / 1024 )) file_body_kb=$(( (file_body_max + 1023) / 1024 ))
     [ "$(id -u)" = 0 ] && user_line="user $nginx_user;"
     local auth_line="# no nginx_auth_include"
     if [ -n "$nginx_auth_include" ]; then
@@ -30,6 +30,7 @@ render_nginx() {
     cp "$top/nginx/runbox-bad-http.json" "$run_dir/runbox-bad-http.json"
     sed -e "s|@USER_LINE@|$user_line|" -e "s|@RUN_DIR@|$run_dir|g" -e "s|@LISTEN@|$listen|g" \
         -e "s|@FCGI_SOCKET@|$fcgi_socket|g" -e "s|@BODY_MAX@|${body_kb}k|g" \
+        -e "s|@FILE_BODY_MAX@|${file_body_kb}k|g" \
         -e "s|@BODY_MAX_TEXT@|${body_kb} KB|g" -e "s|@READ_TIMEOUT@|$read_timeout|g" \
         -e "s|@AUTH_INCLUDE@|$auth_line|g" \
         "$top/nginx/runbox.conf.in" > "$run_dir/nginx.conf"

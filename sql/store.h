@@ -219,14 +219,15 @@ int store_pool_list(struct store *s, const char *instance, struct pool_row **out
 
 /* ---- Uploaded files ------------------------------------------------------------------ */
 
-/* Keep data under id (replacing what was there), then evict the least recently used other
- * files until all of them together take at most max_total bytes. */
-int store_file_put(struct store *s, const char *id, const void *data, size_t len,
-		   long long max_total, struct err *e);
-/* The file id: *data (the caller frees it) holds *len bytes; data may be NULL to ask only
- * whether it is there. Counts as a use. RC_NOT_FOUND if it is not (or was evicted). */
-int store_file_get(struct store *s, const char *id, unsigned char **data, size_t *len,
-		   struct err *e);
+/* Keep data as the user's file id (replacing what was there), then evict the least
+ * recently used other files (of anyone) until all together take at most max_total bytes. */
+int store_file_put(struct store *s, long long user_id, const char *id, const void *data,
+		   size_t len, long long max_total, struct err *e);
+/* The user's file id: *data (the caller frees it) holds *len bytes; data may be NULL to
+ * ask only whether it is there. Counts as a use. RC_NOT_FOUND if it is not (or was
+ * evicted). */
+int store_file_get(struct store *s, long long user_id, const char *id, unsigned char **data,
+		   size_t *len, struct err *e);
 
 /* ---- Metrics -------------------------------------------------------------------------- */
 

@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-int store_file_put(struct store *s, const char *id, const void *data, size_t len,
-		   long long max_total, struct err *e)
+int store_file_put(struct store *s, long long user_id, const char *id, const void *data,
+		   size_t len, long long max_total, struct err *e)
 {
 	sqlite3_stmt *q = NULL;
 	long long now = db_now_ms();
@@ -16,10 +16,11 @@ int store_file_put(struct store *s, const char *id, const void *data, size_t len
 
 	if ((rc = db_tx_begin(s, e)) != 0)
 		return rc;
-	rc = db_prepare(s, &q, "INSERT INTO files (id, data, bytes, created_ms, used_ms)"
-			" VALUES (?1, ?2, ?3, ?4, ?4) ON CONFLICT (id) DO UPDATE SET"
+	rc = db_prepare(s, &q, "INSERT INTO files (user_id, id, data, bytes, created_ms, used_ms)"
+			" VALUES (?5, ?1, ?2, ?3, ?4, ?4) ON CONFLICT (user_id, id) DO UPDATE SET"
 			" data = excluded.data, bytes = excluded.bytes, used_ms = excluded.used_ms", e);
 	if (rc == 0) {
+		sqlite3_bind_int64(q, 5, user_id);
 		sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
 		sqlite3_bind_blob64(q, 2, data, len, SQLITE_STATIC);
 		sqlite3_bind_int64(q, 3, (sqlite3_int64)len);
@@ -29,11 +30,13 @@ int store_file_put(struct store *s, const char *id, const void *data, size_t len
 	}
 	/* Evict the least recently used files until the rest fit under the cap (never the
 	 * one just stored: it alone is within the per-file cap, which is below the total). */
-	if (rc == 0 && (rc = db_prepare(s, &q, "DELETE FROM files WHERE id IN (SELECT id FROM"
-					" (SELECT id, sum(bytes) OVER (ORDER BY used_ms DESC, rowid DESC)"
-					" AS upto FROM files) WHERE upto > ?1) AND id <> ?2", e)) == 0) {
+	if (rc == 0 && (rc = db_prepare(s, &q, "DELETE FROM files WHERE rowid IN (SELECT r FROM"
+					" (SELECT rowid AS r, user_id, id, sum(bytes) OVER (ORDER BY"
+					" used_ms DESC, rowid DESC) AS upto FROM files) WHERE upto > ?1"
+					" AND NOT (user_id = ?3 AND id = ?2))", e)) == 0) {
 		sqlite3_bind_int64(q, 1, max_total);
 		sqlite3_bind_text(q, 2, id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 3, user_id);
 		rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "evict old files");
 		sqlite3_finalize(q);
 	}
@@ -43,8 +46,8 @@ int store_file_put(struct store *s, const char *id, const void *data, size_t len
 	return rc;
 }
 
-int store_file_get(struct store *s, const char *id, unsigned char **data, size_t *len,
-		   struct err *e)
+int store_file_get(struct store *s, long long user_id, const char *id, unsigned char **data,
+		   size_t *len, struct err *e)
 {
 	sqlite3_stmt *q = NULL;
 	int rc;
@@ -54,9 +57,10 @@ int store_file_get(struct store *s, const char *id, unsigned char **data, size_t
 	if (len != NULL)
 		*len = 0;
 	/* Reading a file counts as using it (the cache evicts the least recently used). */
-	if ((rc = db_prepare(s, &q, "UPDATE files SET used_ms = ?2 WHERE id = ?1"
+	if ((rc = db_prepare(s, &q, "UPDATE files SET used_ms = ?2 WHERE user_id = ?3 AND id = ?1"
 			     " RETURNING data, bytes", e)) != 0)
 		return rc;
+	sqlite3_bind_int64(q, 3, user_id);
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, db_now_ms());
 	rc = sqlite3_step(q);

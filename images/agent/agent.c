@@ -60,6 +60,7 @@ struct job {
 	int stdin_fd; /* memfd, -1 if no stdin */
 	uint64_t stdin_len;
 	uint64_t limit_set; /* mem_bytes of the server's FRAME_LIMITS */
+	uint64_t pids_set;  /* its pids (0 = not changed) */
 	char err[512];
 };
 
@@ -149,6 +150,7 @@ static int parse_limits(struct job *j, const unsigned char *p, size_t n)
 		K(run_as_bytes, 0, BYTES_MAX), K(fsize_bytes, 0, BYTES_MAX),
 		K(nofile, 0, 1u << 20), K(out_cap, 0, BYTES_MAX), K(err_cap, 0, BYTES_MAX),
 		K(mem_now_bytes, 0, BYTES_MAX), K(run_mem_bytes, 0, BYTES_MAX),
+		K(run_pids, 0, 1u << 22), K(compile_strict, 0, 1),
 #undef K
 	};
 	size_t i = 0;
@@ -371,6 +373,8 @@ static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
 			return bad(j, "Limits came that the agent did not wait for.");
 		if (frame_kv_u64(p, n, "mem_bytes", BYTES_MAX, &j->limit_set) < 0)
 			return bad(j, "The limits frame has no memory limit.");
+		if (frame_kv_u64(p, n, "pids", 1u << 22, &j->pids_set) < 0)
+			j->pids_set = 0;
 		j->phase = PH_DONE;
 		return JOB_END;
 	default:
@@ -450,22 +454,33 @@ static int check_start_limit(struct job *j)
  * Returns 0 to go on, -1 when the server is gone, JOB_BAD with j->err otherwise. */
 static int lower_for_run(struct job *j)
 {
-	uint64_t mem, memsw, want = j->lim.run_mem_bytes;
+	uint64_t mem, memsw, pids, want = j->lim.run_mem_bytes, want_pids = j->lim.run_pids;
+	int lower_mem = want != 0 && j->lim.mem_now_bytes != 0 && want < j->lim.mem_now_bytes;
 	int rc;
 
-	if (want == 0 || j->lim.mem_now_bytes == 0 || want >= j->lim.mem_now_bytes)
+	if (!lower_mem && want_pids == 0)
 		return 0;
 	send_text(FRAME_WAIT, "stage=run\n");
 	j->phase = PH_WAIT;
 	if ((rc = read_job(j)) != 0)
 		return rc;
-	if (agent_mem_limit(&mem, &memsw) < 0)
-		return bad(j, "The agent cannot read the container's memory limit, so the program "
-			   "was not run.");
-	if (mem > want || memsw > want || j->limit_set != want)
-		return bad(j, "The run stage's memory limit of %llu MB is not in place (the "
-			   "container allows %llu MB), so the program was not run.", mb(want),
-			   mb(mem > memsw ? mem : memsw));
+	if (lower_mem) {
+		if (agent_mem_limit(&mem, &memsw) < 0)
+			return bad(j, "The agent cannot read the container's memory limit, so the "
+				   "program was not run.");
+		if (mem > want || memsw > want || j->limit_set != want)
+			return bad(j, "The run stage's memory limit of %llu MB is not in place (the "
+				   "container allows %llu MB), so the program was not run.", mb(want),
+				   mb(mem > memsw ? mem : memsw));
+	}
+	if (want_pids != 0) {
+		if (agent_pids_limit(&pids) < 0)
+			return bad(j, "The agent cannot read the container's process limit, so the "
+				   "program was not run.");
+		if (pids > want_pids || j->pids_set != want_pids)
+			return bad(j, "The run stage's limit of %llu processes is not in place, so "
+				   "the program was not run.", (unsigned long long)want_pids);
+	}
 	return 0;
 }
 
@@ -528,7 +543,8 @@ int main(void)
 		if (agent_run_stage(&j.lim, &st, sigfd, &res, j.err, sizeof j.err) < 0)
 			goto fail;
 		send_stage(st.name, &res);
-		if (strcmp(res.reason, "exit") != 0 || res.exit != 0)
+		if (strcmp(res.reason, "exit") != 0 || res.exit != 0 ||
+		    (j.lim.compile_strict && res.err_bytes > 0))
 			goto done;
 	}
 	if ((rc = lower_for_run(&j)) < 0)

@@ -18,6 +18,10 @@ struct limits {
 	uint64_t fsize_bytes, nofile, out_cap, err_cap;
 	uint64_t mem_now_bytes; /* the container's memory limit as the job starts (0 = unchecked) */
 	uint64_t run_mem_bytes; /* the run stage's memory limit (0 = the container's) */
+	uint64_t run_pids;      /* the run stage's process limit, agent included (0 = the
+				 * container's) */
+	uint64_t compile_strict; /* 1: a compile stage that writes to stderr fails (warnings are
+				  * errors, as under Jobe): the program is not run */
 	int has_fsize, has_nofile;
 };
 
@@ -48,6 +52,10 @@ void agent_send(int type, int tag, const void *data, size_t len);
  * *mem where swap is not accounted). "No limit" is UINT64_MAX. -1 if there is no memory
  * cgroup to read. */
 int agent_mem_limit(uint64_t *mem, uint64_t *memsw);
+
+/* The container's process limit (pids cgroup: v1 pids/pids.max, v2 pids.max); "max" is
+ * UINT64_MAX. -1 if there is no pids cgroup to read. */
+int agent_pids_limit(uint64_t *pids);
 
 /* Run one stage to completion, streaming its output as frames. Returns 0 with *res
  * filled, or -1 if the stage could not be started (err holds a sentence). Every process

@@ -338,6 +338,14 @@ int agent_mem_limit(uint64_t *mem, uint64_t *memsw)
 	return -1;
 }
 
+int agent_pids_limit(uint64_t *pids)
+{
+	if (read_limit("/sys/fs/cgroup/pids/pids.max", pids) == 0 ||
+	    read_limit("/sys/fs/cgroup/pids.max", pids) == 0)
+		return 0;
+	return -1;
+}
+
 /* End the stage now (or, after the main child exited, finish off what it left). The first
  * reason wins; once the main child has exited the stage has already ended on its own. */
 static void stop(struct run *r, const char *why)
