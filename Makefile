@@ -75,7 +75,7 @@ $(B)/docker-default-seccomp.json:
 $(B)/seccomp.json: $(B)/make-profile $(B)/docker-default-seccomp.json
 	$(B)/make-profile $(B)/docker-default-seccomp.json $@
 
-$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(STORE_OBJ) $(B)/libcore.a
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(B)/fcgi/jobe_req.o $(STORE_OBJ) $(B)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS)
 
@@ -118,6 +118,7 @@ e2e: all
 	tests/e2e/store.sh
 	tests/e2e/langs.sh
 	tests/e2e/pool.sh
+	tests/e2e/jobe.sh
 
 # Hostile programs (fork bombs, floods, escapes...) and hostile requests, each suite on a
 # stack of its own.

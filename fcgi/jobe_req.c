@@ -215,8 +215,12 @@ static int param_words(json_t *params, const char *key, struct shwords *out, boo
 			     REQ_MAX_ARGS_TOTAL);
 	else if (rc != 0)
 		rc = err_set(e, RC_NOMEM, "out of memory");
-	else if ((rc = shwords_split((const char *)joined.data, joined.len, REQ_MAX_ARGS, out, e)) != 0)
-		rc = err_set(e, rc, "The parameter %s cannot be split into words: %s", key, e->msg);
+	else if ((rc = shwords_split((const char *)joined.data, joined.len, REQ_MAX_ARGS, out, e)) != 0) {
+		char why[160];
+
+		(void)snprintf(why, sizeof why, "%.150s", e->msg);
+		rc = err_set(e, rc, "The parameter %s cannot be split into words: %s", key, why);
+	}
 	buf_release(&joined);
 	*has = rc == 0;
 	return rc;
