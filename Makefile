@@ -25,7 +25,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CORE_SRC := $(wildcard core/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
-FCGI_SRC := fcgi/api.c fcgi/editor.c fcgi/jobe.c fcgi/jobe_req.c fcgi/pipeline.c fcgi/http.c fcgi/req.c fcgi/gate.c fcgi/pool.c
+FCGI_SRC := fcgi/api.c fcgi/editor.c fcgi/jobe.c fcgi/jobe_req.c fcgi/piston.c fcgi/piston_req.c fcgi/pipeline.c fcgi/http.c fcgi/req.c fcgi/gate.c fcgi/pool.c
 FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/sql/store_pool.o $(B)/sql/store_files.o \
@@ -33,7 +33,7 @@ STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps images run start stop test unit admin integration e2e test-attack bench clean
+.PHONY: all deps test-deps images run start stop test unit admin integration e2e test-attack bench clean
 all: $(B)/runbox-fcgi $(B)/runbox $(B)/runbox-agent $(B)/seccomp.json
 
 $(B)/%.o: %.c $(wildcard core/*.h fcgi/*.h sql/*.h)
@@ -75,7 +75,7 @@ $(B)/docker-default-seccomp.json:
 $(B)/seccomp.json: $(B)/make-profile $(B)/docker-default-seccomp.json
 	$(B)/make-profile $(B)/docker-default-seccomp.json $@
 
-$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(B)/fcgi/jobe_req.o $(STORE_OBJ) $(B)/libcore.a
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(B)/fcgi/jobe_req.o $(B)/fcgi/piston_req.o $(STORE_OBJ) $(B)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS)
 
@@ -113,12 +113,13 @@ $(B)/tests/integration: tests/integration/test_docker.c $(B)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS)
 
-e2e: all
+e2e: all test-deps
 	tests/e2e/run.sh
 	tests/e2e/store.sh
 	tests/e2e/langs.sh
 	tests/e2e/pool.sh
 	tests/e2e/jobe.sh
+	tests/e2e/piston.sh
 
 # Hostile programs (fork bombs, floods, escapes...) and hostile requests, each suite on a
 # stack of its own.
@@ -127,8 +128,12 @@ test-attack: all $(B)/tests/runbox-load
 	tests/attack/requests.sh
 	tests/attack/sanitize.sh
 
+# What the tests need beyond the server's packages (Node.js, the npm clients from the lockfile).
+test-deps:
+	@scripts/test-deps.sh
+
 # Everything the tests need, then every suite. Unit tests also run under the sanitizers.
-test: deps
+test: deps test-deps
 	$(MAKE) all images
 	$(MAKE) unit
 	$(MAKE) admin

@@ -14,6 +14,7 @@
 #include "editor.h"
 #include "http.h"
 #include "jobe.h"
+#include "piston.h"
 #include "log.h"
 #include "pipeline.h"
 
@@ -287,6 +288,7 @@ static const struct route routes[] = {
 	{ "/api/health", false, false, M_GET, "Use GET for /api/health.", route_health },
 	{ "/api/languages", false, false, M_GET, "Use GET for /api/languages.", route_languages },
 	{ "/jobe/index.php/restapi/", false, true, 0, NULL, jobe_handle },
+	{ "/api/v2/", false, true, 0, NULL, piston_handle },
 };
 
 /* The route for uri, with *tail the id after a prefix route; NULL if none. */
@@ -325,8 +327,12 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 	 * hands it over (nginx checked that the client's address was this one). */
 	if (strcmp(http_param(req, "RUNBOX_REFUSED"), "bad_http") == 0) {
 		/* The face's run endpoint, as nginx's map tells it from the address. */
-		if (strcmp(http_param(req, "RUNBOX_FACE"), "jobe") == 0) {
-			jobe_handle(a, req, res, "runs");
+		if (strcmp(http_param(req, "RUNBOX_FACE"), "jobe") == 0 ||
+		    strcmp(http_param(req, "RUNBOX_FACE"), "piston") == 0) {
+			if (http_param(req, "RUNBOX_FACE")[0] == 'j')
+				jobe_handle(a, req, res, "runs");
+			else
+				piston_handle(a, req, res, "execute");
 			log_set_request(NULL);
 			return;
 		}
@@ -335,7 +341,9 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 		r = route_find(uri, &tail);
 	if (r == NULL)
 		http_error(req, RC_NOT_FOUND, "There is nothing at this address. The API has "
-			      "POST /api/editor/run, GET /api/runs/{id}, GET /api/health and GET /api/languages.", NULL);
+			      "POST /api/editor/run, GET /api/runs/{id}, GET /api/health and GET "
+			      "/api/languages; the Jobe API is under /jobe/index.php/restapi/ and the "
+			      "Piston API under /api/v2/.", NULL);
 	else if (r->methods != 0 && (r->methods & m) == 0)
 		http_error(req, RC_METHOD, r->wrong_method, "Allow: GET, HEAD\r\n");
 	else
