@@ -33,7 +33,7 @@ STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps test-deps images run start stop test unit admin integration e2e test-attack bench clean
+.PHONY: all deps test-deps fuzz images run start stop test unit admin integration e2e test-attack bench clean
 all: $(B)/runbox-fcgi $(B)/runbox $(B)/runbox-agent $(B)/seccomp.json
 
 $(B)/%.o: %.c $(wildcard core/*.h fcgi/*.h sql/*.h)
@@ -128,6 +128,41 @@ test-attack: all $(B)/tests/runbox-load
 	tests/attack/requests.sh
 	tests/attack/sanitize.sh
 
+# Fuzzing: a libFuzzer harness (clang, ASan + UBSan) for every parser of untrusted bytes,
+# each run for FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME) after replaying
+# the inputs that once found a bug (tests/fuzz/regress/NAME). A crash stops make and leaves
+# its input in build-fuzz/NAME-crash-*: fix the bug, then add the input to regress/NAME.
+FUZZ := editor jobe piston shwords frame body
+FUZZ_SECONDS ?= 15
+FZ := build-fuzz
+FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-iquote core -iquote fcgi -iquote sql -I/usr/include/x86_64-linux-gnu
+FUZZ_LIB_SRC := $(CORE_SRC) fcgi/req.c fcgi/jobe_req.c fcgi/piston_req.c fcgi/http.c
+FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FZ)/%.o)
+
+$(FZ)/%.o: %.c $(wildcard core/*.h fcgi/*.h sql/*.h)
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+
+.SECONDARY: $(FUZZ_LIB_OBJ)
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ -ljansson -lcurl -lfcgi
+
+fuzz: test-deps $(FUZZ:%=$(FZ)/fuzz_%)
+	@set -e; for f in $(FUZZ); do \
+	    mkdir -p $(FZ)/corpus/$$f; \
+	    if [ -d tests/fuzz/regress/$$f ]; then \
+	        echo "== fuzz $$f: replaying tests/fuzz/regress/$$f"; \
+	        $(FZ)/fuzz_$$f tests/fuzz/regress/$$f/* 2>&1 | tail -1; fi; \
+	    echo "== fuzz $$f: $(FUZZ_SECONDS) s"; \
+	    if ! $(FZ)/fuzz_$$f -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -rss_limit_mb=2048 \
+	        -timeout=10 -print_final_stats=1 -artifact_prefix=$(FZ)/$$f- \
+	        $(FZ)/corpus/$$f tests/fuzz/corpus/$$f > $(FZ)/$$f.log 2>&1; then \
+	        tail -40 $(FZ)/$$f.log; echo "fuzz $$f failed: its input is in $(FZ)/$$f-*"; exit 1; fi; \
+	    grep -E '^stat::(number_of_executed_units|peak_rss_mb)' $(FZ)/$$f.log; \
+	done
+
 # What the tests need beyond the server's packages (Node.js, the npm clients from the lockfile).
 test-deps:
 	@scripts/test-deps.sh
@@ -138,12 +173,13 @@ test: deps test-deps
 	$(MAKE) unit
 	$(MAKE) admin
 	$(MAKE) SAN=1 unit
+	$(MAKE) fuzz
 	$(MAKE) integration
 	$(MAKE) e2e
 	$(MAKE) test-attack
 
 clean:
-	rm -rf build build-san
+	rm -rf build build-san build-fuzz
 
 $(B)/runlog-bench: tests/bench/runlog.c $(STORE_OBJ) $(B)/libcore.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
