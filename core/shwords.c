@@ -24,6 +24,8 @@ int shwords_split(const char *s, size_t len, size_t max, struct shwords *out, st
 	char *buf;
 
 	memset(out, 0, sizeof *out);
+	if (len == 0)
+		s = ""; /* an empty buffer may have no storage at all */
 	if (memchr(s, '\0', len) != NULL)
 		return err_set(e, RC_BAD_REQUEST, "An argument contains a NUL byte.");
 	/* Words are never longer than the text: one byte per character plus a NUL each. */

@@ -81,6 +81,11 @@ static void test_refusals(void **state)
 	assert_non_null(strstr(e.msg, "more than 2"));
 	assert_int_equal(shwords_split("a b", 3, 2, &w, &e), 0);
 	shwords_release(&w);
+	/* No text at all, not even storage (an empty list joined): no words. */
+	assert_int_equal(shwords_split(NULL, 0, 2, &w, &e), 0);
+	assert_int_equal(w.n, 0);
+	assert_null(w.w[0]);
+	shwords_release(&w);
 }
 
 int main(void)
