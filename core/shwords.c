@@ -18,6 +18,50 @@ void shwords_release(struct shwords *w)
 	memset(w, 0, sizeof *w);
 }
 
+/* One word from s[*i] up to the next blank outside quotes, its characters appended at
+ * buf[*o]. -1 for a quote that is never closed. */
+static int scan_word(const char *s, size_t len, size_t *ip, char *buf, size_t *op)
+{
+	size_t i = *ip, o = *op;
+
+	while (i < len && !blank(s[i])) {
+		char c = s[i];
+
+		if (c == '\'') {
+			const char *q = memchr(s + i + 1, '\'', len - i - 1);
+
+			if (q == NULL)
+				return -1;
+			memcpy(buf + o, s + i + 1, (size_t)(q - s - i - 1));
+			o += (size_t)(q - s - i - 1);
+			i = (size_t)(q - s) + 1;
+		} else if (c == '"') {
+			for (i++; i < len && s[i] != '"'; i++) {
+				if (s[i] == '\\' && i + 1 < len &&
+				    strchr("$`\"\\\n", s[i + 1]) != NULL) {
+					if (s[++i] != '\n')
+						buf[o++] = s[i];
+					continue;
+				}
+				buf[o++] = s[i];
+			}
+			if (i >= len)
+				return -1;
+			i++;
+		} else if (c == '\\') {
+			if (i + 1 < len && s[i + 1] != '\n')
+				buf[o++] = s[i + 1];
+			i += 2;
+		} else {
+			buf[o++] = c;
+			i++;
+		}
+	}
+	*ip = i;
+	*op = o;
+	return 0;
+}
+
 int shwords_split(const char *s, size_t len, size_t max, struct shwords *out, struct err *e)
 {
 	size_t i = 0, o = 0, n = 0, *start;
@@ -47,39 +91,8 @@ int shwords_split(const char *s, size_t len, size_t max, struct shwords *out, st
 			return err_set(e, RC_BAD_REQUEST, "There are more than %zu arguments.", max);
 		}
 		start[n] = o;
-		while (i < len && !blank(s[i])) {
-			char c = s[i];
-
-			if (c == '\'') {
-				const char *q = memchr(s + i + 1, '\'', len - i - 1);
-
-				if (q == NULL)
-					goto unterminated;
-				memcpy(buf + o, s + i + 1, (size_t)(q - s - i - 1));
-				o += (size_t)(q - s - i - 1);
-				i = (size_t)(q - s) + 1;
-			} else if (c == '"') {
-				for (i++; i < len && s[i] != '"'; i++) {
-					if (s[i] == '\\' && i + 1 < len &&
-					    strchr("$`\"\\\n", s[i + 1]) != NULL) {
-						if (s[++i] != '\n')
-							buf[o++] = s[i];
-						continue;
-					}
-					buf[o++] = s[i];
-				}
-				if (i >= len)
-					goto unterminated;
-				i++;
-			} else if (c == '\\') {
-				if (i + 1 < len && s[i + 1] != '\n')
-					buf[o++] = s[i + 1];
-				i += 2;
-			} else {
-				buf[o++] = c;
-				i++;
-			}
-		}
+		if (scan_word(s, len, &i, buf, &o) != 0)
+			goto unterminated;
 		buf[o++] = '\0';
 		n++;
 	}

@@ -1,7 +1,8 @@
 /*
  * piston_req: the Piston v2 API's execute request parsed and checked against the runtimes
  * runbox offers, semver version ranges, and the answer's stages. Pure (no I/O), so every
- * field, every refusal and the status table are unit-tested.
+ * field, every refusal and the status table are unit-tested. Versions are matched with
+ * core/semver.h.
  *
  * Refusals carry Piston's own sentences ("language is required as a string",
  * "python-9 runtime is unknown", "run_timeout cannot exceed the configured limit of
@@ -38,10 +39,6 @@ struct piston_runtime {
 
 /* Piston's names for a registry language (every language has one: its id otherwise). */
 void piston_names(const struct lang *l, struct piston_runtime *out);
-
-/* A semver range as Piston's clients send it ("*", "3", "3.11.x", "^3.10", "~3.11.2",
- * ">=3.9 <4", "3.9 || 3.11", "v3.11.2") matches version ("3.11.2"). */
-bool piston_version_match(const char *range, const char *version);
 
 struct piston_req {
 	json_t *doc;

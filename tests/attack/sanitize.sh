@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The FastCGI pool under AddressSanitizer, LeakSanitizer and UndefinedBehaviorSanitizer
-# (make SAN=1) for a short burst of every kind of request: runs that end in every status,
+# (make SAN=1) for a short burst of every kind of request, through every face (the editor,
+# Jobe and Piston APIs): runs that end in every status,
 # refusals of every kind (malformed, invalid UTF-8, unknown language, hostile names, too
 # large for runbox and for nginx, quota, bad key, a stalled body, a client that hangs up),
 # and the read-only routes. Then the stack is stopped: each worker finishes, frees what it
@@ -78,6 +79,17 @@ jq -n '{language: "python", code: "print(1)", wall_ms: 0}' | mk field
 awk 'BEGIN { printf "%s", "{\"language\": \"python\", \"code\": \""; for (i = 0; i < 300000; i++) printf "#"; print "\"}" }' | mk bigcode
 head -c 8000000 /dev/zero | tr '\0' 'a' | jq -Rs '{language: "python", code: .}' | mk toolarge
 head -c 100000 /dev/zero | tr '\0' '[' | mk deep
+# The Jobe and Piston faces: runs, refusals and uploads through the same pipeline.
+jq -n '{run_spec: {language_id: "python3", sourcecode: "print(\"ok\")", parameters: {cputime: 2}}}' | mk jobe_ok
+jq -n '{run_spec: {language_id: "python3", sourcecode: "import sys\nprint(sys.argv)\nraise SystemExit(\"bad\")",
+        parameters: {runargs: ["a \"b c\" '"'"'d'"'"'"], interpreterargs: ["-B"]}}}' | mk jobe_err
+jq -n '{run_spec: {language_id: "python3", sourcecode: "print(1)", file_list: [["nosuchfile0001", "data"]]}}' | mk jobe_nofile
+jq -n '{run_spec: {language_id: "cobol", sourcecode: "x"}}' | mk jobe_lang
+printf '{"run_spec": {"language_id": "python3", "sourcecode": "print(\xff)"}}' | mk jobe_utf8
+jq -n '{file_contents: "aGVsbG8K"}' | mk jobe_put
+jq -n '{language: "py", version: "3", files: [{content: "print(input())"}, {name: "d.bin", content: "AAE=", encoding: "base64"}], stdin: "x"}' | mk piston_ok
+jq -n '{language: "python", files: [{content: "x"}]}' | mk piston_bad
+jq -n '{language: "python", version: "*", files: [{content: "while True: pass"}], run_timeout: 500}' | mk piston_loop
 
 # send KIND [KEY]: one line "kind http error-or-status"
 send() {
@@ -90,7 +102,17 @@ send() {
 get() { # PATH [KEY]: "get:PATH http"
     echo "get:$1 $(curl -s -o /dev/null -w '%{http_code}' --max-time 60 ${2:+-H "Authorization: Bearer $2"} "$base$1")"
 }
-export -f send get; export tmp base
+# face KIND METHOD PATH [KEY]: one line "kind http result" for the Jobe and Piston faces
+face() {
+    local kind=$1 out=$tmp/out.$BASHPID line res
+    line=$(curl -s -o "$out" -w '%{http_code}' --max-time 60 -X "$2" ${4:+-H "X-API-KEY: $4"} \
+        -H 'Content-Type: application/json; charset=utf-8' --data-binary @"$tmp/req-$kind.json" "$base$3")
+    res=$(jq -r 'if type == "string" then "text" elif has("outcome") then "outcome\(.outcome)"
+                 elif has("run") then "code\(.run.code)" elif has("message") then "message" else "?" end' \
+          "$out" 2>/dev/null) || res=$([ -s "$out" ] && echo not-json || echo empty)
+    echo "$kind $line ${res:-empty}"
+}
+export -f send get face; export tmp base
 
 echo "== the burst: 8 clients"
 rows0=$(rows)
@@ -112,6 +134,12 @@ key1=$(cat "$tmp/key1") key2=$(cat "$tmp/key2")
         for i in 1 2 3 4 5; do echo "send ok $key2"; done            # 3 a minute: 429s
         echo "send ok"                                                 # anonymous
         for p in /api/health /api/languages /metrics /api/runs/nope /api/nothing; do echo "get $p"; done
+        for k in jobe_ok jobe_err jobe_nofile jobe_lang jobe_utf8; do
+            echo "face $k POST /jobe/index.php/restapi/runs $key1"; done
+        echo "face jobe_put PUT /jobe/index.php/restapi/files/sanfile000$round $key1"
+        echo "get /jobe/index.php/restapi/languages"
+        for k in piston_ok piston_bad piston_loop; do echo "face $k POST /api/v2/execute"; done
+        echo "get /api/v2/runtimes"
     done
 } > "$tmp/plan"
 xargs -P 8 -L 1 bash -c '"$@"' _ < "$tmp/plan" > "$tmp/answers"
@@ -121,7 +149,8 @@ id=$(sql "SELECT r.id FROM runs r JOIN users u ON u.id = r.user_id WHERE u.name 
 get "/api/runs/$id" "$key1" >> "$tmp/answers"
 t1=$(date +%s)
 sent=$(grep -c '^[a-z]' "$tmp/answers")
-run_reqs=$(( $(grep -vc '^get:' "$tmp/answers") + 2 ))   # + the stalled body and the hang-up
+# + the stalled body and the hang-up; uploads are not runs
+run_reqs=$(( $(grep -vc '^get:\|^jobe_put ' "$tmp/answers") + 2 ))
 wait_until 20 sh -c "[ \$(( \$(sqlite3 -cmd '.timeout 10000' '$RUNBOX_DB_PATH' 'SELECT count(*) FROM runs') - $rows0 )) -ge $run_reqs ]"
 new_rows=$(( $(rows) - rows0 ))
 echo "     $sent requests in $(( t1 - t0 )) s; answers: $(awk '{ print $1 "->" $2 "/" $3 }' "$tmp/answers" | sort | uniq -c | awk '{ printf "%s x%s  ", $2, $1 }')"
@@ -147,6 +176,17 @@ unexpected=$(awk '
     $1 == "deep"    && $2 == 400 && $3 == "bad_json" { next }
     $1 ~ /^get:\/api\/(health|languages|runs\/[0-9a-f]+)$/ && $2 == 200 { next }
     $1 == "get:/metrics" && $2 == 200 { next }
+    $1 == "jobe_ok" && $2 == 200 && $3 == "outcome15" { next }
+    $1 == "jobe_err" && $2 == 200 && $3 == "outcome12" { next }
+    $1 == "jobe_nofile" && $2 == 404 && $3 == "text" { next }
+    $1 == "jobe_lang" && $2 == 400 && $3 == "text" { next }
+    $1 == "jobe_utf8" && $2 == 400 && $3 == "text" { next }
+    $1 == "jobe_put" && $2 == 204 && $3 == "empty" { next }
+    $1 == "get:/jobe/index.php/restapi/languages" && $2 == 200 { next }
+    $1 == "piston_ok" && $2 == 200 && $3 == "code0" { next }
+    $1 == "piston_bad" && $2 == 400 && $3 == "message" { next }
+    $1 == "piston_loop" && $2 == 200 && $3 == "codenull" { next }
+    $1 == "get:/api/v2/runtimes" && $2 == 200 { next }
     $1 ~ /^get:\/api\/(runs\/nope|nothing)$/ && $2 == 404 { next }
     { print }' "$tmp/answers")
 check "every request of the plan was answered ($sent of $(( $(wc -l < "$tmp/plan") + 1 )))" \

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "piston_req.h"
+#include "semver.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -45,8 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if ((range = malloc(size + 1)) != NULL) {
 		memcpy(range, data, size);
 		range[size] = '\0';
-		(void)piston_version_match(range, "3.11.2");
-		(void)piston_version_match("*", range);
+		(void)semver_match(range, "3.11.2");
+		(void)semver_match("*", range);
 		free(range);
 	}
 	return 0;
