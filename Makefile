@@ -25,7 +25,8 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CORE_SRC := $(wildcard core/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
-FCGI_SRC := fcgi/api.c fcgi/editor.c fcgi/jobe.c fcgi/jobe_req.c fcgi/piston.c fcgi/piston_req.c fcgi/pipeline.c fcgi/http.c fcgi/req.c fcgi/gate.c fcgi/pool.c
+FCGI_SRC := fcgi/api.c fcgi/editor.c fcgi/jobe.c fcgi/jobe_req.c fcgi/piston.c fcgi/piston_req.c fcgi/pipeline.c fcgi/http.c fcgi/req.c fcgi/gate.c fcgi/pool.c \
+	fcgi/run_json.c
 FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/sql/store_pool.o $(B)/sql/store_files.o \
@@ -54,7 +55,8 @@ $(B)/runbox-fcgi: $(B)/fcgi/main.o $(FCGI_OBJ) $(STORE_OBJ) $(B)/libcore.a
 	$(CC) $(CFLAGS) $^ -o $@ -lfcgi $(LDLIBS)
 
 # The admin command.
-ADMIN_OBJ := $(B)/fcgi/admin.o $(B)/fcgi/admin_users.o $(B)/fcgi/admin_log.o $(B)/fcgi/admin_fmt.o
+ADMIN_OBJ := $(B)/fcgi/admin.o $(B)/fcgi/admin_users.o $(B)/fcgi/admin_log.o $(B)/fcgi/admin_fmt.o \
+	$(B)/fcgi/run_json.o
 $(B)/runbox: $(ADMIN_OBJ) $(STORE_OBJ) $(B)/libcore.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -75,7 +77,8 @@ $(B)/docker-default-seccomp.json:
 $(B)/seccomp.json: $(B)/make-profile $(B)/docker-default-seccomp.json
 	$(B)/make-profile $(B)/docker-default-seccomp.json $@
 
-$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(B)/fcgi/jobe_req.o $(B)/fcgi/piston_req.o $(STORE_OBJ) $(B)/libcore.a
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(B)/fcgi/jobe_req.o $(B)/fcgi/piston_req.o \
+		$(B)/fcgi/run_json.o $(STORE_OBJ) $(B)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS)
 

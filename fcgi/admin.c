@@ -31,8 +31,8 @@ static const struct cmd commands[] = {
 	{ "user revoke", "USER", "revoke a user and all its keys", admin_user_revoke },
 	{ "key add", "NAME", "another API key for the user NAME; printed once", admin_key_add },
 	{ "key import", "NAME VALUE",
-	  "register an existing key with its exact value (the key CodeRunner is set up with) for "
-	  "the user NAME, created if needed", admin_key_import },
+	  "register a key CodeRunner already uses, by its exact value, for NAME (created if needed)",
+	  admin_key_import },
 	{ "key revoke", "KEY_ID",
 	  "revoke one key by its id, like rbx_1a2b3c4d (shown by 'user list')", admin_key_revoke },
 	{ "quota show", "[USER]",

@@ -23,7 +23,7 @@ struct cmd;
 
 struct cli {
 	const char *conf_path;      /* NULL: built-in defaults */
-	int json;                   /* print the store's JSON instead of tables */
+	int json;                   /* print JSON (run_json.h) instead of tables */
 	const struct cmd *cmd;      /* the command being run, named in messages */
 	long long now;              /* ms, read once so every time in a command agrees */
 	struct conf conf;           /* loaded by admin_open */
@@ -53,17 +53,6 @@ int admin_store_fail(int rc, const struct err *e);
 int admin_nomem(void);
 /* Print j (the reference is taken, even if j is NULL) indented; EX_OK or EX_FAIL. */
 int admin_print_json(json_t *j);
-
-/* The store's rows are ours and flat: read a field by name (absent or null: 0 / NULL). */
-static inline long long jint(const json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
-}
-
-static inline const char *jstr(const json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
 
 /* The commands. */
 int admin_user_add(struct cli *cli, int argc, char **argv);

@@ -1,7 +1,7 @@
 /*
  * The admin command's run log: runs, run, stats, prune, and the schema version. The
- * store does the work; this file checks the command line and shows the store's JSON, as
- * it is (--json) or as tables.
+ * store does the work; this file checks the command line and shows the store's rows as
+ * tables, or as JSON with --json (run_json.h: a run as the API shows it).
  */
 #include "admin.h"
 
@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "admin_fmt.h"
+#include "run_json.h"
 
 /* <limits.h> would find core/limits.h first: a bound of our own that fits any int. */
 #define ROWS_MAX 1000000000
@@ -34,47 +35,51 @@ static int parse_range(const struct cli *cli, const char *since, const char *unt
 	return 0;
 }
 
-/* An integer field as text, "-" when null. */
-static const char *num(const json_t *o, const char *k, const char *unit, char *buf, size_t cap)
+/* An integer column as text, "-" when NULL. */
+static const char *num(long long v, const char *unit, char *buf, size_t cap)
 {
-	if (!json_is_integer(json_object_get(o, k)))
+	if (v == STORE_NULL)
 		return "-";
-	(void)snprintf(buf, cap, "%lld%s", jint(o, k), unit);
+	(void)snprintf(buf, cap, "%lld%s", v, unit);
 	return buf;
 }
 
-static int runs_print(const json_t *list, int limit)
+/* A count or size where NULL (not known) shows as 0. */
+static long long or0(long long v)
+{
+	return v == STORE_NULL ? 0 : v;
+}
+
+static int runs_print(const struct run_row *rows, size_t n, int limit)
 {
 	static const char *const heads[] = { "RUN ID", "RECEIVED", "USER", "LANGUAGE", "STATUS",
 					     "DURATION" };
 	char t[32], user[160], status[96], ms[32];
 	struct table tab;
-	json_t *r;
 	size_t i;
 	int rc = 0;
 
-	if (json_array_size(list) == 0) {
+	if (n == 0) {
 		printf("No runs match.\n");
 		return EX_OK;
 	}
 	table_init(&tab, 6, heads, "lllllr");
-	json_array_foreach(list, i, r) {
-		const char *code = jstr(r, "errorCode");
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct run_row *r = &rows[i];
 
 		/* A request refused before its user was known has only an address. */
-		(void)snprintf(user, sizeof user, jstr(r, "user") ? "%s" : "(%s)",
-			       jstr(r, "user") ? jstr(r, "user")
-			       : jstr(r, "clientAddr") ? jstr(r, "clientAddr") : "unknown");
-		(void)snprintf(status, sizeof status, code ? "%s (%s)" : "%s", jstr(r, "status"), code);
-		fmt_time(jint(r, "receivedMs"), t, sizeof t);
-		if ((rc = table_row(&tab, jstr(r, "runId"), t, user, jstr(r, "language"), status,
-				    num(r, "durationMs", " ms", ms, sizeof ms))) != 0)
-			break;
+		(void)snprintf(user, sizeof user, r->user ? "%s" : "(%s)",
+			       r->user ? r->user : r->client_addr ? r->client_addr : "unknown");
+		(void)snprintf(status, sizeof status, r->error_code ? "%s (%s)" : "%s", r->status,
+			       r->error_code);
+		fmt_time(r->received_ms, t, sizeof t);
+		rc = table_row(&tab, r->id, t, user, r->language, status,
+			       num(r->duration_ms, " ms", ms, sizeof ms));
 	}
 	if (rc == 0)
 		rc = table_print(&tab, stdout);
 	table_release(&tab);
-	if (rc == 0 && json_array_size(list) == (size_t)limit)
+	if (rc == 0 && n == (size_t)limit)
 		printf("The newest %d are shown; --limit N shows more.\n", limit);
 	return rc == 0 ? EX_OK : admin_nomem();
 }
@@ -88,7 +93,8 @@ int admin_runs(struct cli *cli, int argc, char **argv)
 		{ "--status", &f.status, NULL }, { "--since", &since, NULL },
 		{ "--until", &until, NULL }, { "--limit", &limit, NULL }, { NULL, NULL, NULL },
 	};
-	json_t *list = NULL;
+	struct run_row *rows = NULL;
+	size_t nrows = 0;
 	struct err e;
 	long n = 50;
 	int rc;
@@ -103,12 +109,13 @@ int admin_runs(struct cli *cli, int argc, char **argv)
 	if ((rc = admin_open(cli)) != 0)
 		return rc;
 	err_init(&e);
-	if ((rc = store_runs_list(cli->store, &f, &list, &e)) != 0)
+	if ((rc = store_runs_list(cli->store, &f, &rows, &nrows, &e)) != 0)
 		return admin_store_fail(rc, &e);
 	if (cli->json)
-		return admin_print_json(list);
-	rc = runs_print(list, f.limit);
-	json_decref(list);
+		rc = admin_print_json(run_list_json(rows, nrows));
+	else
+		rc = runs_print(rows, nrows, f.limit);
+	run_rows_free(rows, nrows);
 	return rc;
 }
 
@@ -127,71 +134,70 @@ static void field(const char *name, const char *fmt, ...)
 	putchar('\n');
 }
 
-/* A stored text (code, stdout, stderr) under a heading; bytes is its size when run (NULL:
- * the size of what is stored). */
-static void stored(const json_t *r, const char *key, const char *bytes_key, const char *trunc_key)
+/* A stored text (code, stdout, stderr) under a heading: p[0..n), or NULL if not stored.
+ * size: how big it was when run, or -1 for the size of what is stored; cut: it was cut at
+ * the output limit. */
+static void stored(const char *name, const char *p, size_t n, long long size, int cut)
 {
-	const json_t *v = json_object_get(r, key);
-	size_t n = json_string_length(v);
-	char size[24];
+	char sz[24];
 
-	fmt_size(bytes_key ? jint(r, bytes_key) : (long long)n, size, sizeof size);
-	printf("\n--- %s: %s%s", key, size,
-	       trunc_key && jint(r, trunc_key) ? ", cut at the output limit" : "");
-	if (!json_is_string(v)) {
+	fmt_size(size >= 0 ? size : (long long)n, sz, sizeof sz);
+	printf("\n--- %s: %s%s", name, sz, cut ? ", cut at the output limit" : "");
+	if (p == NULL) {
 		printf(" (not stored) ---\n");
 		return;
 	}
-	if (bytes_key && n < (size_t)jint(r, bytes_key) && strcmp(key, "code") != 0)
+	/* The log keeps the output up to log_output_cap, the code whole. */
+	if (size >= 0 && n < (size_t)size && strcmp(name, "code") != 0)
 		printf(" (the log keeps the first %zu bytes)", n);
 	printf(" ---\n");
-	put_safe(stdout, json_string_value(v), n);
-	if (n > 0 && json_string_value(v)[n - 1] != '\n')
+	put_safe(stdout, p, n);
+	if (n > 0 && p[n - 1] != '\n')
 		printf("\n(no newline at the end)\n");
 }
 
-static void run_print(const json_t *r)
+static void run_print(const struct run_row *r)
 {
 	char a[32], b[32], c[32], d[32];
 
-	field("run", "%s", jstr(r, "runId"));
-	field("received", "%s", (fmt_time(jint(r, "receivedMs"), a, sizeof a), a));
-	field("finished", "%s", (fmt_time(jint(r, "finishedMs"), a, sizeof a), a));
-	field("user", "%s", jstr(r, "user") ? jstr(r, "user") : "-");
-	field("client", "%s (auth: %s)", jstr(r, "clientAddr") ? jstr(r, "clientAddr") : "-",
-	      jstr(r, "auth") ? jstr(r, "auth") : "-");
-	field("language", "%s", jstr(r, "language") ? jstr(r, "language") : "-");
-	field("through", "%s API", jstr(r, "face") ? jstr(r, "face") : "editor");
-	field("status", "%s (HTTP %s)%s%s", jstr(r, "status"), num(r, "httpStatus", "", a, sizeof a),
-	      jstr(r, "errorCode") ? ", error " : "", jstr(r, "errorCode") ? jstr(r, "errorCode") : "");
-	if (jstr(r, "message"))
-		field("message", "%s", jstr(r, "message"));
-	field("exit", "code %s, signal %s", num(r, "exitCode", "", a, sizeof a),
-	      num(r, "signal", "", b, sizeof b));
-	field("time", "%s wall, %s CPU", num(r, "durationMs", " ms", a, sizeof a),
-	      num(r, "cpuMs", " ms", b, sizeof b));
-	fmt_size(jint(r, "memoryUsed"), c, sizeof c);
-	field("memory", "%s", json_is_integer(json_object_get(r, "memoryUsed")) ? c : "-");
-	fmt_size(jint(r, "codeBytes"), c, sizeof c);
-	fmt_size(jint(r, "stdinBytes"), d, sizeof d);
-	field("code", "%s, sha256 %s", c, jstr(r, "codeSha256") ? jstr(r, "codeSha256") : "-");
+	field("run", "%s", r->id);
+	field("received", "%s", (fmt_time(r->received_ms, a, sizeof a), a));
+	field("finished", "%s", (fmt_time(r->finished_ms, a, sizeof a), a));
+	field("user", "%s", r->user ? r->user : "-");
+	field("client", "%s (auth: %s)", r->client_addr ? r->client_addr : "-",
+	      r->auth ? r->auth : "-");
+	field("language", "%s", r->language ? r->language : "-");
+	field("through", "%s API", r->face ? r->face : "editor");
+	field("status", "%s (HTTP %s)%s%s", r->status, num(r->http_status, "", a, sizeof a),
+	      r->error_code ? ", error " : "", r->error_code ? r->error_code : "");
+	if (r->message)
+		field("message", "%s", r->message);
+	field("exit", "code %s, signal %s", num(r->exit_code, "", a, sizeof a),
+	      num(r->signal, "", b, sizeof b));
+	field("time", "%s wall, %s CPU", num(r->duration_ms, " ms", a, sizeof a),
+	      num(r->cpu_ms, " ms", b, sizeof b));
+	fmt_size(or0(r->memory_bytes), c, sizeof c);
+	field("memory", "%s", r->memory_bytes != STORE_NULL ? c : "-");
+	fmt_size(or0(r->code_bytes), c, sizeof c);
+	fmt_size(or0(r->stdin_bytes), d, sizeof d);
+	field("code", "%s, sha256 %s", c, r->code_sha256 ? r->code_sha256 : "-");
 	field("stdin", "%s (not stored)", d);
-	stored(r, "code", "codeBytes", NULL);
-	if (json_is_string(json_object_get(r, "compileStdout"))) {
-		field("compile", "exit code %s, %s, %s", num(r, "compileExitCode", "", a, sizeof a),
-		      num(r, "compileDurationMs", " ms", b, sizeof b),
-		      (fmt_size(jint(r, "compileMemoryUsed"), c, sizeof c), c));
-		stored(r, "compileStdout", NULL, NULL);
-		stored(r, "compileStderr", NULL, NULL);
+	stored("code", r->code, r->code_len, or0(r->code_bytes), 0);
+	if (r->compile.out != NULL) {
+		field("compile", "exit code %s, %s, %s", num(r->compile.exit_code, "", a, sizeof a),
+		      num(r->compile.duration_ms, " ms", b, sizeof b),
+		      (fmt_size(or0(r->compile.memory_bytes), c, sizeof c), c));
+		stored("compileStdout", r->compile.out, r->compile.out_len, -1, 0);
+		stored("compileStderr", r->compile.err, r->compile.err_len, -1, 0);
 	}
-	stored(r, "stdout", "stdoutBytes", "stdoutTruncated");
-	stored(r, "stderr", "stderrBytes", "stderrTruncated");
+	stored("stdout", r->out, r->out_len, or0(r->stdout_bytes), or0(r->stdout_truncated) != 0);
+	stored("stderr", r->err, r->err_len, or0(r->stderr_bytes), or0(r->stderr_truncated) != 0);
 }
 
 int admin_run(struct cli *cli, int argc, char **argv)
 {
 	const char *id = NULL;
-	json_t *r = NULL;
+	struct run_row r;
 	struct err e;
 	int rc;
 
@@ -204,14 +210,16 @@ int admin_run(struct cli *cli, int argc, char **argv)
 			fprintf(stderr, "runbox: there is no run '%s' (see 'runbox runs')\n", id);
 		return rc == RC_NOT_FOUND ? EX_FAIL : admin_store_fail(rc, &e);
 	}
+	rc = EX_OK;
 	if (cli->json)
-		return admin_print_json(r);
-	run_print(r);
-	json_decref(r);
-	return EX_OK;
+		rc = admin_print_json(run_json(&r));
+	else
+		run_print(&r);
+	run_row_release(&r);
+	return rc;
 }
 
-static int stats_print(const json_t *list, const char *by)
+static int stats_print(const struct stats_row *rows, size_t n, const char *by)
 {
 	static const char *const heads_user[] = { "USER", "REQUESTS", "RUNS", "OK", "ERROR", "LIMIT",
 						  "FAILED", "REFUSED", "QUOTA", "AVG MS", "MAX MS",
@@ -221,30 +229,31 @@ static int stats_print(const json_t *list, const char *by)
 						  "MAX MS", "CPU MS" };
 	char v[11][24];
 	struct table t;
-	json_t *r;
 	size_t i;
 	int rc = 0;
 
-	if (json_array_size(list) == 0) {
+	if (n == 0) {
 		printf("No requests in that time.\n");
 		return EX_OK;
 	}
 	table_init(&t, 12, strcmp(by, "user") == 0 ? heads_user : heads_lang, "lrrrrrrrrrrr");
-	json_array_foreach(list, i, r) {
-		(void)num(r, "requests", "", v[0], sizeof v[0]);
-		(void)num(r, "runs", "", v[1], sizeof v[1]);
-		(void)snprintf(v[2], sizeof v[2], "%lld", jint(r, "ok"));
-		(void)snprintf(v[3], sizeof v[3], "%lld", jint(r, "runtime_error") + jint(r, "compile_error"));
-		(void)snprintf(v[4], sizeof v[4], "%lld", jint(r, "timeout") + jint(r, "memory_limit") +
-			       jint(r, "output_limit"));
-		(void)snprintf(v[5], sizeof v[5], "%lld", jint(r, "failed") + jint(r, "interrupted"));
-		(void)snprintf(v[6], sizeof v[6], "%lld", jint(r, "refused"));
-		(void)snprintf(v[7], sizeof v[7], "%lld", jint(r, "quota_refused"));
-		if ((rc = table_row(&t, jstr(r, by), v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
-				    num(r, "avg_duration_ms", "", v[8], sizeof v[8]),
-				    num(r, "max_duration_ms", "", v[9], sizeof v[9]),
-				    num(r, "cpu_ms", "", v[10], sizeof v[10]))) != 0)
-			break;
+	for (i = 0; i < n && rc == 0; i++) {
+		const struct stats_row *r = &rows[i];
+
+		(void)num(r->requests, "", v[0], sizeof v[0]);
+		(void)num(r->runs, "", v[1], sizeof v[1]);
+		(void)snprintf(v[2], sizeof v[2], "%lld", or0(r->ok));
+		(void)snprintf(v[3], sizeof v[3], "%lld", or0(r->runtime_error) +
+			       or0(r->compile_error));
+		(void)snprintf(v[4], sizeof v[4], "%lld", or0(r->timeout) + or0(r->memory_limit) +
+			       or0(r->output_limit));
+		(void)snprintf(v[5], sizeof v[5], "%lld", or0(r->failed) + or0(r->interrupted));
+		(void)snprintf(v[6], sizeof v[6], "%lld", or0(r->refused));
+		(void)snprintf(v[7], sizeof v[7], "%lld", or0(r->quota_refused));
+		rc = table_row(&t, r->key, v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7],
+			       num(r->avg_duration_ms, "", v[8], sizeof v[8]),
+			       num(r->max_duration_ms, "", v[9], sizeof v[9]),
+			       num(r->cpu_ms, "", v[10], sizeof v[10]));
 	}
 	if (rc == 0 && (rc = table_print(&t, stdout)) == 0)
 		printf("ERROR: runtime or compile error. LIMIT: time, memory or output limit.\n"
@@ -263,7 +272,8 @@ int admin_stats(struct cli *cli, int argc, char **argv)
 	};
 	long long since_ms, until_ms;
 	char a[32], b[32];
-	json_t *list = NULL;
+	struct stats_row *rows = NULL;
+	size_t n = 0;
 	struct err e;
 	int rc;
 
@@ -275,15 +285,17 @@ int admin_stats(struct cli *cli, int argc, char **argv)
 	    (rc = admin_open(cli)) != 0)
 		return rc;
 	err_init(&e);
-	if ((rc = store_stats(cli->store, by, since_ms, until_ms, &list, &e)) != 0)
+	if ((rc = store_stats(cli->store, by, since_ms, until_ms, &rows, &n, &e)) != 0)
 		return admin_store_fail(rc, &e);
-	if (cli->json)
-		return admin_print_json(list);
-	fmt_time(since_ms, a, sizeof a);
-	fmt_time(until_ms, b, sizeof b);
-	printf("Requests by %s from %s to %s:\n\n", by, a, until_ms ? b : "now");
-	rc = stats_print(list, by);
-	json_decref(list);
+	if (cli->json) {
+		rc = admin_print_json(stats_json(rows, n, by));
+	} else {
+		fmt_time(since_ms, a, sizeof a);
+		fmt_time(until_ms, b, sizeof b);
+		printf("Requests by %s from %s to %s:\n\n", by, a, until_ms ? b : "now");
+		rc = stats_print(rows, n, by);
+	}
+	stats_rows_free(rows, n);
 	return rc;
 }
 
@@ -293,20 +305,21 @@ int admin_stats(struct cli *cli, int argc, char **argv)
 static int prune_count(struct store *s, long long before, long *n, struct err *e)
 {
 	struct run_filter running = { .status = "running", .until_ms = before, .limit = ROWS_MAX };
-	json_t *groups = NULL, *list = NULL, *g;
-	size_t i;
+	struct stats_row *groups = NULL;
+	struct run_row *rows = NULL;
+	size_t i, ngroups = 0, nrows = 0;
 	int rc;
 
 	*n = 0;
-	if ((rc = store_stats(s, "language", 0, before, &groups, e)) != 0)
+	if ((rc = store_stats(s, "language", 0, before, &groups, &ngroups, e)) != 0)
 		return rc;
-	json_array_foreach(groups, i, g)
-		*n += (long)jint(g, "requests");
-	json_decref(groups);
-	if ((rc = store_runs_list(s, &running, &list, e)) != 0)
+	for (i = 0; i < ngroups; i++)
+		*n += (long)groups[i].requests;
+	stats_rows_free(groups, ngroups);
+	if ((rc = store_runs_list(s, &running, &rows, &nrows, e)) != 0)
 		return rc;
-	*n -= (long)json_array_size(list);
-	json_decref(list);
+	*n -= (long)nrows;
+	run_rows_free(rows, nrows);
 	return 0;
 }
 

@@ -1,7 +1,7 @@
 /*
  * The admin command's users, API keys and quotas: user add/list/revoke, key add/revoke,
  * quota show/set. The store does the work; this file checks the command line and shows
- * the store's JSON, as it is (--json) or as tables.
+ * the store's rows as tables, or as JSON with --json (run_json.h).
  */
 #include "admin.h"
 
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "admin_fmt.h"
+#include "run_json.h"
 
 static const char *when(long long ms, char *buf, size_t cap)
 {
@@ -102,43 +103,53 @@ static const struct { const char *col, *opt, *label; long max; } quota_fields[4]
 	{ "max_code_bytes", "--max-code-bytes", "max code bytes", 16L << 20 },
 };
 
-/* "per minute 10, concurrent 1": the overrides of a user row; "" if none. */
-static void overrides_text(const json_t *row, char *buf, size_t cap)
+/* The i-th of quota_fields in q. */
+static long quota_get(const struct quota *q, size_t i)
+{
+	const long v[4] = { q->per_minute, q->per_day, q->concurrent, q->max_code_bytes };
+
+	return v[i];
+}
+
+/* "per minute 10, concurrent 1": a user's overrides; "" if none. */
+static void overrides_text(const struct user_row *u, char *buf, size_t cap)
 {
 	size_t i, n = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < 4 && n < cap; i++)
-		if (json_is_integer(json_object_get(row, quota_fields[i].col)))
-			n += (size_t)snprintf(buf + n, cap - n, "%s%s %lld", n ? ", " : "",
-					      quota_fields[i].label, jint(row, quota_fields[i].col));
+		if (quota_get(&u->override, i) != -1)
+			n += (size_t)snprintf(buf + n, cap - n, "%s%s %ld", n ? ", " : "",
+					      quota_fields[i].label, quota_get(&u->override, i));
 }
 
 /* A row per user, and under it its keys, quota overrides and note. */
-static int user_rows(struct table *t, const json_t *list)
+static int user_rows(struct table *t, const struct user_row *rows, size_t n)
 {
 	char c[32], r[32], n24[24], ntot[24], text[512];
 	size_t i, j;
-	json_t *row, *k;
 
-	json_array_foreach(list, i, row) {
-		(void)snprintf(n24, sizeof n24, "%lld", jint(row, "runs_24h"));
-		(void)snprintf(ntot, sizeof ntot, "%lld", jint(row, "runs_total"));
-		if (table_row(t, jstr(row, "user"), jstr(row, "kind"),
-			      when(jint(row, "created_ms"), c, sizeof c),
-			      when(jint(row, "revoked_ms"), r, sizeof r), n24, ntot) != 0)
+	for (i = 0; i < n; i++) {
+		const struct user_row *u = &rows[i];
+
+		(void)snprintf(n24, sizeof n24, "%lld", u->runs_24h);
+		(void)snprintf(ntot, sizeof ntot, "%lld", u->runs_total);
+		if (table_row(t, u->user, user_kind_name(u->kind), when(u->created_ms, c, sizeof c),
+			      when(u->revoked_ms, r, sizeof r), n24, ntot) != 0)
 			return -1;
-		json_array_foreach(json_object_get(row, "keys"), j, k) {
+		for (j = 0; j < u->nkeys; j++) {
+			const struct user_key *k = &u->keys[j];
+
 			text[0] = '\0';
-			if (jint(k, "revoked_ms") > 0)
+			if (k->revoked_ms > 0)
 				(void)snprintf(text, sizeof text, " (revoked %s)",
-					       when(jint(k, "revoked_ms"), r, sizeof r));
-			if (table_note(t, "    key %s%s", jstr(k, "id"), text) != 0)
+					       when(k->revoked_ms, r, sizeof r));
+			if (table_note(t, "    key %s%s", k->id, text) != 0)
 				return -1;
 		}
-		overrides_text(row, text, sizeof text);
+		overrides_text(u, text, sizeof text);
 		if ((text[0] && table_note(t, "    quota: %s", text) != 0) ||
-		    (jstr(row, "note") && table_note(t, "    note: %s", jstr(row, "note")) != 0))
+		    (u->note && table_note(t, "    note: %s", u->note) != 0))
 			return -1;
 	}
 	return 0;
@@ -147,49 +158,50 @@ static int user_rows(struct table *t, const json_t *list)
 int admin_user_list(struct cli *cli, int argc, char **argv)
 {
 	static const char *const heads[] = { "USER", "KIND", "CREATED", "REVOKED", "RUNS 24H", "TOTAL" };
+	struct user_row *rows = NULL;
 	struct table t;
-	json_t *list = NULL;
 	struct err e;
+	size_t n = 0;
 	int rc;
 
 	if ((rc = admin_parse(cli, argc, argv, NULL, NULL, NULL, 0)) != 0 ||
 	    (rc = admin_open(cli)) != 0)
 		return rc;
 	err_init(&e);
-	if ((rc = store_user_list(cli->store, &list, &e)) != 0)
+	if ((rc = store_user_list(cli->store, &rows, &n, &e)) != 0)
 		return admin_store_fail(rc, &e);
-	if (cli->json)
-		return admin_print_json(list);
-	if (json_array_size(list) == 0) {
-		json_decref(list);
+	if (cli->json) {
+		rc = admin_print_json(user_list_json(rows, n));
+	} else if (n == 0) {
 		printf("No users yet. Add one with 'runbox user add NAME'.\n");
-		return EX_OK;
+		rc = EX_OK;
+	} else {
+		table_init(&t, 6, heads, "llllrr");
+		rc = user_rows(&t, rows, n) == 0 && table_print(&t, stdout) == 0 ? EX_OK
+		     : admin_nomem();
+		table_release(&t);
 	}
-	table_init(&t, 6, heads, "llllrr");
-	rc = user_rows(&t, list) == 0 && table_print(&t, stdout) == 0 ? EX_OK : admin_nomem();
-	table_release(&t);
-	json_decref(list);
+	user_rows_free(rows, n);
 	return rc;
 }
 
 /* The user-list row of user as shown ("alice", "remote:bob"); NULL if none. */
-static json_t *find_user(const json_t *list, const char *user)
+static const struct user_row *find_user(const struct user_row *rows, size_t n, const char *user)
 {
-	size_t i;
-	json_t *row;
-
-	json_array_foreach(list, i, row)
-		if (jstr(row, "user") && strcmp(jstr(row, "user"), user) == 0)
-			return row;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].user, user) == 0)
+			return &rows[i];
 	return NULL;
 }
 
 int admin_user_revoke(struct cli *cli, int argc, char **argv)
 {
 	const char *user = NULL;
-	json_t *list = NULL, *row;
+	struct user_row *rows = NULL;
+	const struct user_row *row;
 	char t[32];
 	struct err e;
+	size_t n = 0;
 	int rc = EX_OK;
 
 	if ((rc = admin_parse(cli, argc, argv, NULL, &user, "USER", 1)) != 0 ||
@@ -197,17 +209,16 @@ int admin_user_revoke(struct cli *cli, int argc, char **argv)
 		return rc;
 	err_init(&e);
 	if ((rc = store_user_revoke(cli->store, user, &e)) != 0 ||
-	    (rc = store_user_list(cli->store, &list, &e)) != 0)
+	    (rc = store_user_list(cli->store, &rows, &n, &e)) != 0)
 		return admin_store_fail(rc, &e);
-	if ((row = find_user(list, user)) == NULL)
+	if ((row = find_user(rows, n, user)) == NULL)
 		printf("Revoked %s.\n", user);
 	else if (cli->json)
-		rc = admin_print_json(json_incref(row));
+		rc = admin_print_json(user_json(row));
 	else
 		printf("Revoked user %s at %s, with its %zu key(s).\n", user,
-		       when(jint(row, "revoked_ms"), t, sizeof t),
-		       json_array_size(json_object_get(row, "keys")));
-	json_decref(list);
+		       when(row->revoked_ms, t, sizeof t), row->nkeys);
+	user_rows_free(rows, n);
 	return rc;
 }
 
@@ -216,13 +227,37 @@ static int is_hex(const char *s, size_t n)
 	return strlen(s) == n && strspn(s, "0123456789abcdef") == n;
 }
 
+/* What key revoke shows of the key id: which user it was of, and when it was revoked. */
+static int key_revoked(const struct cli *cli, const struct user_row *rows, size_t n,
+		       const char *id)
+{
+	char t[32];
+
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < rows[i].nkeys; j++) {
+			const struct user_key *k = &rows[i].keys[j];
+
+			if (k->id == NULL || strcmp(k->id, id) != 0)
+				continue;
+			if (cli->json)
+				return admin_print_json(json_pack("{s:o, s:o}", "user",
+								  run_json_text(rows[i].user),
+								  "key", user_key_json(k)));
+			printf("Revoked key %s of %s at %s.\n", id, rows[i].user,
+			       when(k->revoked_ms, t, sizeof t));
+			return EX_OK;
+		}
+	}
+	printf("Revoked key %s.\n", id);
+	return EX_OK;
+}
+
 int admin_key_revoke(struct cli *cli, int argc, char **argv)
 {
 	const char *id = NULL;
-	json_t *list = NULL, *row, *k;
+	struct user_row *rows = NULL;
 	struct err e;
-	size_t i, j;
-	char t[32];
+	size_t n = 0;
 	int rc;
 
 	if ((rc = admin_parse(cli, argc, argv, NULL, &id, "KEY_ID", 1)) != 0)
@@ -238,45 +273,29 @@ int admin_key_revoke(struct cli *cli, int argc, char **argv)
 		return rc;
 	err_init(&e);
 	if ((rc = store_key_revoke(cli->store, id, &e)) != 0 ||
-	    (rc = store_user_list(cli->store, &list, &e)) != 0)
+	    (rc = store_user_list(cli->store, &rows, &n, &e)) != 0)
 		return admin_store_fail(rc, &e);
-	json_array_foreach(list, i, row) {
-		json_array_foreach(json_object_get(row, "keys"), j, k) {
-			if (!jstr(k, "id") || strcmp(jstr(k, "id"), id) != 0)
-				continue;
-			if (cli->json)
-				rc = admin_print_json(json_pack("{s:O, s:O}", "user",
-								json_object_get(row, "user"), "key", k));
-			else
-				printf("Revoked key %s of %s at %s.\n", id, jstr(row, "user"),
-				       when(jint(k, "revoked_ms"), t, sizeof t));
-			json_decref(list);
-			return rc;
-		}
-	}
-	json_decref(list);
-	printf("Revoked key %s.\n", id);
-	return EX_OK;
+	rc = key_revoked(cli, rows, n, id);
+	user_rows_free(rows, n);
+	return rc;
 }
 
 /* ---- Quotas -------------------------------------------------------------------------- */
 
-/* {"user", "override": {"per_minute": N or null, ...}, "effective": {...}} of a user row. */
-static json_t *quota_json(const json_t *row, const long d[4])
+/* {"user", "override": {"per_minute": N or null, ...}, "effective": {...}} of a user. */
+static json_t *quota_json(const struct user_row *u, const long d[4])
 {
 	json_t *o = json_object(), *eff = json_object();
 	size_t i;
 
 	for (i = 0; i < 4; i++) {
-		json_t *v = json_object_get(row, quota_fields[i].col);
-		int set = json_is_integer(v);
+		long v = quota_get(&u->override, i);
 
 		json_object_set_new(o, quota_fields[i].col,
-				    set ? json_integer(json_integer_value(v)) : json_null());
-		json_object_set_new(eff, quota_fields[i].col,
-				    json_integer(set ? json_integer_value(v) : d[i]));
+				    v != -1 ? json_integer(v) : json_null());
+		json_object_set_new(eff, quota_fields[i].col, json_integer(v != -1 ? v : d[i]));
 	}
-	return json_pack("{s:O?, s:o, s:o}", "user", json_object_get(row, "user"), "override", o,
+	return json_pack("{s:o, s:o, s:o}", "user", run_json_text(u->user), "override", o,
 			 "effective", eff);
 }
 
@@ -296,26 +315,28 @@ static int quota_row(struct table *t, const char *who, const long long v[4], con
 	return table_row(t, who, cell[0], cell[1], cell[2], cell[3]);
 }
 
-static int quota_print(const json_t *users, const long d[4])
+/* The defaults, then the users of rows named user (NULL: all of them). */
+static int quota_print(const struct user_row *rows, size_t n, const char *user, const long d[4])
 {
 	static const char *const heads[] = { "USER", "PER MINUTE", "PER DAY", "CONCURRENT",
 					     "MAX CODE BYTES" };
 	long long v[4] = { d[0], d[1], d[2], d[3] };
-	int set[4] = { 0, 0, 0, 0 }, rc, i;
+	int set[4] = { 0, 0, 0, 0 }, rc;
 	struct table t;
-	size_t j;
-	json_t *u;
+	size_t i, j;
 
 	table_init(&t, 5, heads, "lrrrr");
 	rc = quota_row(&t, "(default)", v, set);
-	json_array_foreach(users, j, u) {
+	for (j = 0; j < n && rc == 0; j++) {
+		if (user && strcmp(rows[j].user, user) != 0)
+			continue;
 		for (i = 0; i < 4; i++) {
-			v[i] = jint(json_object_get(u, "effective"), quota_fields[i].col);
-			set[i] = json_is_integer(json_object_get(json_object_get(u, "override"),
-								 quota_fields[i].col));
+			long q = quota_get(&rows[j].override, i);
+
+			set[i] = q != -1;
+			v[i] = set[i] ? q : d[i];
 		}
-		if (rc == 0)
-			rc = quota_row(&t, jstr(u, "user"), v, set);
+		rc = quota_row(&t, rows[j].user, v, set);
 	}
 	if (rc == 0 && (rc = table_print(&t, stdout)) == 0)
 		printf("(default) comes from the configuration; * marks a user's own value\n"
@@ -324,39 +345,44 @@ static int quota_print(const json_t *users, const long d[4])
 	return rc == 0 ? EX_OK : admin_nomem();
 }
 
+/* {"defaults", "users": [quota_json...]} of the users of rows named user (NULL: all). */
+static json_t *quotas_json(const struct user_row *rows, size_t n, const char *user,
+			   const long d[4])
+{
+	json_t *users = json_array();
+
+	for (size_t i = 0; i < n; i++)
+		if (user == NULL || strcmp(rows[i].user, user) == 0)
+			json_array_append_new(users, quota_json(&rows[i], d));
+	return json_pack("{s:{s:I, s:I, s:I, s:I}, s:o}", "defaults",
+			 "per_minute", (json_int_t)d[0], "per_day", (json_int_t)d[1],
+			 "concurrent", (json_int_t)d[2], "max_code_bytes", (json_int_t)d[3],
+			 "users", users);
+}
+
 /* The defaults, and the overrides and effective quotas of every user or of user. */
 static int quota_show(struct cli *cli, const char *user)
 {
-	json_t *list = NULL, *users = json_array(), *row;
-	long d[4] = { cli->conf.quota_per_minute, cli->conf.quota_per_day,
-		      cli->conf.quota_concurrent, cli->conf.max_code_bytes };
+	const long d[4] = { cli->conf.quota_per_minute, cli->conf.quota_per_day,
+			    cli->conf.quota_concurrent, cli->conf.max_code_bytes };
+	struct user_row *rows = NULL;
 	struct err e;
-	size_t i;
+	size_t n = 0;
 	int rc;
 
 	err_init(&e);
-	if ((rc = store_user_list(cli->store, &list, &e)) != 0) {
-		json_decref(users);
+	if ((rc = store_user_list(cli->store, &rows, &n, &e)) != 0)
 		return admin_store_fail(rc, &e);
-	}
-	json_array_foreach(list, i, row)
-		if (user == NULL || (jstr(row, "user") && strcmp(jstr(row, "user"), user) == 0))
-			json_array_append_new(users, quota_json(row, d));
-	json_decref(list);
-	if (user && json_array_size(users) == 0) {
-		json_decref(users);
+	if (user && find_user(rows, n, user) == NULL) {
 		fprintf(stderr, "runbox: there is no user '%s' (see 'runbox user list')\n", user);
-		return EX_FAIL;
+		rc = EX_FAIL;
+	} else if (cli->json) {
+		rc = admin_print_json(quotas_json(rows, n, user, d));
+	} else {
+		rc = quota_print(rows, n, user, d);
 	}
-	if (!cli->json) {
-		rc = quota_print(users, d);
-		json_decref(users);
-		return rc;
-	}
-	return admin_print_json(json_pack("{s:{s:I, s:I, s:I, s:I}, s:o}", "defaults",
-					  "per_minute", (json_int_t)d[0], "per_day", (json_int_t)d[1],
-					  "concurrent", (json_int_t)d[2],
-					  "max_code_bytes", (json_int_t)d[3], "users", users));
+	user_rows_free(rows, n);
+	return rc;
 }
 
 int admin_quota_show(struct cli *cli, int argc, char **argv)

@@ -17,6 +17,7 @@
 #include "piston.h"
 #include "log.h"
 #include "pipeline.h"
+#include "run_json.h"
 
 size_t api_body_max(const struct conf *c)
 {
@@ -48,7 +49,8 @@ static void handle_run_get(struct app *a, FCGX_Request *req, const char *id)
 {
 	struct gate gt;
 	struct store *s;
-	json_t *run = NULL;
+	struct run_row run;
+	json_t *body;
 	struct err e;
 	int rc;
 
@@ -74,7 +76,12 @@ static void handle_run_get(struct app *a, FCGX_Request *req, const char *id)
 		http_error(req, rc, NULL, NULL);
 		return;
 	}
-	http_respond(req, 200, run, NULL);
+	body = run_json(&run);
+	run_row_release(&run);
+	if (body == NULL)
+		http_error(req, RC_NOMEM, NULL, NULL);
+	else
+		http_respond(req, 200, body, NULL);
 }
 
 static void handle_health(struct app *a, FCGX_Request *req)
@@ -161,11 +168,10 @@ static void handle_languages(struct app *a, FCGX_Request *req)
 /* Prometheus text format, built from the run log and the pool table. */
 static void handle_metrics(struct app *a, FCGX_Request *req)
 {
-	static const char *const le[] = { "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10", "30" };
-	static const char *const col[] = { "le_50", "le_100", "le_250", "le_500", "le_1000",
-					   "le_2500", "le_5000", "le_10000", "le_30000" };
+	static const char *const le[METRICS_BUCKETS] = { "0.05", "0.1", "0.25", "0.5", "1", "2.5",
+							 "5", "10", "30" };
+	struct metrics m;
 	struct store *s;
-	json_t *m = NULL, *row;
 	struct err e;
 	size_t i, k;
 
@@ -180,44 +186,39 @@ static void handle_metrics(struct app *a, FCGX_Request *req)
 		     "Cache-Control: no-store\r\n\r\n");
 	FCGX_FPrintF(req->out, "# HELP execution_duration_seconds How long programs ran, by language and status.\n"
 		     "# TYPE execution_duration_seconds histogram\n");
-	json_array_foreach(json_object_get(m, "runs"), i, row) {
-		const char *lang = json_string_value(json_object_get(row, "language"));
-		const char *st = json_string_value(json_object_get(row, "status"));
+	for (i = 0; i < m.nruns; i++) {
+		const struct metrics_runs *r = &m.runs[i];
 
-		for (k = 0; k < sizeof le / sizeof le[0]; k++)
+		for (k = 0; k < METRICS_BUCKETS; k++)
 			FCGX_FPrintF(req->out, "execution_duration_seconds_bucket{language=\"%s\",status=\"%s\",le=\"%s\"} %lld\n",
-				     lang, st, le[k], (long long)json_integer_value(json_object_get(row, col[k])));
+				     r->language, r->status, le[k], r->le[k]);
 		FCGX_FPrintF(req->out, "execution_duration_seconds_bucket{language=\"%s\",status=\"%s\",le=\"+Inf\"} %lld\n"
 			     "execution_duration_seconds_sum{language=\"%s\",status=\"%s\"} %.3f\n"
 			     "execution_duration_seconds_count{language=\"%s\",status=\"%s\"} %lld\n",
-			     lang, st, (long long)json_integer_value(json_object_get(row, "count")),
-			     lang, st, json_integer_value(json_object_get(row, "sum_ms")) / 1000.0,
-			     lang, st, (long long)json_integer_value(json_object_get(row, "count")));
+			     r->language, r->status, r->count, r->language, r->status, r->sum_ms / 1000.0,
+			     r->language, r->status, r->count);
 	}
 	FCGX_FPrintF(req->out, "# HELP runs_total Runs by status.\n# TYPE runs_total counter\n");
-	json_array_foreach(json_object_get(m, "runs"), i, row)
+	for (i = 0; i < m.nruns; i++)
 		FCGX_FPrintF(req->out, "runs_total{language=\"%s\",status=\"%s\"} %lld\n",
-			     json_string_value(json_object_get(row, "language")),
-			     json_string_value(json_object_get(row, "status")),
-			     (long long)json_integer_value(json_object_get(row, "count")));
+			     m.runs[i].language, m.runs[i].status, m.runs[i].count);
 	FCGX_FPrintF(req->out, "# HELP refusals_total Requests refused or failed, by error code (quota_exceeded, runner_busy, docker_error...).\n"
 		     "# TYPE refusals_total counter\n");
-	json_array_foreach(json_object_get(m, "refusals"), i, row)
-		FCGX_FPrintF(req->out, "refusals_total{code=\"%s\"} %lld\n",
-			     json_string_value(json_object_get(row, "code")),
-			     (long long)json_integer_value(json_object_get(row, "count")));
+	for (i = 0; i < m.nrefusals; i++)
+		FCGX_FPrintF(req->out, "refusals_total{code=\"%s\"} %lld\n", m.refusals[i].name,
+			     m.refusals[i].count);
 	FCGX_FPrintF(req->out, "# HELP pool_containers Warm containers by language and state (idle, busy).\n"
 		     "# TYPE pool_containers gauge\n");
 	for (k = 0; k < lang_count(); k++) {
 		long long idle = 0, busy = 0;
 
-		json_array_foreach(json_object_get(m, "pool"), i, row) {
-			if (strcmp(json_string_value(json_object_get(row, "language")) ?: "", lang_at(k)->id) != 0)
+		for (i = 0; i < m.npool; i++) {
+			if (strcmp(m.pool[i].name, lang_at(k)->id) != 0)
 				continue;
-			if (strcmp(json_string_value(json_object_get(row, "state")) ?: "", "idle") == 0)
-				idle = json_integer_value(json_object_get(row, "count"));
+			if (strcmp(m.pool[i].state, "idle") == 0)
+				idle = m.pool[i].count;
 			else
-				busy = json_integer_value(json_object_get(row, "count"));
+				busy = m.pool[i].count;
 		}
 		FCGX_FPrintF(req->out, "pool_containers{language=\"%s\",state=\"idle\"} %lld\n"
 			     "pool_containers{language=\"%s\",state=\"busy\"} %lld\n",
@@ -227,15 +228,12 @@ static void handle_metrics(struct app *a, FCGX_Request *req)
 		     "# TYPE containers_created_total counter\ncontainers_created_total %lld\n"
 		     "# HELP containers_removed_total Containers runbox removed.\n"
 		     "# TYPE containers_removed_total counter\ncontainers_removed_total %lld\n",
-		     (long long)json_integer_value(json_object_get(json_object_get(m, "counters"), "containers_created")),
-		     (long long)json_integer_value(json_object_get(json_object_get(m, "counters"), "containers_removed")));
-	row = json_object_get(m, "queue");
+		     m.containers_created, m.containers_removed);
 	FCGX_FPrintF(req->out, "# HELP queue_wait_seconds Time requests waited for a free runner process.\n"
 		     "# TYPE queue_wait_seconds summary\n"
 		     "queue_wait_seconds_sum %.3f\nqueue_wait_seconds_count %lld\n",
-		     json_integer_value(json_object_get(row, "wait_ms")) / 1000.0,
-		     (long long)json_integer_value(json_object_get(row, "waited")));
-	json_decref(m);
+		     m.queue_wait_ms / 1000.0, m.queue_waited);
+	store_metrics_release(&m);
 }
 
 /* The routes, in one table. A route with no methods checks the method itself (the run

@@ -48,7 +48,7 @@ struct piston_req {
 	size_t nfiles, entry;             /* entry: the first utf8 file */
 	size_t total_len;
 	unsigned char *decoded;           /* owns the base64 and hex contents */
-	char names[REQ_MAX_FILES][16];    /* "file3.code" for files sent without a name */
+	char names[REQ_MAX_FILES][32];    /* "file3.code" for files sent without a name */
 	const char *args[REQ_MAX_ARGS + 1];
 	size_t nargs;
 	char *stdin_data;                 /* with the newline Piston adds; owned */

@@ -7,6 +7,7 @@
 #include "store_int.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,11 @@
 #include "migrations.h"
 
 const char *const db_kind_names[] = { "key", "remote", "address" };
+
+const char *user_kind_name(enum user_kind kind)
+{
+	return db_kind_names[kind];
+}
 
 long long db_now_ms(void)
 {
@@ -264,37 +270,79 @@ int db_prepare(struct store *s, sqlite3_stmt **q, const char *sql, struct err *e
 	return sqlite3_prepare_v2(s->db, sql, -1, q, NULL) == SQLITE_OK ? 0 : db_fail(s, e, "prepare");
 }
 
-/* Every row of q as a JSON object named by column; q is finalized. */
-int db_rows_json(struct store *s, sqlite3_stmt *q, json_t **out, struct err *e)
+int db_collect(struct store *s, sqlite3_stmt *q, void **rows, size_t *n, size_t size,
+	       int (*fill)(void *row, sqlite3_stmt *q), void (*release)(void *row),
+	       struct err *e)
 {
-	json_t *list = json_array();
-	int rc, i;
+	char *list = NULL;
+	size_t cap = 0, i;
+	int rc;
 
+	*rows = NULL;
+	*n = 0;
 	while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
-		json_t *row = json_object();
+		if (*n == cap) {
+			size_t want = cap ? 2 * cap : 16;
+			char *grown = want > SIZE_MAX / size ? NULL : realloc(list, want * size);
 
-		for (i = 0; i < sqlite3_column_count(q); i++) {
-			json_t *v;
-
-			switch (sqlite3_column_type(q, i)) {
-			case SQLITE_INTEGER: v = json_integer(sqlite3_column_int64(q, i)); break;
-			case SQLITE_FLOAT: v = json_real(sqlite3_column_double(q, i)); break;
-			case SQLITE_NULL: v = json_null(); break;
-			default:
-				v = json_stringn((const char *)sqlite3_column_text(q, i),
-						 (size_t)sqlite3_column_bytes(q, i));
+			if (grown == NULL)
 				break;
-			}
-			json_object_set_new(row, sqlite3_column_name(q, i), v ? v : json_null());
+			list = grown;
+			cap = want;
 		}
-		json_array_append_new(list, row);
+		/* Counted before it is filled, so a row half filled is released too. */
+		memset(list + *n * size, 0, size);
+		if (fill(list + (*n)++ * size, q) != 0)
+			break;
 	}
-	rc = rc == SQLITE_DONE ? 0 : db_fail(s, e, "read");
+	if (rc == SQLITE_DONE)
+		rc = 0;
+	else if (rc == SQLITE_ROW)
+		rc = err_set(e, RC_NOMEM, "read: out of memory");
+	else
+		rc = db_fail(s, e, "read");
 	sqlite3_finalize(q);
-	if (rc != 0) {
-		json_decref(list);
-		return rc;
+	if (rc == 0) {
+		*rows = list;
+		return 0;
 	}
-	*out = list;
-	return 0;
+	for (i = 0; release != NULL && i < *n; i++)
+		release(list + i * size);
+	free(list);
+	*n = 0;
+	return rc;
+}
+
+long long db_col_int(sqlite3_stmt *q, int i)
+{
+	return sqlite3_column_type(q, i) == SQLITE_NULL ? STORE_NULL : sqlite3_column_int64(q, i);
+}
+
+char *db_col_text(sqlite3_stmt *q, int i, size_t *len, int *nomem)
+{
+	const unsigned char *t;
+	size_t n;
+	char *p;
+
+	if (len)
+		*len = 0;
+	/* The type first: reading the text converts the value, and then it is never NULL. */
+	if (sqlite3_column_type(q, i) == SQLITE_NULL)
+		return NULL;
+	t = sqlite3_column_text(q, i);
+	n = (size_t)sqlite3_column_bytes(q, i);
+	if (t == NULL && sqlite3_errcode(sqlite3_db_handle(q)) == SQLITE_NOMEM) {
+		*nomem = 1;
+		return NULL;
+	}
+	if ((p = malloc(n + 1)) == NULL) {
+		*nomem = 1;
+		return NULL;
+	}
+	if (n)
+		memcpy(p, t, n);
+	p[n] = '\0';
+	if (len)
+		*len = n;
+	return p;
 }

@@ -11,19 +11,23 @@
  * writable, locked longer than the busy timeout; e->msg says which), RC_NOMEM, and the
  * specific codes documented per function.
  *
- * Times are milliseconds since the epoch. Lists and single records are returned as
- * jansson objects the caller owns (json_decref), with the field names of the API.
+ * Times are milliseconds since the epoch. Records are returned as typed rows that the
+ * caller releases with the row type's _release or _free. In them an integer column that is
+ * NULL reads as STORE_NULL and a NULL text as a NULL pointer, so "none" stays apart from 0
+ * and "". How a row looks as JSON is for its reader to decide (fcgi/run_json.h).
  */
 #ifndef RUNBOX_STORE_H
 #define RUNBOX_STORE_H
 
+#include <limits.h>
 #include <stddef.h>
-
-#include <jansson.h>
 
 #include "err.h"
 
 struct store;
+
+/* An integer column that is NULL: a refused request has no exit code, which is not 0. */
+#define STORE_NULL LLONG_MIN
 
 /* Open (creating if needed) the database at path, set WAL mode and the busy timeout,
  * and apply every pending migration. */
@@ -87,9 +91,34 @@ int store_key_import(struct store *s, const char *name, const char *value, char 
  * one key by its id ("rbx_xxxxxxxx", or "key_xxxxxxxx" for an imported key, as user lists show). RC_NOT_FOUND. */
 int store_user_revoke(struct store *s, const char *user, struct err *e);
 int store_key_revoke(struct store *s, const char *key_id, struct err *e);
-/* Admin: every user with kind, name, created, revoked, keys [{id, created, revoked}],
- * quota overrides and run counts (today, all time). */
-int store_user_list(struct store *s, json_t **out, struct err *e);
+/* One API key of a user, as the admin command lists it. */
+struct user_key {
+	char *id;                   /* "rbx_1a2b3c4d", or "key_1a2b3c4d" for an imported key */
+	long long created_ms;
+	long long revoked_ms;       /* STORE_NULL while the key is valid */
+};
+
+/* One user, as the admin command lists it. */
+struct user_row {
+	long long id;
+	char *user;                 /* as the admin command names it: "alice", "remote:bob" */
+	enum user_kind kind;
+	char *note;                 /* NULL if none */
+	long long created_ms;
+	long long revoked_ms;       /* STORE_NULL unless revoked */
+	struct quota override;      /* -1 where none */
+	struct user_key *keys;      /* in the order they were added */
+	size_t nkeys;
+	long long runs_24h, runs_total; /* accepted runs: the last 24 hours, ever */
+};
+
+/* "key", "remote", "address". */
+const char *user_kind_name(enum user_kind kind);
+
+/* Admin: every user, by kind then name: *out (free it with user_rows_free) holds *n rows.
+ * On failure there is nothing to free. */
+int store_user_list(struct store *s, struct user_row **out, size_t *n, struct err *e);
+void user_rows_free(struct user_row *rows, size_t n);
 /* Admin: set a user's overrides; fields of q that are -2 are left as they are, -1 clears
  * the override. RC_NOT_FOUND if no such user. */
 int store_quota_set(struct store *s, const char *user, const struct quota *q, struct err *e);
@@ -168,10 +197,46 @@ int store_run_finish(struct store *s, const char *run_id, const struct run_outco
 int store_runs_interrupt(struct store *s, const char *instance, long pid,
 			 long long older_than_ms, int *n, struct err *e);
 
-/* One run with its stored code and output; owner_id > 0 restricts to that user
- * (RC_NOT_FOUND otherwise, without saying whether it exists). */
-int store_run_get(struct store *s, const char *run_id, long long owner_id, json_t **out,
-		  struct err *e);
+/* One row of the run log. Integers are STORE_NULL and texts NULL where the column is NULL
+ * (a request refused before it ran has no exit code; one refused before its user was known
+ * has no user). Texts are NUL-terminated copies. The code and the stored output may hold
+ * NUL bytes: their lengths come with them. */
+struct run_row {
+	char *id;
+	long long received_ms, finished_ms;
+	char *user;                 /* as the admin command names it: "alice", "remote:bob" */
+	char *client_addr;
+	char *auth;                 /* "key", "remote", "address", "none" */
+	char *language;
+	char *status;               /* "running", "ok", ..., "refused", "failed", "interrupted" */
+	long long http_status;
+	char *error_code, *message;
+	long long exit_code, signal, duration_ms, cpu_ms, memory_bytes;
+	long long code_bytes;
+	char *code_sha256;
+	long long stdin_bytes, stdout_bytes, stderr_bytes;
+	long long stdout_truncated, stderr_truncated; /* 1 if cut at the output limit */
+	char *face;                 /* the API it came through: "editor", "jobe", "piston" */
+	/* Only store_run_get reads these; store_runs_list leaves them NULL and STORE_NULL. */
+	char *code, *out, *err;     /* as stored: the output up to log_output_cap */
+	size_t code_len, out_len, err_len;
+	struct {
+		long long exit_code, duration_ms, memory_bytes;
+		char *out, *err;
+		size_t out_len, err_len;
+	} compile;                  /* all NULL and STORE_NULL: no compile stage ran */
+};
+
+/* Free the row's texts; *r is all NULL and 0 afterwards. */
+void run_row_release(struct run_row *r);
+/* Release each of the n rows, then free the array. */
+void run_rows_free(struct run_row *rows, size_t n);
+
+/* One run with its stored code and output into *out (release it with run_row_release);
+ * owner_id > 0 restricts to that user (RC_NOT_FOUND otherwise, without saying whether it
+ * exists). On failure there is nothing to release. */
+int store_run_get(struct store *s, const char *run_id, long long owner_id,
+		  struct run_row *out, struct err *e);
 
 struct run_filter {
 	const char *user;           /* as in the admin command, or NULL */
@@ -180,12 +245,31 @@ struct run_filter {
 	long long since_ms, until_ms; /* 0 = open */
 	int limit;                  /* newest first; <= 0 means 50 */
 };
-int store_runs_list(struct store *s, const struct run_filter *f, json_t **out, struct err *e);
+/* The runs that match f, without their code and output: *out (free it with run_rows_free)
+ * holds *n rows. On failure there is nothing to free. */
+int store_runs_list(struct store *s, const struct run_filter *f, struct run_row **out,
+		    size_t *n, struct err *e);
 
-/* Usage per user or per language ("user" or "language") over [since, until): runs,
- * counts by status, refusals, total and median-ish duration, CPU. */
+/* The requests of one user or one language over a time range. */
+struct stats_row {
+	char *key;                  /* the user ("unknown": refused before it was known) or
+				     * the language ("-": none) */
+	long long requests;
+	long long runs;             /* accepted: those that took a unit of quota */
+	long long ok, runtime_error, compile_error, timeout, memory_limit, output_limit;
+	long long failed;           /* status "failed" or "internal_error" */
+	long long interrupted, refused;
+	long long quota_refused;    /* refused for quota (error code quota_exceeded) */
+	long long avg_duration_ms, max_duration_ms; /* STORE_NULL: none has a duration */
+	long long cpu_ms;           /* total */
+};
+
+/* Usage per user or per language (by is "user" or "language"; RC_BAD_REQUEST otherwise)
+ * over [since, until) (until 0: open), most requests first: *out (free it with
+ * stats_rows_free) holds *n rows. On failure there is nothing to free. */
 int store_stats(struct store *s, const char *by, long long since_ms, long long until_ms,
-		json_t **out, struct err *e);
+		struct stats_row **out, size_t *n, struct err *e);
+void stats_rows_free(struct stats_row *rows, size_t n);
 
 /* Delete finished runs received before before_ms. */
 int store_prune(struct store *s, long long before_ms, int *n, struct err *e);
@@ -234,10 +318,28 @@ int store_file_get(struct store *s, long long user_id, const char *id, unsigned 
 /* Add delta to the counter name (created at 0). */
 int store_counter_add(struct store *s, const char *name, long delta, struct err *e);
 
-/* What /metrics reports, from the run log and the pool: {"runs": [{language, status,
- * count, sum_ms, le_50, le_100, le_250, le_500, le_1000, le_2500, le_5000, le_10000,
- * le_30000}], "refusals": [{code, count}], "pool": [{language, state, count}],
- * "queue": {waited, wait_ms}, "counters": {name: value}}. Counts are over the whole run log (prune lowers them). */
-int store_metrics(struct store *s, const char *instance, json_t **out, struct err *e);
+/* What /metrics reports, from the run log and the pool. Counts are over the whole run log
+ * (prune lowers them). */
+#define METRICS_BUCKETS 9
+extern const long metrics_bucket_ms[METRICS_BUCKETS]; /* 50 ms ... 30 s, upper bounds */
+struct metrics_runs {                 /* finished runs of one language and status */
+	char language[64], status[32];
+	long long count, sum_ms;
+	long long le[METRICS_BUCKETS];    /* runs that took at most metrics_bucket_ms[k] */
+};
+struct metrics_count {                /* refusals by error code (state ""), or warm */
+	char name[64], state[16];         /* containers by language and state */
+	long long count;
+};
+struct metrics {
+	struct metrics_runs *runs;
+	size_t nruns;
+	struct metrics_count *refusals, *pool;
+	size_t nrefusals, npool;
+	long long queue_waited, queue_wait_ms; /* requests that waited for a process, and how long */
+	long long containers_created, containers_removed;
+};
+int store_metrics(struct store *s, const char *instance, struct metrics *out, struct err *e);
+void store_metrics_release(struct metrics *m);
 
 #endif

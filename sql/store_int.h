@@ -45,7 +45,17 @@ void db_tx_rollback(struct store *s);
 int db_exec(struct store *s, const char *sql, struct err *e, const char *what);
 /* A statement prepared for one use (the caller finalizes it). */
 int db_prepare(struct store *s, sqlite3_stmt **q, const char *sql, struct err *e);
-/* Every row of q as a JSON object keyed by column name; finalizes q. */
-int db_rows_json(struct store *s, sqlite3_stmt *q, json_t **out, struct err *e);
+/* Step q to its end, one element of size bytes per row appended to *rows (which it grows),
+ * zeroed and then filled by fill (0, or RC_NOMEM); *n counts them. Finalizes q. On
+ * failure each row read is released with release (if not NULL: rows holding no pointers)
+ * and *rows is freed: nothing is left. */
+int db_collect(struct store *s, sqlite3_stmt *q, void **rows, size_t *n, size_t size,
+	       int (*fill)(void *row, sqlite3_stmt *q), void (*release)(void *row),
+	       struct err *e);
+/* Column i as a typed field: STORE_NULL for a NULL integer; a NUL-terminated copy of a
+ * text (*len, if given, gets its length, which may count NUL bytes) or NULL for NULL.
+ * *nomem is set if the copy could not be made. */
+long long db_col_int(sqlite3_stmt *q, int i);
+char *db_col_text(sqlite3_stmt *q, int i, size_t *len, int *nomem);
 
 #endif

@@ -155,62 +155,93 @@ int store_counter_add(struct store *s, const char *name, long delta, struct err 
 	return rc;
 }
 
-int store_metrics(struct store *s, const char *instance, json_t **out, struct err *e)
+static void text_col(char *out, size_t cap, sqlite3_stmt *q, int col)
+{
+	const unsigned char *t = sqlite3_column_text(q, col);
+
+	(void)snprintf(out, cap, "%s", t ? (const char *)t : "");
+}
+
+static int fill_run(void *row, sqlite3_stmt *q)
+{
+	struct metrics_runs *r = row;
+
+	text_col(r->language, sizeof r->language, q, 0);
+	text_col(r->status, sizeof r->status, q, 1);
+	r->count = sqlite3_column_int64(q, 2);
+	r->sum_ms = sqlite3_column_int64(q, 3);
+	for (int k = 0; k < METRICS_BUCKETS; k++)
+		r->le[k] = sqlite3_column_int64(q, 4 + k);
+	return 0;
+}
+
+static int fill_count(void *row, sqlite3_stmt *q)
+{
+	struct metrics_count *c = row;
+
+	text_col(c->name, sizeof c->name, q, 0);
+	text_col(c->state, sizeof c->state, q, 1);
+	c->count = sqlite3_column_int64(q, 2);
+	return 0;
+}
+
+const long metrics_bucket_ms[METRICS_BUCKETS] = { 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000 };
+
+void store_metrics_release(struct metrics *m)
+{
+	free(m->runs);
+	free(m->refusals);
+	free(m->pool);
+	memset(m, 0, sizeof *m);
+}
+
+int store_metrics(struct store *s, const char *instance, struct metrics *m, struct err *e)
 {
 	sqlite3_stmt *q = NULL;
-	json_t *runs = NULL, *refusals = NULL, *pool = NULL;
+	void *rows;
 	int rc;
 
-	*out = NULL;
-	if ((rc = db_prepare(s, &q, "SELECT coalesce(language, '') AS language, status, count(*) AS count,"
-			  " coalesce(sum(duration_ms), 0) AS sum_ms,"
-			  " sum(duration_ms <= 50) AS le_50, sum(duration_ms <= 100) AS le_100,"
-			  " sum(duration_ms <= 250) AS le_250, sum(duration_ms <= 500) AS le_500,"
-			  " sum(duration_ms <= 1000) AS le_1000, sum(duration_ms <= 2500) AS le_2500,"
-			  " sum(duration_ms <= 5000) AS le_5000, sum(duration_ms <= 10000) AS le_10000,"
-			  " sum(duration_ms <= 30000) AS le_30000"
-			  " FROM runs WHERE accepted = 1 AND status NOT IN ('running', 'refused')"
-			  " GROUP BY 1, 2 ORDER BY 1, 2", e)) != 0 ||
-	    (rc = db_rows_json(s, q, &runs, e)) != 0)
+	memset(m, 0, sizeof *m);
+	if ((rc = db_prepare(s, &q, "SELECT coalesce(language, ''), status, count(*),"
+			     " coalesce(sum(duration_ms), 0),"
+			     " sum(duration_ms <= 50), sum(duration_ms <= 100), sum(duration_ms <= 250),"
+			     " sum(duration_ms <= 500), sum(duration_ms <= 1000), sum(duration_ms <= 2500),"
+			     " sum(duration_ms <= 5000), sum(duration_ms <= 10000), sum(duration_ms <= 30000)"
+			     " FROM runs WHERE accepted = 1 AND status NOT IN ('running', 'refused')"
+			     " GROUP BY 1, 2 ORDER BY 1, 2", e)) != 0 ||
+	    (rc = db_collect(s, q, &rows, &m->nruns, sizeof *m->runs, fill_run, NULL, e)) != 0)
 		goto fail;
-	if ((rc = db_prepare(s, &q, "SELECT error_code AS code, count(*) AS count FROM runs"
-			  " WHERE error_code IS NOT NULL GROUP BY 1 ORDER BY 1", e)) != 0 ||
-	    (rc = db_rows_json(s, q, &refusals, e)) != 0)
+	m->runs = rows;
+	if ((rc = db_prepare(s, &q, "SELECT error_code, '', count(*) FROM runs"
+			     " WHERE error_code IS NOT NULL GROUP BY 1 ORDER BY 1", e)) != 0 ||
+	    (rc = db_collect(s, q, &rows, &m->nrefusals, sizeof *m->refusals, fill_count, NULL, e)) != 0)
 		goto fail;
-	if ((rc = db_prepare(s, &q, "SELECT language, state, count(*) AS count FROM pool"
-			  " WHERE instance = ?1 GROUP BY 1, 2 ORDER BY 1, 2", e)) != 0)
+	m->refusals = rows;
+	if ((rc = db_prepare(s, &q, "SELECT language, state, count(*) FROM pool"
+			     " WHERE instance = ?1 GROUP BY 1, 2 ORDER BY 1, 2", e)) != 0)
 		goto fail;
 	sqlite3_bind_text(q, 1, instance, -1, SQLITE_STATIC);
-	if ((rc = db_rows_json(s, q, &pool, e)) != 0)
+	if ((rc = db_collect(s, q, &rows, &m->npool, sizeof *m->pool, fill_count, NULL, e)) != 0)
 		goto fail;
-	{
-		json_t *queue = NULL;
-
-		if ((rc = db_prepare(s, &q, "SELECT count(queue_ms) AS waited, coalesce(sum(queue_ms), 0)"
-				  " AS wait_ms FROM runs", e)) != 0 ||
-		    (rc = db_rows_json(s, q, &queue, e)) != 0)
-			goto fail;
-		json_t *counters = NULL, *c, *obj = json_object();
-		size_t i;
-
-		if ((rc = db_prepare(s, &q, "SELECT name, value FROM counters", e)) != 0 ||
-		    (rc = db_rows_json(s, q, &counters, e)) != 0) {
-			json_decref(queue);
-			json_decref(obj);
-			goto fail;
-		}
-		json_array_foreach(counters, i, c)
-			json_object_set(obj, json_string_value(json_object_get(c, "name")),
-					json_object_get(c, "value"));
-		json_decref(counters);
-		*out = json_pack("{s:o, s:o, s:o, s:O, s:o}", "runs", runs, "refusals", refusals,
-				 "pool", pool, "queue", json_array_get(queue, 0), "counters", obj);
-		json_decref(queue);
+	m->pool = rows;
+	if ((rc = db_prepare(s, &q, "SELECT count(queue_ms), coalesce(sum(queue_ms), 0),"
+			     " coalesce((SELECT value FROM counters WHERE name = 'containers_created'), 0),"
+			     " coalesce((SELECT value FROM counters WHERE name = 'containers_removed'), 0)"
+			     " FROM runs", e)) != 0)
+		goto fail;
+	if (sqlite3_step(q) == SQLITE_ROW) {
+		m->queue_waited = sqlite3_column_int64(q, 0);
+		m->queue_wait_ms = sqlite3_column_int64(q, 1);
+		m->containers_created = sqlite3_column_int64(q, 2);
+		m->containers_removed = sqlite3_column_int64(q, 3);
+		rc = 0;
+	} else {
+		rc = db_fail(s, e, "metrics");
 	}
-	return *out ? 0 : err_set(e, RC_NOMEM, "metrics");
+	sqlite3_finalize(q);
+	if (rc == 0)
+		return 0;
 fail:
-	json_decref(runs);
-	json_decref(refusals);
-	json_decref(pool);
+	store_metrics_release(m);
 	return rc;
 }

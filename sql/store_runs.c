@@ -267,46 +267,126 @@ int store_runs_interrupt(struct store *s, const char *instance, long pid,
 
 /* ---- Admin and API: reading the run log ---------------------------------------------- */
 
-#define RUN_COLS "r.id AS runId, r.received_ms AS receivedMs, r.finished_ms AS finishedMs," \
-	" " DISPLAY_NAME " AS user, r.client_addr AS clientAddr, r.auth, r.language," \
-	" r.status, r.http_status AS httpStatus, r.error_code AS errorCode, r.message," \
-	" r.exit_code AS exitCode, r.signal, r.duration_ms AS durationMs, r.cpu_ms AS cpuMs," \
-	" r.memory_bytes AS memoryUsed, r.code_bytes AS codeBytes, r.code_sha256 AS codeSha256," \
-	" r.stdin_bytes AS stdinBytes, r.stdout_bytes AS stdoutBytes, r.stderr_bytes AS stderrBytes," \
-	" r.stdout_truncated AS stdoutTruncated, r.stderr_truncated AS stderrTruncated, r.face"
+/* The columns fill_run reads, in its order, then those fill_detail reads. */
+#define RUN_COLS "r.id, r.received_ms, r.finished_ms, " DISPLAY_NAME ", r.client_addr, r.auth," \
+	" r.language, r.status, r.http_status, r.error_code, r.message, r.exit_code, r.signal," \
+	" r.duration_ms, r.cpu_ms, r.memory_bytes, r.code_bytes, r.code_sha256, r.stdin_bytes," \
+	" r.stdout_bytes, r.stderr_bytes, r.stdout_truncated, r.stderr_truncated, r.face"
+#define RUN_NCOLS 24
+#define RUN_DETAIL_COLS "r.code, r.stdout, r.stderr, r.compile_exit_code," \
+	" r.compile_duration_ms, r.compile_memory_bytes, r.compile_stdout, r.compile_stderr"
 
-int store_run_get(struct store *s, const char *run_id, long long owner_id, json_t **out,
-		  struct err *e)
+void run_row_release(struct run_row *r)
+{
+	char *texts[] = { r->id, r->user, r->client_addr, r->auth, r->language, r->status,
+			  r->error_code, r->message, r->code_sha256, r->face, r->code, r->out,
+			  r->err, r->compile.out, r->compile.err };
+
+	for (size_t i = 0; i < sizeof texts / sizeof *texts; i++)
+		free(texts[i]);
+	memset(r, 0, sizeof *r);
+}
+
+void run_rows_free(struct run_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		run_row_release(&rows[i]);
+	free(rows);
+}
+
+static void release_run(void *row)
+{
+	run_row_release(row);
+}
+
+/* The RUN_COLS of q into the (zeroed) row; the fields only fill_detail reads are left
+ * NULL and STORE_NULL. 0 or RC_NOMEM (the row then holds what was copied). */
+static int fill_run(void *row, sqlite3_stmt *q)
+{
+	struct run_row *r = row;
+	int nomem = 0;
+
+	r->id = db_col_text(q, 0, NULL, &nomem);
+	r->received_ms = db_col_int(q, 1);
+	r->finished_ms = db_col_int(q, 2);
+	r->user = db_col_text(q, 3, NULL, &nomem);
+	r->client_addr = db_col_text(q, 4, NULL, &nomem);
+	r->auth = db_col_text(q, 5, NULL, &nomem);
+	r->language = db_col_text(q, 6, NULL, &nomem);
+	r->status = db_col_text(q, 7, NULL, &nomem);
+	r->http_status = db_col_int(q, 8);
+	r->error_code = db_col_text(q, 9, NULL, &nomem);
+	r->message = db_col_text(q, 10, NULL, &nomem);
+	r->exit_code = db_col_int(q, 11);
+	r->signal = db_col_int(q, 12);
+	r->duration_ms = db_col_int(q, 13);
+	r->cpu_ms = db_col_int(q, 14);
+	r->memory_bytes = db_col_int(q, 15);
+	r->code_bytes = db_col_int(q, 16);
+	r->code_sha256 = db_col_text(q, 17, NULL, &nomem);
+	r->stdin_bytes = db_col_int(q, 18);
+	r->stdout_bytes = db_col_int(q, 19);
+	r->stderr_bytes = db_col_int(q, 20);
+	r->stdout_truncated = db_col_int(q, 21);
+	r->stderr_truncated = db_col_int(q, 22);
+	r->face = db_col_text(q, 23, NULL, &nomem);
+	r->compile.exit_code = r->compile.duration_ms = r->compile.memory_bytes = STORE_NULL;
+	return nomem ? RC_NOMEM : 0;
+}
+
+/* The RUN_DETAIL_COLS of q, which follow the RUN_COLS, into r. 0 or RC_NOMEM. */
+static int fill_detail(struct run_row *r, sqlite3_stmt *q)
+{
+	const int c = RUN_NCOLS;
+	int nomem = 0;
+
+	r->code = db_col_text(q, c, &r->code_len, &nomem);
+	r->out = db_col_text(q, c + 1, &r->out_len, &nomem);
+	r->err = db_col_text(q, c + 2, &r->err_len, &nomem);
+	r->compile.exit_code = db_col_int(q, c + 3);
+	r->compile.duration_ms = db_col_int(q, c + 4);
+	r->compile.memory_bytes = db_col_int(q, c + 5);
+	r->compile.out = db_col_text(q, c + 6, &r->compile.out_len, &nomem);
+	r->compile.err = db_col_text(q, c + 7, &r->compile.err_len, &nomem);
+	return nomem ? RC_NOMEM : 0;
+}
+
+int store_run_get(struct store *s, const char *run_id, long long owner_id,
+		  struct run_row *out, struct err *e)
 {
 	sqlite3_stmt *q = NULL;
-	json_t *rows = NULL;
 	int rc;
 
-	if ((rc = db_prepare(s, &q, "SELECT " RUN_COLS ", r.code, r.stdout, r.stderr,"
-			  " r.compile_exit_code AS compileExitCode, r.compile_duration_ms AS compileDurationMs,"
-			  " r.compile_memory_bytes AS compileMemoryUsed, r.compile_stdout AS compileStdout,"
-			  " r.compile_stderr AS compileStderr FROM runs r"
+	memset(out, 0, sizeof *out);
+	if ((rc = db_prepare(s, &q, "SELECT " RUN_COLS ", " RUN_DETAIL_COLS " FROM runs r"
 			  " LEFT JOIN users u ON u.id = r.user_id"
 			  " WHERE r.id = ?1 AND (?2 = 0 OR r.user_id = ?2)", e)) != 0)
 		return rc;
 	sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, owner_id);
-	if ((rc = db_rows_json(s, q, &rows, e)) != 0)
-		return rc;
-	if (json_array_size(rows) == 0) {
-		json_decref(rows);
-		return err_set(e, RC_NOT_FOUND, "no run %s", run_id);
-	}
-	*out = json_incref(json_array_get(rows, 0));
-	json_decref(rows);
-	return 0;
+	rc = sqlite3_step(q);
+	if (rc == SQLITE_ROW)
+		rc = fill_run(out, q) == 0 && fill_detail(out, q) == 0 ? 0
+		     : err_set(e, RC_NOMEM, "read run: out of memory");
+	else if (rc == SQLITE_DONE)
+		rc = err_set(e, RC_NOT_FOUND, "no run %s", run_id);
+	else
+		rc = db_fail(s, e, "read run");
+	sqlite3_finalize(q);
+	if (rc != 0)
+		run_row_release(out);
+	return rc;
 }
 
-int store_runs_list(struct store *s, const struct run_filter *f, json_t **out, struct err *e)
+int store_runs_list(struct store *s, const struct run_filter *f, struct run_row **out,
+		    size_t *n, struct err *e)
 {
 	sqlite3_stmt *q = NULL;
+	void *rows = NULL;
 	int rc;
 
+	*out = NULL;
+	*n = 0;
 	if ((rc = db_prepare(s, &q, "SELECT " RUN_COLS " FROM runs r LEFT JOIN users u ON u.id = r.user_id"
 			  " WHERE (?1 IS NULL OR " DISPLAY_NAME " = ?1)"
 			  " AND (?2 IS NULL OR r.language = ?2)"
@@ -323,17 +403,50 @@ int store_runs_list(struct store *s, const struct run_filter *f, json_t **out, s
 	sqlite3_bind_int64(q, 4, f->since_ms);
 	sqlite3_bind_int64(q, 5, f->until_ms);
 	sqlite3_bind_int(q, 6, f->limit > 0 ? f->limit : 50);
-	return db_rows_json(s, q, out, e);
+	if ((rc = db_collect(s, q, &rows, n, sizeof **out, fill_run, release_run, e)) == 0)
+		*out = rows;
+	return rc;
+}
+
+static void release_stats(void *row)
+{
+	free(((struct stats_row *)row)->key);
+}
+
+void stats_rows_free(struct stats_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		release_stats(&rows[i]);
+	free(rows);
+}
+
+/* A row of store_stats' SELECT, in its column order. */
+static int fill_stats(void *row, sqlite3_stmt *q)
+{
+	struct stats_row *r = row;
+	long long *counts[] = { &r->requests, &r->runs, &r->ok, &r->runtime_error,
+				&r->compile_error, &r->timeout, &r->memory_limit, &r->output_limit,
+				&r->failed, &r->interrupted, &r->refused, &r->quota_refused,
+				&r->avg_duration_ms, &r->max_duration_ms, &r->cpu_ms };
+	int nomem = 0;
+
+	r->key = db_col_text(q, 0, NULL, &nomem);
+	for (size_t i = 0; i < sizeof counts / sizeof *counts; i++)
+		*counts[i] = db_col_int(q, 1 + (int)i);
+	return nomem ? RC_NOMEM : 0;
 }
 
 int store_stats(struct store *s, const char *by, long long since_ms, long long until_ms,
-		json_t **out, struct err *e)
+		struct stats_row **out, size_t *n, struct err *e)
 {
 	sqlite3_stmt *q = NULL;
 	char sql[1536];
 	const char *key;
+	void *rows = NULL;
 	int rc;
 
+	*out = NULL;
+	*n = 0;
 	if (strcmp(by, "user") == 0)
 		key = "coalesce(" DISPLAY_NAME ", 'unknown')";
 	else if (strcmp(by, "language") == 0)
@@ -341,27 +454,25 @@ int store_stats(struct store *s, const char *by, long long since_ms, long long u
 	else
 		return err_set(e, RC_BAD_REQUEST, "statistics are by 'user' or by 'language', not '%s'", by);
 	/* key is one of two constants above, never input. error_code is NULL on most rows:
-	 * IS, not =, so a group without quota refusals counts 0 rather than NULL. */
-	(void)snprintf(sql, sizeof sql, "SELECT %s AS %s, count(*) AS requests,"
-		       " sum(r.accepted) AS runs, sum(r.status = 'ok') AS ok,"
-		       " sum(r.status = 'runtime_error') AS runtime_error,"
-		       " sum(r.status = 'compile_error') AS compile_error,"
-		       " sum(r.status = 'timeout') AS timeout, sum(r.status = 'memory_limit') AS memory_limit,"
-		       " sum(r.status = 'output_limit') AS output_limit,"
-		       " sum(r.status IN ('failed', 'internal_error')) AS failed,"
-		       " sum(r.status = 'interrupted') AS interrupted,"
-		       " sum(r.status = 'refused') AS refused,"
-		       " sum(r.error_code IS 'quota_exceeded') AS quota_refused,"
-		       " CAST(avg(r.duration_ms) AS INTEGER) AS avg_duration_ms,"
-		       " max(r.duration_ms) AS max_duration_ms, coalesce(sum(r.cpu_ms), 0) AS cpu_ms"
+	 * IS, not =, so a group without quota refusals counts 0 rather than NULL. The columns
+	 * are in fill_stats' order. */
+	(void)snprintf(sql, sizeof sql, "SELECT %s, count(*), sum(r.accepted), sum(r.status = 'ok'),"
+		       " sum(r.status = 'runtime_error'), sum(r.status = 'compile_error'),"
+		       " sum(r.status = 'timeout'), sum(r.status = 'memory_limit'),"
+		       " sum(r.status = 'output_limit'), sum(r.status IN ('failed', 'internal_error')),"
+		       " sum(r.status = 'interrupted'), sum(r.status = 'refused'),"
+		       " sum(r.error_code IS 'quota_exceeded'), CAST(avg(r.duration_ms) AS INTEGER),"
+		       " max(r.duration_ms), coalesce(sum(r.cpu_ms), 0)"
 		       " FROM runs r LEFT JOIN users u ON u.id = r.user_id"
 		       " WHERE r.received_ms >= ?1 AND (?2 = 0 OR r.received_ms < ?2)"
-		       " GROUP BY 1 ORDER BY requests DESC", key, by);
+		       " GROUP BY 1 ORDER BY 2 DESC", key);
 	if ((rc = db_prepare(s, &q, sql, e)) != 0)
 		return rc;
 	sqlite3_bind_int64(q, 1, since_ms);
 	sqlite3_bind_int64(q, 2, until_ms);
-	return db_rows_json(s, q, out, e);
+	if ((rc = db_collect(s, q, &rows, n, sizeof **out, fill_stats, release_stats, e)) == 0)
+		*out = rows;
+	return rc;
 }
 
 int store_prune(struct store *s, long long before_ms, int *n, struct err *e)

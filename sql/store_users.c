@@ -24,13 +24,18 @@ static long col_quota(sqlite3_stmt *q, int i)
 /* Columns: id, kind, name, revoked_ms, per_minute, per_day, concurrent, max_code_bytes */
 #define USER_COLS "u.id, u.kind, u.name, u.revoked_ms, u.per_minute, u.per_day, u.concurrent, u.max_code_bytes"
 
+static enum user_kind kind_of(sqlite3_stmt *q, int i)
+{
+	const char *kind = (const char *)sqlite3_column_text(q, i);
+
+	return kind && strcmp(kind, "remote") == 0 ? USER_REMOTE
+	       : kind && strcmp(kind, "address") == 0 ? USER_ADDRESS : USER_KEY;
+}
+
 static void read_user(sqlite3_stmt *q, struct user *u)
 {
-	const char *kind = (const char *)sqlite3_column_text(q, 1);
-
 	u->id = sqlite3_column_int64(q, 0);
-	u->kind = kind && strcmp(kind, "remote") == 0 ? USER_REMOTE
-		: kind && strcmp(kind, "address") == 0 ? USER_ADDRESS : USER_KEY;
+	u->kind = kind_of(q, 1);
 	(void)snprintf(u->name, sizeof u->name, "%s", (const char *)sqlite3_column_text(q, 2));
 	u->override.per_minute = col_quota(q, 4);
 	u->override.per_day = col_quota(q, 5);
@@ -365,34 +370,133 @@ int store_key_revoke(struct store *s, const char *key_id, struct err *e)
 	return rc;
 }
 
-int store_user_list(struct store *s, json_t **out, struct err *e)
+static void release_user(void *row)
 {
-	sqlite3_stmt *q = NULL;
-	long long day = db_now_ms() - 86400000LL;
-	int rc;
+	struct user_row *u = row;
 
-	if ((rc = db_prepare(s, &q, "SELECT " DISPLAY_NAME " AS user, u.kind, u.note, u.created_ms,"
-			  " u.revoked_ms, u.per_minute, u.per_day, u.concurrent, u.max_code_bytes,"
-			  " (SELECT json_group_array(json_object('id', k.id, 'created_ms', k.created_ms,"
-			  "   'revoked_ms', k.revoked_ms)) FROM api_keys k WHERE k.user_id = u.id) AS keys,"
-			  " (SELECT count(*) FROM runs r WHERE r.user_id = u.id AND r.accepted = 1"
-			  "   AND r.received_ms >= ?1) AS runs_24h,"
-			  " (SELECT count(*) FROM runs r WHERE r.user_id = u.id AND r.accepted = 1) AS runs_total"
-			  " FROM users u ORDER BY u.kind, u.name", e)) != 0)
-		return rc;
-	sqlite3_bind_int64(q, 1, day);
-	if ((rc = db_rows_json(s, q, out, e)) != 0)
-		return rc;
-	/* keys arrive as JSON text from SQLite: make them real arrays. */
-	{
-		size_t i;
-		json_t *row;
+	for (size_t i = 0; i < u->nkeys; i++)
+		free(u->keys[i].id);
+	free(u->keys);
+	free(u->user);
+	free(u->note);
+}
 
-		json_array_foreach(*out, i, row) {
-			json_t *k = json_loads(json_string_value(json_object_get(row, "keys")), 0, NULL);
-			json_object_set_new(row, "keys", k ? k : json_array());
+void user_rows_free(struct user_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		release_user(&rows[i]);
+	free(rows);
+}
+
+/* The user list's columns, in the order of its SELECT. */
+static int fill_user(void *row, sqlite3_stmt *q)
+{
+	struct user_row *u = row;
+	int nomem = 0;
+
+	u->id = db_col_int(q, 0);
+	u->user = db_col_text(q, 1, NULL, &nomem);
+	u->kind = kind_of(q, 2);
+	u->note = db_col_text(q, 3, NULL, &nomem);
+	u->created_ms = db_col_int(q, 4);
+	u->revoked_ms = db_col_int(q, 5);
+	u->override.per_minute = col_quota(q, 6);
+	u->override.per_day = col_quota(q, 7);
+	u->override.concurrent = col_quota(q, 8);
+	u->override.max_code_bytes = col_quota(q, 9);
+	u->runs_24h = db_col_int(q, 10);
+	u->runs_total = db_col_int(q, 11);
+	return nomem ? RC_NOMEM : 0;
+}
+
+/* A key of some user, before it is handed to its user_row. */
+struct key_of {
+	long long user_id;
+	struct user_key key;
+};
+
+static void release_key(void *row)
+{
+	free(((struct key_of *)row)->key.id);
+}
+
+static int fill_key(void *row, sqlite3_stmt *q)
+{
+	struct key_of *k = row;
+	int nomem = 0;
+
+	k->user_id = db_col_int(q, 0);
+	k->key.id = db_col_text(q, 1, NULL, &nomem);
+	k->key.created_ms = db_col_int(q, 2);
+	k->key.revoked_ms = db_col_int(q, 3);
+	return nomem ? RC_NOMEM : 0;
+}
+
+/* Move each user's keys out of all (sorted by user id) into its row. */
+static int give_keys(struct user_row *users, size_t n, struct key_of *all, size_t nall,
+		     struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct user_row *u = &users[i];
+		size_t lo = 0, hi = nall, end;
+
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (all[mid].user_id < u->id)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (end = lo; end < nall && all[end].user_id == u->id; end++)
+			;
+		if (end == lo)
+			continue;
+		if ((u->keys = malloc((end - lo) * sizeof *u->keys)) == NULL)
+			return err_set(e, RC_NOMEM, "user list: out of memory");
+		for (; lo < end; lo++) {
+			u->keys[u->nkeys++] = all[lo].key;
+			all[lo].key.id = NULL;
 		}
 	}
+	return 0;
+}
+
+int store_user_list(struct store *s, struct user_row **out, size_t *n, struct err *e)
+{
+	sqlite3_stmt *q = NULL;
+	void *users = NULL, *keys = NULL;
+	size_t nkeys = 0, i;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = db_prepare(s, &q, "SELECT u.id, " DISPLAY_NAME ", u.kind, u.note, u.created_ms,"
+			  " u.revoked_ms, u.per_minute, u.per_day, u.concurrent, u.max_code_bytes,"
+			  " (SELECT count(*) FROM runs r WHERE r.user_id = u.id AND r.accepted = 1"
+			  "   AND r.received_ms >= ?1),"
+			  " (SELECT count(*) FROM runs r WHERE r.user_id = u.id AND r.accepted = 1)"
+			  " FROM users u ORDER BY u.kind, u.name", e)) != 0)
+		return rc;
+	sqlite3_bind_int64(q, 1, db_now_ms() - 86400000LL);
+	if ((rc = db_collect(s, q, &users, n, sizeof **out, fill_user, release_user, e)) != 0)
+		return rc;
+	/* Each user's keys in the order they were added, as the list has always shown them;
+	 * one query for all, rather than one per user. */
+	if ((rc = db_prepare(s, &q, "SELECT user_id, id, created_ms, revoked_ms FROM api_keys"
+			     " ORDER BY user_id, rowid", e)) == 0 &&
+	    (rc = db_collect(s, q, &keys, &nkeys, sizeof(struct key_of), fill_key, release_key,
+			     e)) == 0)
+		rc = give_keys(users, *n, keys, nkeys, e);
+	for (i = 0; i < nkeys; i++)
+		release_key((struct key_of *)keys + i);
+	free(keys);
+	if (rc != 0) {
+		user_rows_free(users, *n);
+		*n = 0;
+		return rc;
+	}
+	*out = users;
 	return 0;
 }
 

@@ -185,31 +185,24 @@ static long long ensure(struct store *s, enum user_kind kind, const char *name)
 	return u.id;
 }
 
-static json_t *get_run(struct store *s, const char *id)
+/* The run's row; the caller releases it. */
+static struct run_row get_run(struct store *s, const char *id)
 {
-	json_t *j = NULL;
+	struct run_row r;
 	struct err e;
 
-	assert_int_equal(store_run_get(s, id, 0, &j, &e), 0);
-	return j;
-}
-
-static const char *jstr(json_t *o, const char *k)
-{
-	return json_string_value(json_object_get(o, k));
-}
-
-static long long jint(json_t *o, const char *k)
-{
-	return json_integer_value(json_object_get(o, k));
+	err_init(&e);
+	if (store_run_get(s, id, 0, &r, &e) != 0)
+		fail_msg("store_run_get %s: %s", id, e.msg);
+	return r;
 }
 
 static void assert_status(struct store *s, const char *id, const char *status)
 {
-	json_t *j = get_run(s, id);
+	struct run_row r = get_run(s, id);
 
-	assert_string_equal(jstr(j, "status"), status);
-	json_decref(j);
+	assert_string_equal(r.status, status);
+	run_row_release(&r);
 }
 
 /* Start children that each wait at the barrier, then run fn(path, arg). */
@@ -273,8 +266,8 @@ static void test_upgrade_in_place(void **state)
 {
 	struct fx *f = *state;
 	struct store *s = NULL;
+	struct run_row r;
 	struct err e;
-	json_t *j;
 	int v;
 
 	assert_int_equal(store_open_at(&s, f->path, BUSY_MS, 1, &e), 0);
@@ -289,13 +282,21 @@ static void test_upgrade_in_place(void **state)
 	s = open_ok(f->path);
 	assert_int_equal(store_schema_version(s, &v, &e), 0);
 	assert_int_equal(v, store_schema_latest());
-	j = get_run(s, "old1");
-	assert_string_equal(jstr(j, "status"), "refused");
-	assert_int_equal(jint(j, "httpStatus"), 401);
-	assert_true(json_is_null(json_object_get(j, "code")));
-	assert_true(json_is_null(json_object_get(j, "stdout")));
-	assert_true(json_is_null(json_object_get(j, "stderr")));
-	json_decref(j);
+	/* Columns the later migrations added read as NULL, not as 0 or "". */
+	r = get_run(s, "old1");
+	assert_string_equal(r.status, "refused");
+	assert_int_equal(r.http_status, 401);
+	assert_string_equal(r.error_code, "unauthorized");
+	assert_null(r.code);
+	assert_null(r.out);
+	assert_null(r.err);
+	assert_null(r.user);
+	assert_true(r.finished_ms == STORE_NULL);
+	assert_true(r.exit_code == STORE_NULL);
+	assert_true(r.compile.exit_code == STORE_NULL);
+	assert_null(r.compile.out);
+	assert_string_equal(r.face, "editor"); /* migration 6's default */
+	run_row_release(&r);
 	assert_int_equal(store_check_writable(s, &e), 0);
 	store_close(s);
 }
@@ -459,7 +460,8 @@ static void test_quota_per_minute(void **state)
 	struct run_entry r;
 	long long user = ensure(s, USER_REMOTE, "bob"), t = now_ms();
 	char id[32];
-	json_t *list;
+	struct run_row *list = NULL;
+	size_t n = 0;
 	int i;
 
 	/* Runs received two minutes ago fill their own minute, not this one. */
@@ -479,12 +481,13 @@ static void test_quota_per_minute(void **state)
 	assert_int_equal(qr.value, 3);
 	assert_true(qr.retry_after_ms >= 1000 && qr.retry_after_ms <= 60000);
 
-	assert_int_equal(store_runs_list(s, &rf, &list, NULL), 0);
-	assert_int_equal(json_array_size(list), 1);
-	assert_string_equal(jstr(json_array_get(list, 0), "runId"), "over");
-	assert_string_equal(jstr(json_array_get(list, 0), "errorCode"), "quota_exceeded");
-	assert_int_equal(jint(json_array_get(list, 0), "httpStatus"), 429);
-	json_decref(list);
+	assert_int_equal(store_runs_list(s, &rf, &list, &n, NULL), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0].id, "over");
+	assert_string_equal(list[0].error_code, "quota_exceeded");
+	assert_int_equal(list[0].http_status, 429);
+	assert_string_equal(list[0].message, "quota per_minute=3");
+	run_rows_free(list, n);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM runs WHERE accepted = 1"), 6);
 	store_close(s);
 }
@@ -609,7 +612,7 @@ static void test_finish_caps_output(void **state)
 				 .err = "hello world", .err_len = 11, .output_cap = 5 };
 	char hex[SHA256_HEX];
 	int n;
-	json_t *j;
+	struct run_row j;
 	struct err e;
 
 	r = entry("f1", user, now_ms());
@@ -617,26 +620,39 @@ static void test_finish_caps_output(void **state)
 	assert_status(s, "f1", "running");
 	assert_int_equal(store_run_finish(s, "f1", &o, &e), 0);
 	j = get_run(s, "f1");
-	assert_string_equal(jstr(j, "status"), "runtime_error");
-	assert_int_equal(jint(j, "exitCode"), 1);
-	assert_int_equal(jint(j, "durationMs"), 12);
-	assert_int_equal(jint(j, "memoryUsed"), 4096);
-	assert_int_equal(jint(j, "stdoutBytes"), 9);
-	assert_int_equal(jint(j, "stdoutTruncated"), 1);
-	assert_int_equal(jint(j, "finishedMs"), o.finished_ms);
-	assert_true(json_is_null(json_object_get(j, "message")));
+	assert_string_equal(j.status, "runtime_error");
+	assert_int_equal(j.exit_code, 1);
+	assert_int_equal(j.signal, 0);
+	assert_int_equal(j.duration_ms, 12);
+	assert_int_equal(j.cpu_ms, 7);
+	assert_int_equal(j.memory_bytes, 4096);
+	assert_int_equal(j.stdout_bytes, 9);
+	assert_int_equal(j.stderr_bytes, 11);
+	assert_int_equal(j.stdout_truncated, 1);
+	assert_int_equal(j.stderr_truncated, 0);
+	assert_int_equal(j.finished_ms, o.finished_ms);
+	assert_int_equal(j.http_status, 200);
+	assert_null(j.message);
+	assert_null(j.error_code);
 	/* Cut at 5 bytes would split the euro sign: the stored text stops before it. */
-	assert_non_null(jstr(j, "stdout"));
-	assert_true(json_string_length(json_object_get(j, "stdout")) <= 5);
-	assert_true(utf8_valid((const unsigned char *)jstr(j, "stdout"),
-			       json_string_length(json_object_get(j, "stdout"))));
-	assert_string_equal(jstr(j, "stdout"), "a\xc3\xa9");
-	assert_string_equal(jstr(j, "stderr"), "hello");
-	assert_string_equal(jstr(j, "code"), "print(1)");
+	assert_non_null(j.out);
+	assert_true(j.out_len <= 5);
+	assert_true(utf8_valid((const unsigned char *)j.out, j.out_len));
+	assert_int_equal(j.out_len, 3);
+	assert_memory_equal(j.out, "a\xc3\xa9", 3);
+	assert_int_equal(j.err_len, 5);
+	assert_string_equal(j.err, "hello");
+	assert_int_equal(j.code_len, 8);
+	assert_string_equal(j.code, "print(1)");
 	sha256_hex("print(1)", 8, hex);
-	assert_string_equal(jstr(j, "codeSha256"), hex);
-	assert_int_equal(jint(j, "codeBytes"), 8);
-	json_decref(j);
+	assert_string_equal(j.code_sha256, hex);
+	assert_int_equal(j.code_bytes, 8);
+	assert_int_equal(j.stdin_bytes, 0);
+	assert_string_equal(j.user, "remote:bob");
+	assert_string_equal(j.client_addr, "10.0.0.1");
+	assert_string_equal(j.auth, "remote");
+	assert_string_equal(j.language, "python");
+	run_row_release(&j);
 
 	/* A run taken for dead that finishes after all still gets its result. */
 	r = entry("f2", user, now_ms());
@@ -652,14 +668,18 @@ static void test_finish_caps_output(void **state)
 	o.err_len = 0;
 	assert_int_equal(store_run_finish(s, "f2", &o, &e), 0);
 	j = get_run(s, "f2");
-	assert_string_equal(jstr(j, "status"), "ok");
-	assert_string_equal(jstr(j, "stdout"), "\xe2\x82\xac");
-	assert_string_equal(jstr(j, "stderr"), "");
+	assert_string_equal(j.status, "ok");
+	assert_string_equal(j.out, "\xe2\x82\xac");
+	assert_non_null(j.err); /* stored empty: not the same as not stored */
+	assert_int_equal(j.err_len, 0);
 	/* No compile stage: its columns stay empty. Every row says which face it came by. */
-	assert_true(json_is_null(json_object_get(j, "compileStdout")));
-	assert_true(json_is_null(json_object_get(j, "compileExitCode")));
-	assert_string_equal(jstr(j, "face"), "editor");
-	json_decref(j);
+	assert_null(j.compile.out);
+	assert_null(j.compile.err);
+	assert_true(j.compile.exit_code == STORE_NULL);
+	assert_true(j.compile.duration_ms == STORE_NULL);
+	assert_true(j.compile.memory_bytes == STORE_NULL);
+	assert_string_equal(j.face, "editor");
+	run_row_release(&j);
 	store_close(s);
 }
 
@@ -713,20 +733,22 @@ static void test_finish_logs_compile_stage(void **state)
 					      .memory_bytes = 1 << 20, .out = "", .out_len = 0,
 					      .err = "main.c:3: error: expected ';'", .err_len = 29 } };
 	struct err e;
-	json_t *j;
+	struct run_row j;
 
 	r = entry("c1", user, now_ms());
 	r.face = "jobe";
 	assert_int_equal(begin(s, &r, &big, 0, &qr), 0);
 	assert_int_equal(store_run_finish(s, "c1", &o, &e), 0);
 	j = get_run(s, "c1");
-	assert_string_equal(jstr(j, "face"), "jobe");
-	assert_int_equal(jint(j, "compileExitCode"), 1);
-	assert_int_equal(jint(j, "compileDurationMs"), 40);
-	assert_int_equal(jint(j, "compileMemoryUsed"), 1 << 20);
-	assert_string_equal(jstr(j, "compileStdout"), "");
-	assert_string_equal(jstr(j, "compileStderr"), "main.c:3");
-	json_decref(j);
+	assert_string_equal(j.face, "jobe");
+	assert_int_equal(j.compile.exit_code, 1);
+	assert_int_equal(j.compile.duration_ms, 40);
+	assert_int_equal(j.compile.memory_bytes, 1 << 20);
+	assert_non_null(j.compile.out);
+	assert_int_equal(j.compile.out_len, 0);
+	assert_int_equal(j.compile.err_len, 8);
+	assert_string_equal(j.compile.err, "main.c:3");
+	run_row_release(&j);
 	assert_int_equal(sql_int(f->path, "SELECT compile_cpu_ms FROM runs WHERE id = 'c1'"), 30);
 	store_close(s);
 }
@@ -799,21 +821,100 @@ static void test_run_get_owner(void **state)
 	struct quota_refusal qr;
 	struct run_entry r;
 	long long bob = ensure(s, USER_REMOTE, "bob"), carol = ensure(s, USER_REMOTE, "carol");
-	json_t *j = NULL;
+	struct run_row j;
 	struct err e;
 
 	r = entry("g1", bob, now_ms());
 	assert_int_equal(begin(s, &r, &big, 0, &qr), 0);
 	assert_int_equal(store_run_get(s, "g1", carol, &j, &e), RC_NOT_FOUND);
-	assert_null(j);
+	assert_null(j.id);
 	assert_int_equal(store_run_get(s, "g1", bob, &j, &e), 0);
-	assert_string_equal(jstr(j, "runId"), "g1");
-	assert_string_equal(jstr(j, "user"), "remote:bob");
-	json_decref(j);
-	j = NULL;
+	assert_string_equal(j.id, "g1");
+	assert_string_equal(j.user, "remote:bob");
+	/* Still running: nothing about its end is known yet. */
+	assert_string_equal(j.status, "running");
+	assert_true(j.finished_ms == STORE_NULL);
+	assert_true(j.http_status == STORE_NULL);
+	assert_true(j.exit_code == STORE_NULL);
+	assert_true(j.duration_ms == STORE_NULL);
+	assert_true(j.stdout_truncated == STORE_NULL);
+	assert_null(j.out);
+	assert_string_equal(j.code, "print(1)");
+	run_row_release(&j);
 	assert_int_equal(store_run_get(s, "nope", bob, &j, &e), RC_NOT_FOUND);
 	assert_int_equal(store_run_get(s, "nope", 0, &j, &e), RC_NOT_FOUND);
-	assert_null(j);
+	assert_null(j.id);
+	store_close(s);
+}
+
+/* The admin's user list as typed rows: by kind then name, each with its keys in the order
+ * they were added, its overrides (-1: none), note and accepted runs. */
+static void test_user_list(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = open_ok(f->path);
+	struct user_row *rows = NULL;
+	struct quota_refusal qr;
+	struct run_entry r;
+	char k1[64], k2[64], id1[13], id2[13];
+	long long bob, t = now_ms();
+	struct err e;
+	size_t n = 0;
+
+	assert_int_equal(store_user_add(s, "zoe", "Year 9", k1, sizeof k1, &e), 0);
+	assert_int_equal(store_key_add(s, "zoe", k2, sizeof k2, &e), 0);
+	(void)snprintf(id1, sizeof id1, "%.12s", k1);
+	(void)snprintf(id2, sizeof id2, "%.12s", k2);
+	assert_int_equal(store_key_revoke(s, id1, &e), 0);
+	assert_int_equal(store_user_add(s, "amy", NULL, k1, sizeof k1, &e), 0);
+	bob = ensure(s, USER_REMOTE, "bob");
+	/* -2 keeps per_day as it is (none), -1 clears concurrent. */
+	assert_int_equal(store_quota_set(s, "remote:bob", &(struct quota){ 5, -2, -1, 4096 }, &e),
+			 0);
+	r = entry("u1", bob, t);
+	assert_int_equal(begin(s, &r, &big, 0, &qr), 0);
+	r = entry("u2", bob, t - 2 * 86400000LL);
+	assert_int_equal(begin(s, &r, &big, 0, &qr), 0);
+	r = entry("u3", bob, t);
+	assert_int_equal(store_run_refused(s, &r, 429, "quota_exceeded", NULL, &e), 0);
+	assert_int_equal(store_user_revoke(s, "remote:bob", &e), 0);
+
+	assert_int_equal(store_user_list(s, &rows, &n, &e), 0);
+	assert_int_equal(n, 3);
+	assert_string_equal(rows[0].user, "amy");
+	assert_int_equal(rows[0].kind, USER_KEY);
+	assert_null(rows[0].note);
+	assert_true(rows[0].created_ms > 0);
+	assert_true(rows[0].revoked_ms == STORE_NULL);
+	assert_int_equal(rows[0].nkeys, 1);
+	assert_int_equal(rows[0].override.per_minute, -1);
+	assert_int_equal(rows[0].override.max_code_bytes, -1);
+	assert_int_equal(rows[0].runs_total, 0);
+
+	assert_string_equal(rows[1].user, "zoe");
+	assert_string_equal(rows[1].note, "Year 9");
+	assert_int_equal(rows[1].nkeys, 2);
+	assert_string_equal(rows[1].keys[0].id, id1);
+	assert_true(rows[1].keys[0].revoked_ms > 0);
+	assert_string_equal(rows[1].keys[1].id, id2);
+	assert_true(rows[1].keys[1].revoked_ms == STORE_NULL);
+	assert_true(rows[1].keys[1].created_ms >= rows[1].keys[0].created_ms);
+	assert_true(rows[1].revoked_ms == STORE_NULL);
+
+	/* Accepted runs only: the refused one counts for neither. */
+	assert_string_equal(rows[2].user, "remote:bob");
+	assert_int_equal(rows[2].kind, USER_REMOTE);
+	assert_int_equal(rows[2].id, bob);
+	assert_int_equal(rows[2].nkeys, 0);
+	assert_true(rows[2].revoked_ms > 0);
+	assert_int_equal(rows[2].override.per_minute, 5);
+	assert_int_equal(rows[2].override.per_day, -1);
+	assert_int_equal(rows[2].override.concurrent, -1);
+	assert_int_equal(rows[2].override.max_code_bytes, 4096);
+	assert_int_equal(rows[2].runs_24h, 1);
+	assert_int_equal(rows[2].runs_total, 2);
+	user_rows_free(rows, n);
+	assert_string_equal(user_kind_name(USER_ADDRESS), "address");
 	store_close(s);
 }
 
@@ -821,25 +922,21 @@ static void test_run_get_owner(void **state)
 
 static size_t list_n(struct store *s, struct run_filter rf)
 {
-	json_t *list = NULL;
-	size_t n;
+	struct run_row *list = NULL;
+	size_t n = 0;
 	struct err e;
 
-	assert_int_equal(store_runs_list(s, &rf, &list, &e), 0);
-	n = json_array_size(list);
-	json_decref(list);
+	assert_int_equal(store_runs_list(s, &rf, &list, &n, &e), 0);
+	run_rows_free(list, n);
 	return n;
 }
 
-static json_t *stats_row(json_t *stats, const char *by, const char *key)
+static const struct stats_row *stats_row(const struct stats_row *rows, size_t n, const char *key)
 {
-	size_t i;
-	json_t *row;
-
-	json_array_foreach(stats, i, row)
-		if (strcmp(jstr(row, by), key) == 0)
-			return row;
-	fail_msg("no stats row %s=%s", by, key);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(rows[i].key, key) == 0)
+			return &rows[i];
+	fail_msg("no stats row %s", key);
 	return NULL;
 }
 
@@ -853,7 +950,10 @@ static void test_list_stats_prune(void **state)
 	struct err e;
 	char key[64];
 	long long bob = ensure(s, USER_REMOTE, "bob"), alice, t0 = now_ms() - 3600000;
-	json_t *list, *st;
+	struct run_row *list = NULL;
+	struct stats_row *st = NULL;
+	const struct stats_row *g;
+	size_t nl = 0, ns = 0;
 	int n;
 	/* received t0 + i s; status "running" means not finished */
 	const struct { const char *id, *lang, *status; int alice; } rows[] = {
@@ -894,43 +994,64 @@ static void test_list_stats_prune(void **state)
 	assert_int_equal(list_n(s, (struct run_filter){ .until_ms = t0 + 1 }), 1);
 
 	/* Newest first, cut at the limit. */
-	assert_int_equal(store_runs_list(s, &(struct run_filter){ .limit = 2 }, &list, &e), 0);
-	assert_int_equal(json_array_size(list), 2);
-	assert_string_equal(jstr(json_array_get(list, 0), "runId"), "n1");
-	assert_true(json_is_null(json_object_get(json_array_get(list, 0), "user")));
-	assert_string_equal(jstr(json_array_get(list, 1), "runId"), "b3");
-	assert_string_equal(jstr(json_array_get(list, 1), "user"), "remote:bob");
-	json_decref(list);
+	assert_int_equal(store_runs_list(s, &(struct run_filter){ .limit = 2 }, &list, &nl, &e), 0);
+	assert_int_equal(nl, 2);
+	assert_string_equal(list[0].id, "n1");
+	assert_null(list[0].user);
+	assert_null(list[0].language);
+	assert_string_equal(list[0].auth, "none");
+	assert_int_equal(list[0].http_status, 401);
+	assert_string_equal(list[1].id, "b3");
+	assert_string_equal(list[1].user, "remote:bob");
+	/* A list leaves out the code and output: not read, rather than read as empty. */
+	assert_null(list[1].code);
+	assert_null(list[1].out);
+	assert_true(list[1].compile.exit_code == STORE_NULL);
+	assert_true(list[0].received_ms > list[1].received_ms);
+	run_rows_free(list, nl);
 
-	assert_int_equal(store_stats(s, "user", t0, 0, &st, &e), 0);
-	assert_int_equal(json_array_size(st), 3);
-	assert_int_equal(jint(stats_row(st, "user", "alice"), "requests"), 3);
-	assert_int_equal(jint(stats_row(st, "user", "alice"), "runs"), 3);
-	assert_int_equal(jint(stats_row(st, "user", "alice"), "ok"), 1);
-	assert_int_equal(jint(stats_row(st, "user", "alice"), "runtime_error"), 1);
-	assert_int_equal(jint(stats_row(st, "user", "alice"), "refused"), 0);
-	assert_int_equal(jint(stats_row(st, "user", "alice"), "quota_refused"), 0);
-	assert_true(json_is_integer(json_object_get(stats_row(st, "user", "alice"), "quota_refused")));
-	assert_int_equal(jint(stats_row(st, "user", "remote:bob"), "requests"), 3);
-	assert_int_equal(jint(stats_row(st, "user", "remote:bob"), "runs"), 2);
-	assert_int_equal(jint(stats_row(st, "user", "remote:bob"), "timeout"), 1);
-	assert_int_equal(jint(stats_row(st, "user", "remote:bob"), "quota_refused"), 1);
-	assert_int_equal(jint(stats_row(st, "user", "unknown"), "refused"), 1);
-	json_decref(st);
+	assert_int_equal(store_stats(s, "user", t0, 0, &st, &ns, &e), 0);
+	assert_int_equal(ns, 3);
+	g = stats_row(st, ns, "alice");
+	assert_int_equal(g->requests, 3);
+	assert_int_equal(g->runs, 3);
+	assert_int_equal(g->ok, 1);
+	assert_int_equal(g->runtime_error, 1);
+	assert_int_equal(g->refused, 0);
+	assert_int_equal(g->quota_refused, 0); /* 0, not NULL, for a group without any */
+	assert_int_equal(g->max_duration_ms, 200);
+	assert_int_equal(g->avg_duration_ms, 150);
+	assert_int_equal(g->cpu_ms, 300);
+	g = stats_row(st, ns, "remote:bob");
+	assert_int_equal(g->requests, 3);
+	assert_int_equal(g->runs, 2);
+	assert_int_equal(g->timeout, 1);
+	assert_int_equal(g->quota_refused, 1);
+	g = stats_row(st, ns, "unknown");
+	assert_int_equal(g->refused, 1);
+	/* Nothing in the group has a duration: NULL, not 0. CPU is a total, 0. */
+	assert_true(g->avg_duration_ms == STORE_NULL);
+	assert_true(g->max_duration_ms == STORE_NULL);
+	assert_int_equal(g->cpu_ms, 0);
+	/* Most requests first. */
+	assert_true(st[0].requests >= st[1].requests && st[1].requests >= st[2].requests);
+	stats_rows_free(st, ns);
 
-	assert_int_equal(store_stats(s, "language", t0, 0, &st, &e), 0);
-	assert_int_equal(json_array_size(st), 3);
-	assert_int_equal(jint(stats_row(st, "language", "python"), "requests"), 4);
-	assert_int_equal(jint(stats_row(st, "language", "python"), "runs"), 3);
-	assert_int_equal(jint(stats_row(st, "language", "c"), "requests"), 2);
-	assert_int_equal(jint(stats_row(st, "language", "-"), "requests"), 1);
-	json_decref(st);
-	assert_int_equal(store_stats(s, "language", t0 + 3000, t0 + 5000, &st, &e), 0);
-	assert_int_equal(json_array_size(st), 2);
-	assert_int_equal(jint(stats_row(st, "language", "python"), "requests"), 1);
-	assert_int_equal(jint(stats_row(st, "language", "c"), "requests"), 1);
-	json_decref(st);
-	assert_int_equal(store_stats(s, "day", 0, 0, &st, &e), RC_BAD_REQUEST);
+	assert_int_equal(store_stats(s, "language", t0, 0, &st, &ns, &e), 0);
+	assert_int_equal(ns, 3);
+	assert_int_equal(stats_row(st, ns, "python")->requests, 4);
+	assert_int_equal(stats_row(st, ns, "python")->runs, 3);
+	assert_int_equal(stats_row(st, ns, "c")->requests, 2);
+	assert_int_equal(stats_row(st, ns, "-")->requests, 1);
+	stats_rows_free(st, ns);
+	assert_int_equal(store_stats(s, "language", t0 + 3000, t0 + 5000, &st, &ns, &e), 0);
+	assert_int_equal(ns, 2);
+	assert_int_equal(stats_row(st, ns, "python")->requests, 1);
+	assert_int_equal(stats_row(st, ns, "c")->requests, 1);
+	stats_rows_free(st, ns);
+	assert_int_equal(store_stats(s, "day", 0, 0, &st, &ns, &e), RC_BAD_REQUEST);
+	assert_null(st);
+	assert_int_equal(ns, 0);
 
 	/* Prune: finished rows received before the cut go; a running one stays. */
 	assert_int_equal(store_prune(s, t0 + 2500, &n, &e), 0);
@@ -961,6 +1082,7 @@ int main(void)
 		T(test_pool_rows),
 		T(test_interrupt),
 		T(test_run_get_owner),
+		T(test_user_list),
 		T(test_list_stats_prune),
 	};
 #undef T
