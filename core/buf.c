@@ -130,3 +130,17 @@ const char *utf8_text(const unsigned char *p, size_t n, struct buf *tmp, size_t 
 	*len = tmp->len;
 	return (const char *)tmp->data;
 }
+
+json_t *utf8_json(const unsigned char *p, size_t n, bool *replaced)
+{
+	struct buf tmp;
+	size_t len = 0;
+	bool r = false;
+	const char *t = utf8_text(p, n, &tmp, &len, &r);
+	json_t *s = t ? json_stringn(t, len) : NULL;
+
+	if (replaced != NULL)
+		*replaced = r;
+	buf_release(&tmp);
+	return s;
+}

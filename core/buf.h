@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <jansson.h>
+
 struct buf {
 	unsigned char *data; /* NUL-terminated for convenience; len excludes the NUL */
 	size_t len, alloc, cap;
@@ -38,5 +40,8 @@ int utf8_sanitize(struct buf *out, const unsigned char *p, size_t n);
  * memory ran out. */
 const char *utf8_text(const unsigned char *p, size_t n, struct buf *tmp, size_t *len,
 		      bool *replaced);
+/* p[0..n) as a JSON string, made valid UTF-8 by utf8_text (*replaced, if not NULL, says
+ * whether anything was replaced). NULL only when memory ran out. */
+json_t *utf8_json(const unsigned char *p, size_t n, bool *replaced);
 
 #endif

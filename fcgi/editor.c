@@ -15,26 +15,11 @@
 #include "pipeline.h"
 #include "req.h"
 
-/* Program output as a JSON string: invalid UTF-8 replaced by U+FFFD. *binary tells
- * whether anything had to be replaced. */
-static json_t *output_string(const struct buf *b, int *binary)
-{
-	struct buf tmp;
-	size_t n = 0;
-	bool replaced;
-	const char *t = utf8_text(b->data, b->len, &tmp, &n, &replaced);
-	json_t *s = t ? json_stringn(t, n) : NULL;
-
-	*binary = replaced;
-	buf_release(&tmp);
-	return s;
-}
-
 static json_t *stage_json(const struct run_stage *st)
 {
-	int bin_out, bin_err;
-	json_t *out = output_string(&st->out, &bin_out);
-	json_t *err = output_string(&st->err, &bin_err);
+	bool bin_out, bin_err;
+	json_t *out = utf8_json(st->out.data, st->out.len, &bin_out);
+	json_t *err = utf8_json(st->err.data, st->err.len, &bin_err);
 
 	return json_pack("{s:o, s:o, s:i, s:i, s:s, s:I, s:I, s:I, s:I, s:I,"
 			 " s:{s:b, s:b}, s:{s:b, s:b}}",
@@ -143,36 +128,21 @@ void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	struct pipe p;
 	struct err e;
 	char hdr[192];
-	/* Set when nginx refused the request itself and hands it over only to be logged. */
-	const char *refused = http_param(req, "RUNBOX_REFUSED");
 	int rc;
 
 	err_init(&e);
 	buf_init(&body, 0);
 	pipe_start(&p, a, req, &editor_face);
 	(void)snprintf(hdr, sizeof hdr, "X-Run-Id: %s\r\n", p.run_id);
-	if (!refused[0] && strcmp(http_param(req, "REQUEST_METHOD"), "POST") != 0) {
-		rc = err_set(&e, RC_METHOD, "Use POST to run code at /api/editor/run.");
-		(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr), "Allow: POST\r\n");
-		goto refuse;
-	}
-	/* A request nginx refused is logged under whoever it can be told from; nginx may have
-	 * lost the key with the rest of it, so an unknown identity does not change the answer. */
-	if ((rc = pipe_identify(&p, &e)) != 0 && !(rc == RC_UNAUTHORIZED && refused[0])) {
-		if (rc == RC_UNAUTHORIZED) {
-			(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr),
-				       "WWW-Authenticate: Bearer realm=\"runbox\"\r\n");
-			goto refuse;
+	if ((rc = pipe_enter(&p, "Use POST to run code at /api/editor/run.", &e)) != 0) {
+		if (p.unlogged) {
+			http_error(req, rc, NULL, hdr);
+			goto out;
 		}
-		log_warnx("%s", e.msg);
-		http_error(req, rc, NULL, hdr);
-		goto out;
-	}
-	if ((rc = pipe_nginx_refusal(refused, a->conf, e.msg, sizeof e.msg)) != 0)
-		goto refuse;
-	if ((rc = pipe_admit(&p)) != 0) {
-		e.msg[0] = '\0';
-		(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr), "Retry-After: 5\r\n");
+		(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr), "%s",
+			       rc == RC_METHOD ? "Allow: POST\r\n"
+			       : rc == RC_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"runbox\"\r\n"
+			       : rc == RC_BUSY ? "Retry-After: 5\r\n" : "");
 		goto refuse;
 	}
 	if ((rc = editor_parse(&p, &er, &spec, &body, &e)) != 0 ||

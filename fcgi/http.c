@@ -56,6 +56,21 @@ const char *http_param(FCGX_Request *req, const char *name)
 	return v ? v : "";
 }
 
+void http_tail(const char *tail, char *out, size_t cap)
+{
+	size_t n;
+
+	if (cap == 0)
+		return;
+	n = strlen(tail);
+	if (n > 0 && tail[n - 1] == '/')
+		n--;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(out, tail, n);
+	out[n] = '\0';
+}
+
 /* Read the body, at most cap bytes. Returns 0, or RC_BODY_TOO_LARGE. */
 int http_read_body(FCGX_Request *req, size_t cap, struct buf *out)
 {

@@ -24,6 +24,9 @@ void http_empty(FCGX_Request *req, int status, const char *extra_headers);
 void http_error(FCGX_Request *req, int rc, const char *msg, const char *extra_headers);
 /* A FastCGI parameter (DOCUMENT_URI, HTTP_AUTHORIZATION...), "" when absent. */
 const char *http_param(FCGX_Request *req, const char *name);
+/* The rest of a face's address (the route table's tail) into out, without one trailing
+ * slash ("runs/" and "runs" are one address, as Jobe's and Piston's routers take them). */
+void http_tail(const char *tail, char *out, size_t cap);
 /* The request body into out (initialised here; the caller releases it), at most cap bytes.
  * Returns 0, RC_BODY_TOO_LARGE or RC_NOMEM. */
 int http_read_body(FCGX_Request *req, size_t cap, struct buf *out);

@@ -383,28 +383,20 @@ static void jobe_runs(struct app *a, FCGX_Request *req, struct run_result *res)
 	struct buf body;
 	struct pipe p;
 	struct err e;
-	const char *refused = http_param(req, "RUNBOX_REFUSED");
 	int rc;
 
 	err_init(&e);
 	buf_init(&body, 0);
 	pipe_start(&p, a, req, &jobe_face);
-	if ((rc = pipe_identify(&p, &e)) != 0 && !(rc == RC_UNAUTHORIZED && refused[0])) {
-		if (rc == RC_UNAUTHORIZED)
+	if ((rc = pipe_enter(&p, "Use POST to submit a run to runs", &e)) != 0) {
+		if (p.unlogged) {
+			jobe_error(req, rc, NULL);
+		} else if (rc == RC_BUSY) {
+			pipe_refuse(&p, rc, "The server is overloaded (outcome 21)");
+			jobe_overload(req);
+		} else {
 			goto refuse;
-		log_warnx("%s", e.msg);
-		jobe_error(req, rc, NULL);
-		goto out;
-	}
-	if ((rc = pipe_nginx_refusal(refused, a->conf, e.msg, sizeof e.msg)) != 0)
-		goto refuse;
-	if (strcmp(http_param(req, "REQUEST_METHOD"), "POST") != 0) {
-		rc = err_set(&e, RC_METHOD, "Use POST to submit a run to runs");
-		goto refuse;
-	}
-	if ((rc = pipe_admit(&p)) != 0) {
-		pipe_refuse(&p, rc, "The server is overloaded (outcome 21)");
-		jobe_overload(req);
+		}
 		goto out;
 	}
 	if ((rc = http_read_body(req, api_body_max(a->conf), &body)) != 0) {
@@ -461,13 +453,8 @@ void jobe_handle(struct app *a, FCGX_Request *req, struct run_result *res, const
 {
 	const char *method = http_param(req, "REQUEST_METHOD");
 	char path[160];
-	size_t n;
 
-	/* With or without a trailing slash, as Jobe's router. */
-	(void)snprintf(path, sizeof path, "%s", tail);
-	n = strlen(path);
-	if (n > 0 && path[n - 1] == '/')
-		path[n - 1] = '\0';
+	http_tail(tail, path, sizeof path);
 	if (strcmp(path, "runs") == 0) {
 		jobe_runs(a, req, res);
 	} else if (strcmp(path, "languages") == 0 && (strcmp(method, "GET") == 0 ||

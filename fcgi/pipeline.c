@@ -109,6 +109,32 @@ int pipe_nginx_refusal(const char *refused, const struct conf *c, char *msg, siz
 	return RC_BODY_INCOMPLETE;
 }
 
+int pipe_enter(struct pipe *p, const char *wrong_method, struct err *e)
+{
+	const char *refused = http_param(p->req, "RUNBOX_REFUSED");
+	int rc;
+
+	p->unlogged = false;
+	if (!refused[0] && strcmp(http_param(p->req, "REQUEST_METHOD"), "POST") != 0)
+		return err_set(e, RC_METHOD, "%s", wrong_method);
+	/* A request nginx refused is logged under whoever it can be told from; nginx may have
+	 * lost the key with the rest of it, so an unknown identity does not change the answer. */
+	if ((rc = pipe_identify(p, e)) != 0 && !(rc == RC_UNAUTHORIZED && refused[0])) {
+		if (rc != RC_UNAUTHORIZED) {
+			log_warnx("%s", e->msg);
+			p->unlogged = true; /* the database is what failed */
+		}
+		return rc;
+	}
+	if ((rc = pipe_nginx_refusal(refused, p->app->conf, e->msg, sizeof e->msg)) != 0)
+		return e->rc = rc;
+	if ((rc = pipe_admit(p)) != 0) {
+		e->msg[0] = '\0';
+		return e->rc = rc;
+	}
+	return 0;
+}
+
 void pipe_refuse(struct pipe *p, int rc, const char *msg)
 {
 	const char *text = msg && msg[0] ? msg : rc_message(rc);

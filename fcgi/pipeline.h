@@ -37,6 +37,7 @@ struct pipe {
 	char run_id[33];
 	char pooled[DK_ID_MAX];
 	char message[512];          /* after pipe_run: the sentence for the student ("" if none) */
+	bool unlogged;              /* pipe_enter's refusal cannot be logged: just answer it */
 };
 
 /* What a face's request asks to run. Borrowed: it must live until pipe_run returns. */
@@ -93,6 +94,13 @@ void pipe_describe(struct pipe *p, const char *language, const char *code, size_
 /* A request nginx refused itself and handed over only to be logged (refused is its
  * RUNBOX_REFUSED parameter): the refusal's code with the sentence in msg, or 0 for none. */
 int pipe_nginx_refusal(const char *refused, const struct conf *c, char *msg, size_t cap);
+/* The checks every run request passes first, in this order: the method (POST, unless nginx
+ * refused the request and hands it over only to be logged; wrong_method is the sentence
+ * otherwise), who is asking, a refusal of nginx's own, the wait in nginx's queue. 0 to go
+ * on; otherwise the refusal's code (RC_METHOD, RC_UNAUTHORIZED, nginx's, RC_BUSY) with its
+ * sentence in e ("" for the table's), which the face logs with pipe_refuse and answers, or,
+ * when p->unlogged says the database failed, only answers. */
+int pipe_enter(struct pipe *p, const char *wrong_method, struct err *e);
 /* Log the request as refused with rc and the sentence the client gets (one row). */
 void pipe_refuse(struct pipe *p, int rc, const char *msg);
 

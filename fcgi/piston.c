@@ -122,29 +122,19 @@ static void piston_execute(struct app *a, FCGX_Request *req, struct run_result *
 	struct pipe p;
 	struct err e;
 	char hdr[96] = "";
-	const char *refused = http_param(req, "RUNBOX_REFUSED");
 	size_t nrts;
 	int rc;
 
 	err_init(&e);
 	buf_init(&body, 0);
 	pipe_start(&p, a, req, &piston_face);
-	if ((rc = pipe_identify(&p, &e)) != 0 && !(rc == RC_UNAUTHORIZED && refused[0])) {
-		if (rc == RC_UNAUTHORIZED)
-			goto refuse;
-		log_warnx("%s", e.msg);
-		piston_error(req, rc, NULL, NULL);
-		goto out;
-	}
-	if ((rc = pipe_nginx_refusal(refused, a->conf, e.msg, sizeof e.msg)) != 0)
-		goto refuse;
-	if (strcmp(http_param(req, "REQUEST_METHOD"), "POST") != 0) {
-		rc = err_set(&e, RC_METHOD, "Not Found");
-		goto refuse;
-	}
-	if ((rc = pipe_admit(&p)) != 0) {
-		e.msg[0] = '\0';
-		(void)snprintf(hdr, sizeof hdr, "Retry-After: 5\r\n");
+	if ((rc = pipe_enter(&p, "Not Found", &e)) != 0) {
+		if (p.unlogged) {
+			piston_error(req, rc, NULL, NULL);
+			goto out;
+		}
+		if (rc == RC_BUSY)
+			(void)snprintf(hdr, sizeof hdr, "Retry-After: 5\r\n");
 		goto refuse;
 	}
 	if ((rc = http_read_body(req, api_body_max(a->conf), &body)) != 0) {
@@ -187,12 +177,8 @@ void piston_handle(struct app *a, FCGX_Request *req, struct run_result *res, con
 {
 	const char *method = http_param(req, "REQUEST_METHOD");
 	char path[64];
-	size_t n;
 
-	(void)snprintf(path, sizeof path, "%s", tail);
-	n = strlen(path);
-	if (n > 0 && path[n - 1] == '/')
-		path[n - 1] = '\0';
+	http_tail(tail, path, sizeof path);
 	if (strcmp(path, "execute") == 0)
 		piston_execute(a, req, res);
 	else if (strcmp(path, "runtimes") == 0 && (!strcmp(method, "GET") || !strcmp(method, "HEAD")))

@@ -295,18 +295,6 @@ int piston_req_parse(struct piston_req *r, const char *body, size_t n,
 
 /* ---- The answer ----------------------------------------------------------------------- */
 
-static json_t *text(const struct buf *b)
-{
-	struct buf tmp;
-	size_t n = 0;
-	bool replaced;
-	const char *t = utf8_text(b->data, b->len, &tmp, &n, &replaced);
-	json_t *s = t ? json_stringn(t, n) : NULL;
-
-	buf_release(&tmp);
-	return s;
-}
-
 static json_t *sig_name(int sig)
 {
 	static const char *const sigs[] = {
@@ -338,7 +326,8 @@ static json_t *both_streams(json_t *out, json_t *err)
 
 json_t *piston_stage_json(const struct run_stage *st, bool internal, const char *message)
 {
-	json_t *out = text(&st->out), *err = text(&st->err), *o, *code = json_null(), *sig, *both;
+	json_t *out = utf8_json(st->out.data, st->out.len, NULL),
+	       *err = utf8_json(st->err.data, st->err.len, NULL), *o, *code = json_null(), *sig, *both;
 	const char *status = NULL;
 	char msg[160] = "";
 

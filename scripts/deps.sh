@@ -6,19 +6,10 @@ set -euo pipefail
 pkgs=(gcc make pkg-config libc6-dev libfcgi-dev libjansson-dev libcurl4-openssl-dev
       libcmocka-dev libsqlite3-dev sqlite3 nginx-light docker.io debootstrap curl jq hyperfine wrk
       ca-certificates)
-missing=()
-for p in "${pkgs[@]}"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    if [ "$(id -u)" != 0 ]; then
-        echo "runbox needs these Debian packages: ${missing[*]}; run 'make run' as root or install them" >&2
-        exit 1
-    fi
-    echo "installing: ${missing[*]}"
-    export DEBIAN_FRONTEND=noninteractive
-    apt-get update -q >/dev/null
-    apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+. "$(dirname "$0")/apt.sh"
+rc=0
+apt_need runbox "${pkgs[@]}" || rc=$?
+if [ "$rc" = 10 ]; then
     # The nginx package may start a default server on port 80: runbox runs its own.
     if [ -f /run/nginx.pid ] && [ ! -e /etc/runbox-keep-system-nginx ]; then
         nginx -s quit 2>/dev/null || true

@@ -189,12 +189,33 @@ static int valid_name(const char *name)
 	return 1;
 }
 
+/* The api_keys row of a key: its public id and the SHA-256 of the whole key (the key itself
+ * is never kept). RC_EXISTS if that key is registered already. */
+static int key_row(struct store *s, const char *id, long long user_id, const char *hex,
+		   struct err *e)
+{
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = db_prepare(s, &q, "INSERT INTO api_keys (id, user_id, sha256, created_ms)"
+			     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING", e)) != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 2, user_id);
+	sqlite3_bind_text(q, 3, hex, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(q, 4, db_now_ms());
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "add key");
+	sqlite3_finalize(q);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = err_set(e, RC_EXISTS, "this key is already registered (see 'runbox user list')");
+	return rc;
+}
+
 static int key_insert(struct store *s, long long user_id, char *key_out, size_t key_cap,
 		      struct err *e)
 {
 	unsigned char r[20];
 	char key[48], id[16], hex[65];
-	sqlite3_stmt *q = NULL;
 	size_t i;
 	int rc;
 
@@ -207,16 +228,7 @@ static int key_insert(struct store *s, long long user_id, char *key_out, size_t 
 		(void)snprintf(key + 4 + 2 * i, 3, "%02x", r[i]);
 	(void)snprintf(id, sizeof id, "%.12s", key); /* rbx_ + 8 hex: the public id */
 	sha256_hex(key, strlen(key), hex);
-	if ((rc = db_prepare(s, &q, "INSERT INTO api_keys (id, user_id, sha256, created_ms)"
-			  " VALUES (?1, ?2, ?3, ?4)", e)) != 0)
-		return rc;
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, user_id);
-	sqlite3_bind_text(q, 3, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, db_now_ms());
-	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "add key");
-	sqlite3_finalize(q);
-	if (rc == 0)
+	if ((rc = key_row(s, id, user_id, hex, e)) == 0)
 		(void)snprintf(key_out, key_cap, "%s", key);
 	return rc;
 }
@@ -272,7 +284,6 @@ static int valid_imported_key(const char *v)
 int store_key_import(struct store *s, const char *name, const char *value, char *id_out,
 		     size_t id_cap, int *created, struct err *e)
 {
-	sqlite3_stmt *q = NULL;
 	char hex[65], id[16];
 	struct user u;
 	long long uid;
@@ -303,18 +314,7 @@ int store_key_import(struct store *s, const char *name, const char *value, char 
 	} else {
 		uid = u.id;
 	}
-	if ((rc = db_prepare(s, &q, "INSERT INTO api_keys (id, user_id, sha256, created_ms)"
-			     " VALUES (?1, ?2, ?3, ?4) ON CONFLICT DO NOTHING", e)) != 0)
-		goto fail;
-	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, uid);
-	sqlite3_bind_text(q, 3, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, db_now_ms());
-	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "import key");
-	sqlite3_finalize(q);
-	if (rc == 0 && sqlite3_changes(s->db) == 0)
-		rc = err_set(e, RC_EXISTS, "this key is already registered (see 'runbox user list')");
-	if (rc != 0 || (rc = db_tx_commit(s, e)) != 0)
+	if ((rc = key_row(s, id, uid, hex, e)) != 0 || (rc = db_tx_commit(s, e)) != 0)
 		goto fail;
 	(void)snprintf(id_out, id_cap, "%s", id);
 	return 0;
