@@ -22,6 +22,8 @@
  *     run_mem_bytes (the run stage's memory limit: when it is below mem_now_bytes the
  *       agent sends FRAME_WAIT before the run stage and starts the program only after
  *       FRAME_LIMITS, once its cgroup's limit is at most this)
+ *     reuse (1: after FRAME_DONE the agent resets the container, proves it is as it
+ *       started and sends FRAME_READY, then reads the next job on the same stdin),
  *     compile_strict (1: a compile stage that wrote anything to stderr ends the job there,
  *       as a compile error),
  *     run_pids (the run stage's process limit, the agent included: the agent sends
@@ -40,6 +42,9 @@
  *     FRAME_WAIT     text "stage=run\n": the agent waits for FRAME_LIMITS before
  *                    that stage (the server lowers the container's memory limit first)
  *     FRAME_DONE     empty: the agent has finished; the server answers now
+ *     FRAME_READY    after FRAME_DONE of a job with reuse=1: "clean=1\n" (the reset is
+ *                    proven; the next job may come) or "clean=0\nwhy=...\n" (the agent
+ *                    exits and the container goes)
  *     FRAME_ERROR    a sentence: the agent could not do the job (bad job, exec failed...)
  *
  * User code never writes to the container's stdout itself: its output reaches the
@@ -68,6 +73,7 @@ enum frame_type {
 	FRAME_WAIT = 'W',
 	FRAME_DONE = 'D',
 	FRAME_ERROR = 'X',
+	FRAME_READY = 'Y',
 };
 
 #define FRAME_HDR 5

@@ -17,6 +17,8 @@
 /* Time the container gets beyond the program's own limits: start-up of the agent and of
  * the interpreter, and the result frame's way back. */
 #define RUN_SLACK_MS 5000
+/* The agent's reset and its proof between two jobs of one container (it gives up at 2 s). */
+#define RUN_RESET_MS 5000
 /* Largest frame the agent sends: an output chunk (64 KiB) or a stage report. */
 #define RUN_FRAME_MAX (256u * 1024)
 
@@ -161,13 +163,14 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 	w = snprintf(job, sizeof job,
 		     "wall_ms=%ld\ncpu_ms=%ld\nout_cap=%ld\nerr_cap=%ld\nfsize_bytes=%ld\n"
 		     "compile_wall_ms=%ld\ncompile_cpu_ms=%ld\nmem_now_bytes=%ld\nrun_mem_bytes=%ld\n"
-		     "run_as_bytes=%ld\nrun_pids=%ld\ncompile_strict=%d\n",
+		     "run_as_bytes=%ld\nrun_pids=%ld\ncompile_strict=%d\nreuse=%d\n",
 		     l->wall_ms, l->cpu_ms, l->stdout_cap, l->stderr_cap, l->work_tmpfs_bytes,
 		     req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000,
 		     req->compile_cpu_ms > 0 ? req->compile_cpu_ms : 30000,
 		     run_container_memory(req), l->memory_bytes,
 		     req->run_as_bytes > 0 ? req->run_as_bytes : 0,
-		     req->run_pids > 0 ? req->run_pids : 0, req->compile_strict ? 1 : 0);
+		     req->run_pids > 0 ? req->run_pids : 0, req->compile_strict ? 1 : 0,
+		     req->reuse ? 1 : 0);
 	if (w < 0 || (size_t)w >= sizeof job)
 		return RC_INTERNAL;
 	if ((rc = add_frame(out, FRAME_JOB, job, (size_t)w)) != 0)
@@ -311,8 +314,20 @@ static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
 			return -1; /* stop reading: read_result reports rd->rc */
 		return 0;
 	case FRAME_DONE:
+		if (rd->req->reuse) {
+			res->job_done = true; /* the answer is complete; the reset's word follows */
+			return 0;
+		}
 		rd->done = true;
 		return 1; /* stop: the answer is complete */
+	case FRAME_READY:
+		if (!res->job_done)
+			return -1; /* a READY before the job's end is a protocol error */
+		res->ready = kv_long(p, n, "clean") == 1;
+		if (!res->ready)
+			(void)frame_kv_str(p, n, "why", res->not_ready, sizeof res->not_ready);
+		rd->done = true;
+		return 1;
 	default:
 		return 0; /* unknown frames from a newer agent are ignored */
 	}
@@ -469,7 +484,9 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 		/* A warm container: started already, its agent waiting for the job on stdin. */
 		(void)snprintf(res->container, sizeof res->container, "%s", req->container);
 		res->pooled = true;
-		if ((rc = dk_attach(r->dk, res->container, &s, e)) != 0)
+		if (req->stream != NULL)
+			s = req->stream; /* the attach of its earlier jobs (reuse) */
+		else if ((rc = dk_attach(r->dk, res->container, &s, e)) != 0)
 			goto out;
 	} else {
 		if ((rc = dk_create(r->dk, cfg, res->container, e)) != 0)
@@ -485,7 +502,8 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 
 	/* From here the program is running: failures become an internal_error result. */
 	deadline = now_ms() + req->limits.wall_ms + RUN_SLACK_MS +
-		   (req->compile_argv ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0);
+		   (req->compile_argv ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0) +
+		   (req->reuse ? RUN_RESET_MS : 0);
 	rc = read_result(r, s, req, deadline, res, e);
 	res->total_ms = now_ms() - t0;
 	if (rc == READ_CANCELLED) {
@@ -501,7 +519,8 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 	}
 	res->status = run_status_derive(res);
 out:
-	dk_stream_close(s);
+	if (s != req->stream)
+		dk_stream_close(s);
 	json_decref(cfg);
 	buf_release(&job);
 	return rc;

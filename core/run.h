@@ -90,6 +90,11 @@ struct run_request {
 	/* A warm container started by run_prestart for this language and limits, or NULL
 	 * to create one for this run. */
 	const char *container;
+	/* Reuse (with container): the agent resets the container after the job and proves it
+	 * as it started (FRAME_READY, res->ready) before run_exec returns; stream is the attach
+	 * kept open across the container's jobs (NULL: attach now, and close it after). */
+	bool reuse;
+	struct dk_stream *stream;
 };
 
 struct run_stage {
@@ -110,6 +115,9 @@ struct run_result {
 	bool pooled;               /* the container came from the warm pool */
 	bool job_sent;             /* the job reached the agent (the program may have run) */
 	bool limit_lowered;        /* the memory limit was lowered for the run stage */
+	bool job_done;             /* reuse: the agent's FRAME_DONE came */
+	bool ready;                /* reuse: the reset is proven; the container takes a job */
+	char not_ready[256];       /* reuse: why it does not ("" when ready) */
 };
 
 /* stdout_cap/stderr_cap size the buffers. No allocation. */

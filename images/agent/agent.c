@@ -61,6 +61,7 @@ struct job {
 	uint64_t stdin_len;
 	uint64_t limit_set; /* mem_bytes of the server's FRAME_LIMITS */
 	uint64_t pids_set;  /* its pids (0 = not changed) */
+	int waited;         /* the server changed a limit for this job (FRAME_WAIT) */
 	char err[512];
 };
 
@@ -150,7 +151,7 @@ static int parse_limits(struct job *j, const unsigned char *p, size_t n)
 		K(run_as_bytes, 0, BYTES_MAX), K(fsize_bytes, 0, BYTES_MAX),
 		K(nofile, 0, 1u << 20), K(out_cap, 0, BYTES_MAX), K(err_cap, 0, BYTES_MAX),
 		K(mem_now_bytes, 0, BYTES_MAX), K(run_mem_bytes, 0, BYTES_MAX),
-		K(run_pids, 0, 1u << 22), K(compile_strict, 0, 1),
+		K(run_pids, 0, 1u << 22), K(compile_strict, 0, 1), K(reuse, 0, 1),
 #undef K
 	};
 	size_t i = 0;
@@ -462,6 +463,7 @@ static int lower_for_run(struct job *j)
 		return 0;
 	send_text(FRAME_WAIT, "stage=run\n");
 	j->phase = PH_WAIT;
+	j->waited = 1;
 	if ((rc = read_job(j)) != 0)
 		return rc;
 	if (lower_mem) {
@@ -484,20 +486,104 @@ static int lower_for_run(struct job *j)
 	return 0;
 }
 
-/* ---------------------------------------------------------------- main */
-
-int main(void)
+/* A job before any frame of it: the agent's safe defaults. */
+static void job_defaults(struct job *j)
 {
-	struct job j = {
+	*j = (struct job){
 		.phase = PH_JOB, .workfd = -1, .stdin_fd = -1,
 		.lim = { .wall_ms = 10000, .cpu_ms = 10000, .compile_wall_ms = 30000,
 			 .compile_cpu_ms = 30000, .out_cap = 1048576, .err_cap = 1048576 },
 	};
+}
+
+/* ---------------------------------------------------------------- one job */
+
+/* Read one job and run it, reporting as frames, ending with FRAME_DONE. Returns 0, or -1
+ * when stdin ended first (j->phase still PH_JOB: before any of a job arrived). *clean says
+ * whether the job ended in a way a reset can prove clean: no agent error, no limit lowered
+ * for it (the container's must not stay lowered), no stage killed by the memory limit. */
+static int run_job(struct job *j, int sigfd, int *clean)
+{
 	struct stage st;
 	struct result res;
-	sigset_t chld;
-	int sigfd, rc;
+	int rc;
 
+	*clean = 0;
+	rc = read_job(j);
+	if (rc < 0) {
+		if (j->phase != PH_JOB)
+			send_text(FRAME_ERROR, j->err);
+		return -1;
+	}
+	if (rc != 0 || check_start_limit(j) != 0)
+		goto fail;
+	if (j->compile_argv != NULL) {
+		st = (struct stage){ "compile", 'c', j->compile_argv, j->lim.compile_wall_ms,
+				     j->lim.compile_cpu_ms, -1, 0 };
+		if (agent_run_stage(&j->lim, &st, sigfd, &res, j->err, sizeof j->err) < 0)
+			goto fail;
+		send_stage(st.name, &res);
+		if (strcmp(res.reason, "exit") != 0 || res.exit != 0 ||
+		    (j->lim.compile_strict && res.err_bytes > 0))
+			goto done;
+	}
+	if ((rc = lower_for_run(j)) < 0)
+		return -1; /* the server is gone: nobody to report to */
+	if (rc != 0)
+		goto fail;
+	st = (struct stage){ "run", 'r', j->run_argv, j->lim.wall_ms, j->lim.cpu_ms,
+			     j->stdin_fd, j->stdin_len };
+	if (agent_run_stage(&j->lim, &st, sigfd, &res, j->err, sizeof j->err) < 0)
+		goto fail;
+	send_stage(st.name, &res);
+done:
+	*clean = !j->waited && strcmp(res.reason, "memory") != 0;
+	agent_send(FRAME_DONE, 0, NULL, 0);
+	return 0;
+fail:
+	send_text(FRAME_ERROR, j->err);
+	agent_send(FRAME_DONE, 0, NULL, 0);
+	return 0;
+}
+
+/* After a reused job: FRAME_READY says whether the container takes another. */
+static void send_ready(int clean, const char *why)
+{
+	char buf[600];
+
+	if (clean)
+		(void)snprintf(buf, sizeof buf, "clean=1\n");
+	else
+		(void)snprintf(buf, sizeof buf, "clean=0\nwhy=%.500s\n", why);
+	send_text(FRAME_READY, buf);
+}
+
+/* Forget the job, for the next one (the work folder's fd stays). */
+static void job_clear(struct job *j)
+{
+	int workfd = j->workfd;
+
+	free(j->compile_argv);
+	free(j->run_argv);
+	if (j->stdin_fd >= 0)
+		close(j->stdin_fd);
+	memset(j, 0, sizeof *j);
+	job_defaults(j);
+	j->workfd = workfd;
+}
+
+/* ---------------------------------------------------------------- main */
+
+int main(void)
+{
+	struct job j;
+
+	struct baseline base;
+	char why[512] = "";
+	sigset_t chld;
+	int sigfd, rc, clean = 0, have_base;
+
+	job_defaults(&j);
 	/* Before anything else: this is what keeps user code from forging our frames. */
 	if (prctl(PR_SET_DUMPABLE, 0, 0, 0, 0) < 0) {
 		send_text(FRAME_ERROR, "The agent cannot protect itself (prctl failed).");
@@ -527,40 +613,26 @@ int main(void)
 		agent_send(FRAME_DONE, 0, NULL, 0);
 		return 0;
 	}
-	rc = read_job(&j);
-	if (rc < 0) {
-		send_text(FRAME_ERROR, j.err);
-		return 1;
+	have_base = agent_baseline(&base, why, sizeof why) == 0;
+	for (int jobs = 0;; jobs++) {
+		rc = run_job(&j, sigfd, &clean);
+		if (rc < 0)
+			/* The server is gone; between jobs that is how a reused container ends. */
+			return jobs > 0 && j.phase == PH_JOB ? 0 : 1;
+		if (!j.lim.reuse)
+			return 0;
+		/* Only a container proven as it started takes another job. */
+		if (!clean)
+			(void)snprintf(why, sizeof why, "%s", j.err[0] ? j.err : "the job ended in a way "
+				       "the reset cannot prove clean");
+		else if (!have_base)
+			clean = 0;
+		else
+			clean = agent_reset(&base, why, sizeof why) == 0;
+		send_ready(clean, why);
+		if (!clean)
+			return 0;
+		job_clear(&j);
 	}
-	if (rc != 0 || check_start_limit(&j) != 0) {
-		send_text(FRAME_ERROR, j.err);
-		agent_send(FRAME_DONE, 0, NULL, 0);
-		return 0;
-	}
-	if (j.compile_argv != NULL) {
-		st = (struct stage){ "compile", 'c', j.compile_argv, j.lim.compile_wall_ms,
-				     j.lim.compile_cpu_ms, -1, 0 };
-		if (agent_run_stage(&j.lim, &st, sigfd, &res, j.err, sizeof j.err) < 0)
-			goto fail;
-		send_stage(st.name, &res);
-		if (strcmp(res.reason, "exit") != 0 || res.exit != 0 ||
-		    (j.lim.compile_strict && res.err_bytes > 0))
-			goto done;
-	}
-	if ((rc = lower_for_run(&j)) < 0)
-		return 1; /* the server is gone: nobody to report to */
-	if (rc != 0)
-		goto fail;
-	st = (struct stage){ "run", 'r', j.run_argv, j.lim.wall_ms, j.lim.cpu_ms,
-			     j.stdin_fd, j.stdin_len };
-	if (agent_run_stage(&j.lim, &st, sigfd, &res, j.err, sizeof j.err) < 0)
-		goto fail;
-	send_stage(st.name, &res);
-done:
-	agent_send(FRAME_DONE, 0, NULL, 0);
-	return 0;
-fail:
-	send_text(FRAME_ERROR, j.err);
-	agent_send(FRAME_DONE, 0, NULL, 0);
-	return 0;
 }
+

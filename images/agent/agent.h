@@ -20,6 +20,7 @@ struct limits {
 	uint64_t run_mem_bytes; /* the run stage's memory limit (0 = the container's) */
 	uint64_t run_pids;      /* the run stage's process limit, agent included (0 = the
 				 * container's) */
+	uint64_t reuse;          /* 1: after this job, reset and wait for another */
 	uint64_t compile_strict; /* 1: a compile stage that writes to stderr fails (warnings are
 				  * errors, as under Jobe): the program is not run */
 	int has_fsize, has_nofile;
@@ -56,6 +57,25 @@ int agent_mem_limit(uint64_t *mem, uint64_t *memsw);
 /* The container's process limit (pids cgroup: v1 pids/pids.max, v2 pids.max); "max" is
  * UINT64_MAX. -1 if there is no pids cgroup to read. */
 int agent_pids_limit(uint64_t *pids);
+
+/* What the container looks like before its first job, for agent_reset to come back to. */
+#define RESET_MOUNTS 4 /* /work, /tmp, /dev/shm, /dev/mqueue */
+struct baseline {
+	struct {
+		int present;
+		uint64_t blocks, inodes;
+		unsigned mode;
+	} mount[RESET_MOUNTS];
+	long fds, sockets, pids;
+	uint64_t rss_kb;
+};
+
+/* Measure the baseline (at start, before any job). -1 with a sentence in err. */
+int agent_baseline(struct baseline *b, char *err, size_t cap);
+/* Between jobs: kill and reap every process but the agent, empty the writable mounts
+ * without following a symlink, remove SysV IPC objects, then check everything against b.
+ * 0 when the container is provably as it started; -1 with the first thing that is not. */
+int agent_reset(const struct baseline *b, char *err, size_t cap);
 
 /* Run one stage to completion, streaming its output as frames. Returns 0 with *res
  * filled, or -1 if the stage could not be started (err holds a sentence). Every process

@@ -505,6 +505,136 @@ static void test_container_limit_not_set_back_runs_nothing(void **state)
 	run_result_release(&res);
 }
 
+/* One job of a reused container (reuse: the agent resets and proves the container after
+ * it). The caller releases res. */
+static void run_reused(struct runner *r, const char *id, struct dk_stream *s, const char *code,
+		       const struct limits *l, struct run_result *res)
+{
+	struct run_file f = { "main.py", (const unsigned char *)code, strlen(code) };
+	struct run_request req = { .run_id = "itest", .lang = lang_find("python"), .files = &f,
+				   .nfiles = 1, .limits = *l, .cancel_fd = -1,
+				   .container = id, .reuse = true, .stream = s };
+	struct err e;
+
+	err_init(&e);
+	run_result_init(res, l);
+	assert_int_equal(run_exec(r, &req, res, &e), 0);
+	assert_true(res->job_done);
+}
+
+/* Everything a job can leave in a container, made by the first job. */
+static const char *const leave_behind =
+	"import ctypes, os, signal, socket, time\n"
+	"libc = ctypes.CDLL(None, use_errno=True)\n"
+	"if os.fork() == 0:\n"
+	"    os.setsid()\n"
+	"    if os.fork() == 0:\n"
+	"        time.sleep(1000)\n"
+	"    os._exit(0)\n"
+	"pid = os.fork()\n"
+	"if pid == 0:\n"
+	"    time.sleep(1000)\n"
+	"os.kill(pid, signal.SIGSTOP)\n"
+	"open('/work/.hidden', 'w').write('x')\n"
+	"os.makedirs('/work/a/b/c/d/e/f/g')\n"
+	"open('/work/a/b/c/d/e/f/g/deep', 'w').write('y' * 100000)\n"
+	"os.mkdir('/work/locked'); open('/work/locked/in', 'w').write('z'); os.chmod('/work/locked', 0)\n"
+	"os.mkfifo('/tmp/fifo')\n"
+	"os.symlink('/etc/passwd', '/work/link')\n"
+	"os.symlink('/work', '/tmp/loop')\n"
+	"with open('/tmp/sparse', 'wb') as f: f.truncate(15 << 20)\n"
+	"open('/dev/shm/shared', 'w').write('s' * 4096)\n"
+	"u = socket.socket(socket.AF_UNIX); u.bind('/tmp/sock'); u.listen()\n"
+	"a = socket.socket(socket.AF_UNIX); a.bind('\\0runbox-left'); a.listen()\n"
+	"t = socket.socket(); t.bind(('127.0.0.1', 4242)); t.listen()\n"
+	"assert libc.shmget(1234, 4096, 0o1600) >= 0\n"
+	"assert libc.semget(1235, 1, 0o1600) >= 0\n"
+	"assert libc.msgget(1236, 0o1600) >= 0\n"
+	"libc.mq_open.restype = ctypes.c_int\n"
+	"assert libc.mq_open(b'/left', os.O_CREAT | os.O_RDWR, 0o600, None) >= 0\n"
+	"os.umask(0)\n"
+	"t0 = time.process_time()\n"
+	"while time.process_time() - t0 < 0.5: pass\n"
+	"print('left', flush=True)\n";
+
+/* What the next job on the same container must see: none of it. */
+static const char *const see_nothing =
+	"import os, socket\n"
+	"assert sorted(os.listdir('/work')) == ['main.py'], os.listdir('/work')\n"
+	"assert os.listdir('/tmp') == [], os.listdir('/tmp')\n"
+	"assert os.listdir('/dev/shm') == [], os.listdir('/dev/shm')\n"
+	"if os.path.isdir('/dev/mqueue'): assert os.listdir('/dev/mqueue') == []\n"
+	"procs = [p for p in os.listdir('/proc') if p.isdigit()]\n"
+	"assert sorted(procs) == sorted(['1', str(os.getpid())]), procs\n"
+	"for t in ('shm', 'sem', 'msg'):\n"
+	"    assert len(open('/proc/sysvipc/' + t).readlines()) == 1, t\n"
+	"m = os.umask(0o22); assert m == 0o22, oct(m)\n"
+	"a = socket.socket(socket.AF_UNIX)\n"
+	"try:\n"
+	"    a.connect('\\0runbox-left'); raise SystemExit('the abstract socket is still there')\n"
+	"except ConnectionRefusedError: pass\n"
+	"t = socket.socket(); t.bind(('127.0.0.1', 4242))\n"
+	"print('clean')\n";
+
+static void test_reused_container_is_reset(void **state)
+{
+	struct runner *r = *state;
+	struct run_request req = { .run_id = "itest", .lang = lang_find("python"),
+				   .limits = conf.limits, .cancel_fd = -1 };
+	struct run_result res;
+	struct dk_stream *s = NULL;
+	char id[DK_ID_MAX];
+	struct err e;
+
+	err_init(&e);
+	assert_int_equal(run_prestart(r, &req, id, &e), 0);
+	assert_int_equal(dk_attach(runner_docker(r), id, &s, &e), 0);
+
+	run_reused(r, id, s, leave_behind, &conf.limits, &res);
+	if (res.status != STATUS_OK)
+		fail_msg("the first job failed (%s): %.*s %s", run_status_name(res.status),
+			 (int)res.run.err.len, res.run.err.data ? (char *)res.run.err.data : "",
+			 res.agent_error);
+	assert_out(&res.run.out, "left\n");
+	assert_true(res.run.cpu_ms >= 400);
+	if (!res.ready)
+		fail_msg("the reset was not proven: %s", res.not_ready);
+	run_result_release(&res);
+
+	/* The same container (the same attach), its next job: none of the first job, and its
+	 * own figures, not the first job's. */
+	run_reused(r, id, s, see_nothing, &conf.limits, &res);
+	if (res.status != STATUS_OK)
+		fail_msg("the second job saw something: %.*s", (int)res.run.err.len,
+			 res.run.err.data ? (char *)res.run.err.data : "");
+	assert_out(&res.run.out, "clean\n");
+	assert_true(res.run.cpu_ms < 400);
+	assert_true(res.ready);
+	run_result_release(&res);
+
+	/* A job killed by the memory limit: the reset does not vouch for that container. */
+	run_reused(r, id, s, "x = bytearray(1 << 30)\n", &conf.limits, &res);
+	assert_int_equal(res.status, STATUS_MEMORY_LIMIT);
+	assert_false(res.ready);
+	assert_non_null(strstr(res.not_ready, "cannot prove"));
+	run_dispose(r, &res);
+	run_result_release(&res);
+	dk_stream_close(s);
+
+	/* Something the reset cannot empty (folders deeper than it walks): not proven, so the
+	 * container is retired rather than reused. */
+	assert_int_equal(run_prestart(r, &req, id, &e), 0);
+	assert_int_equal(dk_attach(runner_docker(r), id, &s, &e), 0);
+	run_reused(r, id, s, "import os\nos.makedirs('/work/' + '/'.join(['d'] * 80))\nprint('deep')\n",
+		   &conf.limits, &res);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_false(res.ready);
+	assert_non_null(strstr(res.not_ready, "levels deep"));
+	run_dispose(r, &res);
+	run_result_release(&res);
+	dk_stream_close(s);
+}
+
 /* Last: nothing of ours is left, running or not. */
 static void test_nothing_left(void **state)
 {
@@ -544,6 +674,7 @@ int main(void)
 		cmocka_unit_test(test_one_limit_when_the_compiler_needs_less),
 		cmocka_unit_test(test_limit_that_cannot_be_lowered_runs_nothing),
 		cmocka_unit_test(test_container_limit_not_set_back_runs_nothing),
+		cmocka_unit_test(test_reused_container_is_reset),
 		cmocka_unit_test(test_nothing_left),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
