@@ -506,7 +506,14 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 		   (req->reuse ? RUN_RESET_MS : 0);
 	rc = read_result(r, s, req, deadline, res, e);
 	res->total_ms = now_ms() - t0;
-	if (rc == READ_CANCELLED) {
+	if (rc != 0 && res->job_done) {
+		/* The job is complete; only the reset's word is missing (an agent too old to
+		 * know reuse, a hang-up, the deadline): the answer stands, the container goes. */
+		(void)snprintf(res->not_ready, sizeof res->not_ready, "no word from the reset: %.200s",
+			       rc == READ_CANCELLED ? "the client hung up" : e ? e->msg : rc_name(rc));
+		res->ready = false;
+		rc = 0;
+	} else if (rc == READ_CANCELLED) {
 		rc = err_set(e, RC_INTERNAL, "the client hung up");
 		goto out;
 	}

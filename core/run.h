@@ -117,7 +117,7 @@ struct run_result {
 	bool limit_lowered;        /* the memory limit was lowered for the run stage */
 	bool job_done;             /* reuse: the agent's FRAME_DONE came */
 	bool ready;                /* reuse: the reset is proven; the container takes a job */
-	char not_ready[256];       /* reuse: why it does not ("" when ready) */
+	char not_ready[512];       /* reuse: why it does not ("" when ready) */
 };
 
 /* stdout_cap/stderr_cap size the buffers. No allocation. */

@@ -119,9 +119,13 @@ static int decode_contents(json_t *v, unsigned char **out, size_t *len, char *wh
 	for (size_t i = 0; i < n; i++)
 		if (s[i] != ' ' && s[i] != '\n' && s[i] != '\r' && s[i] != '\t')
 			clean[k++] = s[i];
-	if (req_b64_check(clean, k, len, why, cap) == 0 && (*out = malloc(*len + 1)) != NULL) {
-		req_b64_decode(clean, k, *out);
-		rc = 0;
+	if (req_b64_check(clean, k, len, why, cap) == 0) {
+		if ((*out = malloc(*len + 1)) != NULL) {
+			req_b64_decode(clean, k, *out);
+			rc = 0;
+		} else {
+			(void)snprintf(why, cap, "out of memory");
+		}
 	}
 	free(clean);
 	return rc;

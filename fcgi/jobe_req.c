@@ -168,7 +168,8 @@ static double param_number(json_t *params, const char *key)
 		return json_number_value(v);
 	if (json_is_string(v)) {
 		d = strtod(json_string_value(v), &end);
-		if (end != json_string_value(v) && *end == '\0')
+		/* "nan" and "inf" are numbers to strtod, not to Jobe */
+		if (end != json_string_value(v) && *end == '\0' && d == d && d < 1e15 && d > -1e15)
 			return d;
 	}
 	return 0;
@@ -176,7 +177,7 @@ static double param_number(json_t *params, const char *key)
 
 static long clamp_long(double d)
 {
-	return d <= 0 ? 0 : d >= 1e9 ? 1000000000L : (long)d;
+	return !(d > 0) ? 0 : d >= 1e9 ? 1000000000L : (long)d; /* NaN is not > 0 */
 }
 
 /* A Jobe argument list: a list of strings, joined with spaces and split as a shell would

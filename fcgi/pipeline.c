@@ -219,6 +219,25 @@ static void apply_limits(struct run_request *rr, const struct program_limits *pl
 	rr->run_pids = pl->pids > 0 && pl->pids < rr->limits.pids ? pl->pids : 0;
 }
 
+/* The files' final names (a face's, or the language's for an unnamed entry): no two alike,
+ * and none also a folder of another ("a" and "a/b.py"). */
+static int names_distinct(const char *const *names, size_t n, struct err *e)
+{
+	for (size_t i = 0; i < n; i++) {
+		for (size_t j = 0; j < n; j++) {
+			size_t li = strlen(names[i]);
+
+			if (i < j && strcmp(names[i], names[j]) == 0)
+				return err_set(e, RC_BAD_REQUEST, "Two files are named '%.100s': give "
+					       "each file its own name.", names[i]);
+			if (i != j && strncmp(names[i], names[j], li) == 0 && names[j][li] == '/')
+				return err_set(e, RC_BAD_REQUEST, "The file '%.100s' is also a folder in "
+					       "'%.100s': rename one of them.", names[i], names[j]);
+		}
+	}
+	return 0;
+}
+
 int pipe_program(struct pipe *p, const struct program_spec *spec, struct program *prog,
 		 struct err *e)
 {
@@ -253,6 +272,8 @@ int pipe_program(struct pipe *p, const struct program_spec *spec, struct program
 		}
 		prog->files[i] = (struct run_file){ prog->names[i], f->content, f->len };
 	}
+	if ((rc = names_distinct(prog->names, spec->nfiles, e)) != 0)
+		return rc;
 	if (ctmpl[0] != NULL &&
 	    (rc = lang_expand_lists(ctmpl, prog->names[spec->entry], prog->names, spec->nfiles,
 				    l->sources, lists, nl, prog->compile_argv, max,

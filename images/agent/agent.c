@@ -625,14 +625,17 @@ int main(void)
 		if (!clean)
 			(void)snprintf(why, sizeof why, "%s", j.err[0] ? j.err : "the job ended in a way "
 				       "the reset cannot prove clean");
-		else if (!have_base)
+		/* The job's own fds (its stdin) go first: the proof counts ours. */
+		job_clear(&j);
+		if (clean && !have_base) {
 			clean = 0;
-		else
+			(void)snprintf(why, sizeof why, "the agent has no baseline to prove a reset against");
+		} else if (clean) {
 			clean = agent_reset(&base, why, sizeof why) == 0;
+		}
 		send_ready(clean, why);
 		if (!clean)
 			return 0;
-		job_clear(&j);
 	}
 }
 

@@ -301,6 +301,9 @@ static int verify(const struct baseline *b, char *err, size_t cap)
 
 int agent_reset(const struct baseline *b, char *err, size_t cap)
 {
+	/* kill(-1) and emptying /tmp are only ours to do as PID 1 of a container. */
+	if (getpid() != 1)
+		return fail(err, cap, "The agent is not PID 1 of a container: no reset.");
 	if (kill_all_others(err, cap) < 0)
 		return -1;
 	for (int i = 0; i < RESET_MOUNTS; i++) {
@@ -308,10 +311,11 @@ int agent_reset(const struct baseline *b, char *err, size_t cap)
 
 		if (!b->mount[i].present)
 			continue;
+		/* The job may have locked the mount's own folder (/work is its user's); the
+		 * root-owned ones it cannot change. */
+		(void)chmod(writable[i], (mode_t)b->mount[i].mode);
 		if ((fd = open(writable[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0)
 			return fail(err, cap, "Cannot open %s: %s.", writable[i], strerror(errno));
-		/* The job may have locked the mount's own folder; root-owned ones it cannot. */
-		(void)fchmod(fd, (mode_t)b->mount[i].mode);
 		if (empty_dir(fd, 0, err, cap) < 0) {
 			close(fd);
 			return -1;

@@ -243,6 +243,8 @@ post python3 'print(1)' '{}' '../evil.py'
 check "a hostile sourcefilename: 400" jobe_err 400 "The sourcefilename for the run_spec is illegal"
 post python3 'print(1)' '{}' '' '[["x", "y"]]'
 check "a bad file specifier: 400" jobe_err 400 "Invalid file specifier"
+post python3 'print(1)' '{}' '' "[[\"$data_id\", \"prog.py\"]]"
+check "a support file named like the program's default file: 400" jobe_err 400 "Two files are named 'prog.py'"
 post python3 "$(head -c 110000 /dev/zero | tr '\0' '#')"
 check "code over the size cap: 400, and says so" sh -c "[ $code = 400 ] && grep -q 'Make it shorter' '$tmp/body'"
 post python3 '!** TESTING OVERLOAD EXCEPTION **!'

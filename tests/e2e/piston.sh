@@ -122,6 +122,8 @@ ex "$(code1 python '*' 'print(1)' '{"run_memory_limit": 99999999999}')"
 check "run_memory_limit above the container's" sh -c "[ $code = 400 ] && jq -e '.message | startswith(\"run_memory_limit cannot exceed\")' '$tmp/body' >/dev/null"
 ex '{"language": "python", "version": "*", "files": [{"name": "../x.py", "content": "x"}]}'
 check "a hostile file name" sh -c "[ $code = 400 ] && jq -e '.message | test(\"cannot contain\")' '$tmp/body' >/dev/null"
+ex '{"language": "python", "version": "*", "files": [{"name": "main.py", "content": "print(1)"}, {"name": "d", "content": "x"}, {"name": "d/e.txt", "content": "y"}]}'
+check "a file that is also a folder of another" sh -c "[ $code = 400 ] && jq -e '.message | test(\"also a folder\")' '$tmp/body' >/dev/null"
 ex '{"language": "python", "version": "*", "files": [{"content": "x"}], "args": "abc"}'
 check "args that are not a list" msg_is 400 "args must be an array of strings"
 ex '{"language": "python", "version": "*", "files": [{"content": "x"}], "stdin": 5}'
