@@ -65,6 +65,7 @@ struct baseline {
 		int present;
 		uint64_t blocks, inodes;
 		unsigned mode;
+		long xattrs;    /* extended attributes on the mount's folder */
 	} mount[RESET_MOUNTS];
 	long fds, sockets, pids;
 	uint64_t rss_kb;

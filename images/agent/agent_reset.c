@@ -6,7 +6,8 @@
  * with chmod 000), its SysV IPC objects and message queues.
  *
  * Proof, after the reset: no process but the agent (by /proc and by the pids cgroup); every
- * writable mount with exactly the blocks and inodes it had and the mode it had; no SysV
+ * writable mount with exactly the blocks and inodes it had, the mode it had and no extended
+ * attribute it did not have; no SysV
  * object, no message queue, no more sockets in the network namespace than at the start; the
  * agent's own open fds as at the start and its memory within a small margin. Anything else
  * and the container is retired.
@@ -33,6 +34,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -113,6 +115,24 @@ static int mount_use(const char *path, uint64_t *blocks, uint64_t *inodes, unsig
 	return 0;
 }
 
+/* Extended attributes the job set on a mount's own folder (tmpfs keeps user.* ones): the
+ * folder stays, so they would. Removed; the count left is returned (-1: cannot list). */
+static long mount_xattrs(const char *path, int remove)
+{
+	char names[4096];
+	ssize_t n = llistxattr(path, names, sizeof names);
+	long left = 0;
+
+	if (n < 0)
+		return errno == ENOTSUP ? 0 : -1;
+	for (ssize_t i = 0; i < n; i += (ssize_t)strlen(names + i) + 1) {
+		if (remove && lremovexattr(path, names + i) == 0)
+			continue;
+		left++;
+	}
+	return left;
+}
+
 static long sockets(void)
 {
 	static const char *const tables[] = { "/proc/net/unix", "/proc/net/tcp", "/proc/net/tcp6",
@@ -163,6 +183,7 @@ int agent_baseline(struct baseline *b, char *err, size_t cap)
 						&b->mount[i].inodes, &b->mount[i].mode) == 0;
 		if (!b->mount[i].present && i == 0)
 			return fail(err, cap, "The agent cannot measure %s.", writable[i]);
+		b->mount[i].xattrs = b->mount[i].present ? mount_xattrs(writable[i], 0) : 0;
 	}
 	b->fds = count_dir("/proc/self/fd", 0);
 	b->sockets = sockets();
@@ -279,6 +300,8 @@ static int verify(const struct baseline *b, char *err, size_t cap)
 			continue;
 		if (mount_use(writable[i], &blocks, &inodes, &mode) < 0)
 			return fail(err, cap, "Cannot measure %s after the reset.", writable[i]);
+		if (mount_xattrs(writable[i], 0) != b->mount[i].xattrs)
+			return fail(err, cap, "%s has extended attributes the job set.", writable[i]);
 		if (blocks != b->mount[i].blocks || inodes != b->mount[i].inodes || mode != b->mount[i].mode)
 			return fail(err, cap, "%s uses %llu blocks and %llu inodes (mode %o) after the reset, "
 				    "not %llu and %llu (mode %o).", writable[i], (unsigned long long)blocks,
@@ -321,6 +344,8 @@ int agent_reset(const struct baseline *b, char *err, size_t cap)
 			return -1;
 		}
 		close(fd);
+		if (b->mount[i].xattrs == 0)
+			(void)mount_xattrs(writable[i], 1);
 	}
 	remove_ipc();
 	return verify(b, err, cap);

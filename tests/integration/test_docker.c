@@ -554,6 +554,8 @@ static const char *const leave_behind =
 	"libc.mq_open.restype = ctypes.c_int\n"
 	"assert libc.mq_open(b'/left', os.O_CREAT | os.O_RDWR, 0o600, None) >= 0\n"
 	"os.umask(0)\n"
+	"try: os.setxattr('/work', 'user.left', b'x')\n"
+	"except OSError: pass\n"
 	"t0 = time.process_time()\n"
 	"while time.process_time() - t0 < 0.5: pass\n"
 	"print('left', flush=True)\n";
@@ -571,6 +573,7 @@ static const char *const see_nothing =
 	"for t in ('shm', 'sem', 'msg'):\n"
 	"    assert len(open('/proc/sysvipc/' + t).readlines()) == 1, t\n"
 	"m = os.umask(0o22); assert m == 0o22, oct(m)\n"
+	"assert os.listxattr('/work') == [], os.listxattr('/work')\n"
 	"a = socket.socket(socket.AF_UNIX)\n"
 	"try:\n"
 	"    a.connect('\\0runbox-left'); raise SystemExit('the abstract socket is still there')\n"
