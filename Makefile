@@ -193,4 +193,5 @@ $(B)/runlog-bench: tests/bench/runlog.c $(STORE_OBJ) $(B)/libcore.a
 bench: all $(B)/runlog-bench
 	$(B)/runlog-bench /var/tmp
 	tests/bench/pool.sh
+	tests/bench/class.sh
 	tests/bench/langs.sh
