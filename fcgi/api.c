@@ -247,6 +247,8 @@ struct route {
 	unsigned methods;   /* 0: the handler checks */
 	const char *wrong_method;
 	void (*handle)(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail);
+	const char *face;   /* the face whose run endpoint is here, or NULL */
+	const char *run_tail; /* with face: the tail that is its run endpoint */
 };
 
 static void route_run(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail)
@@ -280,14 +282,29 @@ static void route_languages(struct app *a, FCGX_Request *req, struct run_result 
 }
 
 static const struct route routes[] = {
-	{ "/api/editor/run", false, false, 0, NULL, route_run },
-	{ "/api/runs/", true, false, M_GET, "Use GET to read a run.", route_run_get },
-	{ "/metrics", false, false, M_GET, "Use GET for /metrics.", route_metrics },
-	{ "/api/health", false, false, M_GET, "Use GET for /api/health.", route_health },
-	{ "/api/languages", false, false, M_GET, "Use GET for /api/languages.", route_languages },
-	{ "/jobe/index.php/restapi/", false, true, 0, NULL, jobe_handle },
-	{ "/api/v2/", false, true, 0, NULL, piston_handle },
+	{ "/api/editor/run", false, false, 0, NULL, route_run, "editor", "" },
+	{ "/api/runs/", true, false, M_GET, "Use GET to read a run.", route_run_get, NULL, NULL },
+	{ "/metrics", false, false, M_GET, "Use GET for /metrics.", route_metrics, NULL, NULL },
+	{ "/api/health", false, false, M_GET, "Use GET for /api/health.", route_health, NULL, NULL },
+	{ "/api/languages", false, false, M_GET, "Use GET for /api/languages.", route_languages,
+	  NULL, NULL },
+	{ "/jobe/index.php/restapi/", false, true, 0, NULL, jobe_handle, "jobe", "runs" },
+	{ "/api/v2/", false, true, 0, NULL, piston_handle, "piston", "execute" },
 };
+
+/* The route of a face's run endpoint (nginx's RUNBOX_FACE), the editor's by default, with
+ * *tail the endpoint's tail. */
+static const struct route *route_of_face(const char *face, const char **tail)
+{
+	for (size_t i = 0; i < sizeof routes / sizeof routes[0]; i++) {
+		if (routes[i].face != NULL && strcmp(routes[i].face, face) == 0) {
+			*tail = routes[i].run_tail;
+			return &routes[i];
+		}
+	}
+	*tail = "";
+	return &routes[0];
+}
 
 /* The route for uri, with *tail the id after a prefix route; NULL if none. */
 static const struct route *route_find(const char *uri, const char **tail)
@@ -323,19 +340,10 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 	run_result_init(res, &a->conf->limits);
 	/* A run request nginx could not parse arrives under the address of the location that
 	 * hands it over (nginx checked that the client's address was this one). */
-	if (strcmp(http_param(req, "RUNBOX_REFUSED"), "bad_http") == 0) {
+	if (strcmp(http_param(req, "RUNBOX_REFUSED"), "bad_http") == 0)
 		/* The face's run endpoint, as nginx's map tells it from the address. */
-		if (strcmp(http_param(req, "RUNBOX_FACE"), "jobe") == 0 ||
-		    strcmp(http_param(req, "RUNBOX_FACE"), "piston") == 0) {
-			if (http_param(req, "RUNBOX_FACE")[0] == 'j')
-				jobe_handle(a, req, res, "runs");
-			else
-				piston_handle(a, req, res, "execute");
-			log_set_request(NULL);
-			return;
-		}
-		r = &routes[0];
-	} else
+		r = route_of_face(http_param(req, "RUNBOX_FACE"), &tail);
+	else
 		r = route_find(uri, &tail);
 	if (r == NULL)
 		http_error(req, RC_NOT_FOUND, "There is nothing at this address. The API has "

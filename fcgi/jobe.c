@@ -271,7 +271,7 @@ static int jobe_limits(struct pipe *p, const struct jobe_req *jr, struct program
 	double mem_mb = jr->memorylimit < 0 ? JOBE_MEMORY_MB : jr->memorylimit;
 	struct program_limits *pl = &spec->limits;
 
-	pipe_maxima(p, jr->jl.lang, &max);
+	pipe_maxima(p->app, jr->jl.lang, &max);
 	if (jr->cputime > 0 && jr->cputime * 1000 > (double)max.limits.cpu_ms)
 		return err_set(e, RC_BAD_REQUEST, "cputime exceeds maximum allowed on this Jobe "
 			       "server (%ld secs)", max.limits.cpu_ms / 1000);

@@ -189,9 +189,9 @@ int pipe_lang_version(struct app *a, const struct lang *l, char *out, size_t cap
 	return 0;
 }
 
-void pipe_maxima(const struct pipe *p, const struct lang *l, struct run_request *out)
+void pipe_maxima(const struct app *a, const struct lang *l, struct run_request *out)
 {
-	pool_lang_request(p->app->conf, l, out);
+	pool_lang_request(a->conf, l, out);
 }
 
 /* want, when it is set and lower than max; else max. */

@@ -110,7 +110,7 @@ int pipe_lang_version(struct app *a, const struct lang *l, char *out, size_t cap
 
 /* The request the pool's containers for l are made with: its limits are the admin's
  * maxima for l (a face refuses or lowers what its client asks for against them). */
-void pipe_maxima(const struct pipe *p, const struct lang *l, struct run_request *out);
+void pipe_maxima(const struct app *a, const struct lang *l, struct run_request *out);
 
 /* The core's run request for spec within the user's code size cap: 0, RC_TOO_LARGE or
  * RC_BAD_REQUEST with a sentence in e. prog is always safe to release. */

@@ -49,12 +49,11 @@ static size_t runtimes(struct app *a, const struct piston_runtime **out)
 		const struct lang *l = lang_at(i);
 		struct piston_runtime *rt = &rts[n];
 		struct run_request max;
-		struct pipe p = { .app = a };
 
 		piston_names(l, rt);
 		if (pipe_lang_version(a, l, rt->version, sizeof rt->version) != 0 || !rt->version[0])
 			continue;
-		pipe_maxima(&p, l, &max);
+		pipe_maxima(a, l, &max);
 		rt->max[PL_COMPILE_MEMORY] = run_container_memory(&max);
 		rt->max[PL_RUN_MEMORY] = max.limits.memory_bytes;
 		rt->max[PL_COMPILE_TIMEOUT] = max.compile_wall_ms > 0 ? max.compile_wall_ms : 30000;
