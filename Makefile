@@ -25,7 +25,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CORE_SRC := $(wildcard core/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
-FCGI_SRC := fcgi/api.c fcgi/editor.c fcgi/jobe.c fcgi/jobe_req.c fcgi/piston.c fcgi/piston_req.c fcgi/pipeline.c fcgi/http.c fcgi/req.c fcgi/gate.c fcgi/pool.c \
+FCGI_SRC := fcgi/runnerd.c fcgi/rclient.c fcgi/api.c fcgi/editor.c fcgi/jobe.c fcgi/jobe_req.c fcgi/piston.c fcgi/piston_req.c fcgi/pipeline.c fcgi/http.c fcgi/req.c fcgi/gate.c fcgi/pool.c \
 	fcgi/run_json.c
 FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
@@ -52,7 +52,7 @@ $(B)/sql/migrations.o: $(B)/sql/migrations.c sql/migrations.h
 	$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/runbox-fcgi: $(B)/fcgi/main.o $(FCGI_OBJ) $(STORE_OBJ) $(B)/libcore.a
-	$(CC) $(CFLAGS) $^ -o $@ -lfcgi $(LDLIBS)
+	$(CC) $(CFLAGS) $^ -o $@ -lfcgi $(LDLIBS) -pthread
 
 # The admin command.
 ADMIN_OBJ := $(B)/fcgi/admin.o $(B)/fcgi/admin_users.o $(B)/fcgi/admin_log.o $(B)/fcgi/admin_fmt.o \
@@ -121,6 +121,7 @@ e2e: all test-deps
 	tests/e2e/store.sh
 	tests/e2e/langs.sh
 	tests/e2e/pool.sh
+	tests/e2e/runner.sh
 	tests/e2e/jobe.sh
 	tests/e2e/piston.sh
 
@@ -135,7 +136,7 @@ test-attack: all $(B)/tests/runbox-load
 # each run for FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME) after replaying
 # the inputs that once found a bug (tests/fuzz/regress/NAME). A crash stops make and leaves
 # its input in build-fuzz/NAME-crash-*: fix the bug, then add the input to regress/NAME.
-FUZZ := editor jobe piston shwords frame body
+FUZZ := editor jobe piston shwords frame body rpc
 FUZZ_SECONDS ?= 15
 FZ := build-fuzz
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \

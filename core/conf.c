@@ -58,6 +58,9 @@ static const struct key keys[] = {
 	{ S(pool_size, K_INT), 0, 32 },
 	{ S(queue_wait_ms, K_INT), 100, 600000 },
 	{ S(pool_idle_s, K_INT), 10, 86400 },
+	{ S(reuse_runs, K_LONG), 0, 100000 },
+	{ S(worker_user, K_STR), 0, 0 },
+	{ S(runner_socket, K_PATH), 0, 0 },
 	{ "file_max_mb", K_MB, offsetof(struct conf, file_max_bytes), sizeof(long), 1, 64 },
 	{ "file_cache_mb", K_MB, offsetof(struct conf, file_cache_bytes), sizeof(long), 1, 65536 },
 	{ "wall_ms", K_LONG, offsetof(struct conf, limits.wall_ms), sizeof(long), 100, 600000 },
@@ -104,6 +107,8 @@ void conf_defaults(struct conf *c)
 	c->pool_size = 3;
 	c->queue_wait_ms = 10000;
 	c->pool_idle_s = 1800;
+	c->reuse_runs = 100;
+	SETS(worker_user, "runbox");
 	c->file_max_bytes = 8L << 20;
 	c->file_cache_bytes = 256L << 20;
 	c->limits.wall_ms = 10000;
@@ -324,6 +329,11 @@ int conf_load(struct conf *c, const char *path, struct err *e)
 	if (c->fcgi_socket[0] == '\0') {
 		int w = snprintf(c->fcgi_socket, sizeof c->fcgi_socket, "%s/fcgi.sock", c->run_dir);
 		if (w < 0 || (size_t)w >= sizeof c->fcgi_socket)
+			return err_set(e, RC_CONFIG, "run_dir is too long");
+	}
+	if (c->runner_socket[0] == '\0') {
+		int w = snprintf(c->runner_socket, sizeof c->runner_socket, "%s/runner.sock", c->run_dir);
+		if (w < 0 || (size_t)w >= sizeof c->runner_socket)
 			return err_set(e, RC_CONFIG, "run_dir is too long");
 	}
 	if (log_level_parse(c->log_level) < 0)

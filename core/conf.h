@@ -44,6 +44,9 @@ struct conf {
 	int pool_size;              /* warm containers kept per language (0 = none) */
 	int queue_wait_ms;          /* longest wait for a free FastCGI process, else 503 */
 	int pool_idle_s;            /* a warm container older than this is replaced */
+	long reuse_runs;            /* jobs one container serves after proven resets (0: one) */
+	char worker_user[64];       /* the FastCGI workers' user: no access to Docker */
+	char runner_socket[CONF_PATH_MAX]; /* the runner's socket, for the workers only */
 	/* Files uploaded once and named in later runs (the Jobe API's files/{id}) */
 	long file_max_bytes;        /* one file */
 	long file_cache_bytes;      /* all of them; the least recently used go first */

@@ -33,6 +33,7 @@
 	X(RC_BUSY,           "runner_busy",       503, "The code runner is busy right now, so your program was not run. Try again in a few seconds.") \
 	X(RC_DOCKER_DOWN,    "runner_unavailable",503, "The code runner is not available: Docker is not running. Try again in a minute; if it persists, tell your teacher or the school's admin.") \
 	X(RC_IMAGE_MISSING,  "runner_unavailable",503, "The code runner is not available: the image for this language is not installed. Tell your school's admin (run 'make images').") \
+	X(RC_RUNNER_DOWN,    "runner_unavailable",503, "The code runner is restarting, so your program may not have finished. Try again in a few seconds.") \
 	X(RC_BACKEND_DOWN,   "runner_unavailable",503, "The code runner is not available: its worker processes are not running. Tell your school's admin.") \
 	X(RC_DOCKER,         "docker_error",      502, "The code runner failed to start your program. Try again; if it keeps happening, tell your school's admin.") \
 	X(RC_TIMEOUT_IO,     "docker_timeout",    504, "The code runner did not answer in time. Try again in a minute.") \

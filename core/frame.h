@@ -40,7 +40,11 @@
  *                    wall_ms, cpu_ms, mem_bytes, out_bytes, err_bytes, out_trunc, err_trunc
  *                    (reason is one of the run_reason names in run.h)
  *     FRAME_WAIT     text "stage=run\n": the agent waits for FRAME_LIMITS before
- *                    that stage (the server lowers the container's memory limit first)
+ *                    that stage (the server lowers the container's memory limit first);
+ *                    or, after FRAME_DONE of a reused job that lowered them,
+ *                    "stage=reset\n": the server sets the container's own memory and
+ *                    process limits back, then sends FRAME_LIMITS with them, and the
+ *                    agent checks them before FRAME_READY
  *     FRAME_DONE     empty: the agent has finished; the server answers now
  *     FRAME_READY    after FRAME_DONE of a job with reuse=1: "clean=1\n" (the reset is
  *                    proven; the next job may come) or "clean=0\nwhy=...\n" (the agent

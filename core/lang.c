@@ -166,6 +166,7 @@ static const char *set_key(struct lang *l, size_t idx, const char *k, const char
 			{ "compile_wall_ms", offsetof(struct lang, compile.wall_ms), 100, 600000, 1 },
 			{ "compile_cpu_ms", offsetof(struct lang, compile.cpu_ms), 100, 600000, 1 },
 			{ "compile_memory_mb", offsetof(struct lang, compile.memory_bytes), 16, 65536, 1L << 20 },
+			{ "reuse_runs", offsetof(struct lang, reuse_runs), 0, 100000, 1 },
 		};
 		size_t i;
 
@@ -183,7 +184,7 @@ static const char *set_key(struct lang *l, size_t idx, const char *k, const char
 	}
 	(void)snprintf(why, cap, "unknown key '%s' (known: name, image, file, sources, compile, "
 		       "run, wall_ms, cpu_ms, memory_mb, compile_wall_ms, compile_cpu_ms, "
-		       "compile_memory_mb, cpus)", k);
+		       "compile_memory_mb, cpus, reuse_runs)", k);
 	return why;
 }
 
@@ -250,6 +251,7 @@ int lang_parse(const char *text, const char *name, struct err *e)
 			}
 			(void)set_str(fresh[n].id, sizeof fresh[n].id, line + 1);
 			fresh[n].line = lineno;
+			fresh[n].reuse_runs = -1;
 			n++;
 			continue;
 		}

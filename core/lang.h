@@ -49,6 +49,7 @@ struct lang {
 	const char *run_argv[LANG_ARGV_MAX + 1];
 	struct lang_stage_limits run, compile;
 	long nano_cpus;       /* 0 = the server's default */
+	long reuse_runs;      /* jobs one container serves; -1 = runbox.conf's reuse_runs */
 	int line;             /* where the section starts, for messages */
 };
 

@@ -8,13 +8,14 @@
 #include <time.h>
 #include <unistd.h>
 
-/* Process-wide logging settings: set once at start-up (and the request id once per
- * request, cleared after it), so they are configuration, not request state. */
+/* Process-wide logging settings, set once at start-up, so they are configuration, not
+ * request state. The request id is set once per request and cleared after it, per thread
+ * (the runner process serves several runs at once, one per thread). */
 static struct {
 	const char *prog;
 	enum log_level level;
-	char request[48];
-} lg = { "runbox", LOG_LVL_INFO, "" };
+} lg = { "runbox", LOG_LVL_INFO };
+static _Thread_local char lg_request[48];
 
 void log_init(const char *progname, enum log_level level)
 {
@@ -35,7 +36,7 @@ int log_level_parse(const char *s)
 
 void log_set_request(const char *id)
 {
-	(void)snprintf(lg.request, sizeof lg.request, "%s", id ? id : "");
+	(void)snprintf(lg_request, sizeof lg_request, "%s", id ? id : "");
 }
 
 static void vlog(const char *tag, const char *fmt, va_list ap, const char *suffix)
@@ -48,7 +49,7 @@ static void vlog(const char *tag, const char *fmt, va_list ap, const char *suffi
 	gmtime_r(&now, &tm);
 	strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", &tm);
 	n = snprintf(line, sizeof line, "%s %s[%ld] %s%s%s%s: ", when, lg.prog, (long)getpid(),
-		     tag, lg.request[0] ? " run=" : "", lg.request, "");
+		     tag, lg_request[0] ? " run=" : "", lg_request, "");
 	if (n < 0 || (size_t)n >= sizeof line)
 		return;
 	(void)vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);

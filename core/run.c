@@ -234,6 +234,7 @@ struct reading {
 	struct run_result *res;
 	struct frame_reader fr;
 	bool done;
+	long t0;      /* when run_exec began, for total_ms */
 	int rc;       /* a failure while answering the agent (put_run_limits) */
 	struct err e; /* its detail */
 };
@@ -248,9 +249,9 @@ static long kv_long(const unsigned char *p, size_t n, const char *key)
 /* The agent has finished the compile stage and waits for the run stage's limit
  * (FRAME_WAIT). Lower the container's memory to the program's own limit in the kernel,
  * through the Engine API, then say so with FRAME_LIMITS; the agent reads its cgroup
- * before it starts the program, so a limit that is not in place runs nothing. The
- * container is never given back to a pool afterwards (run_dispose removes it), so no later
- * job can start under this lowered limit; the agent checks that too (mem_now_bytes). */
+ * before it starts the program, so a limit that is not in place runs nothing. A container
+ * that serves more jobs gets its limits back before it is vouched for (put_reset_limits),
+ * and every job's agent checks it starts under the container's own (mem_now_bytes). */
 static int put_run_limits(struct reading *rd)
 {
 	long now = run_container_memory(rd->req), pids = rd->req->run_pids;
@@ -265,6 +266,25 @@ static int put_run_limits(struct reading *rd)
 	rd->res->limit_lowered = true;
 	w = snprintf((char *)frame + FRAME_HDR, sizeof frame - FRAME_HDR, "mem_bytes=%ld\npids=%ld\n",
 		     want ? want : now, pids > 0 ? pids : 0);
+	if (w < 0 || (size_t)w >= sizeof frame - FRAME_HDR)
+		return err_set(&rd->e, RC_INTERNAL, "limits frame too long");
+	frame_header(frame, FRAME_LIMITS, (uint32_t)w);
+	return dk_stream_write(rd->s, frame, FRAME_HDR + (size_t)w, RUN_SLACK_MS, &rd->e);
+}
+
+/* After a job that lowered the container's limits, the agent's reset waits for them to be
+ * set back (FRAME_WAIT after FRAME_DONE): the container's own memory and process limits,
+ * through the Engine API; the agent checks the kernel's values before it says ready. */
+static int put_reset_limits(struct reading *rd)
+{
+	long mem = run_container_memory(rd->req), pids = rd->req->limits.pids;
+	unsigned char frame[FRAME_HDR + 64];
+	int w, rc;
+
+	if ((rc = dk_update(runner_docker(rd->r), rd->res->container, mem, pids, &rd->e)) != 0)
+		return rc;
+	w = snprintf((char *)frame + FRAME_HDR, sizeof frame - FRAME_HDR, "mem_bytes=%ld\npids=%ld\n",
+		     mem, pids);
 	if (w < 0 || (size_t)w >= sizeof frame - FRAME_HDR)
 		return err_set(&rd->e, RC_INTERNAL, "limits frame too long");
 	frame_header(frame, FRAME_LIMITS, (uint32_t)w);
@@ -310,12 +330,17 @@ static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
 			       (int)(n < 250 ? n : 250), (const char *)p);
 		return 0;
 	case FRAME_WAIT:
-		if ((rd->rc = put_run_limits(rd)) != 0)
+		if ((rd->rc = res->job_done ? put_reset_limits(rd) : put_run_limits(rd)) != 0)
 			return -1; /* stop reading: read_result reports rd->rc */
 		return 0;
 	case FRAME_DONE:
 		if (rd->req->reuse) {
 			res->job_done = true; /* the answer is complete; the reset's word follows */
+			if (rd->req->on_done != NULL) {
+				res->status = run_status_derive(res);
+				res->total_ms = now_ms() - rd->t0;
+				rd->req->on_done(rd->req->on_done_arg, res);
+			}
 			return 0;
 		}
 		rd->done = true;
@@ -349,9 +374,9 @@ static int on_stream(void *arg, int stream, const unsigned char *p, size_t n)
 /* Read frames until FRAME_DONE, the deadline, end of stream or a hang-up on cancel_fd.
  * Returns 0 when done, READ_CANCELLED on a hang-up, an RC_* with detail otherwise. */
 static int read_result(struct runner *runner, struct dk_stream *s, const struct run_request *req,
-		       long deadline, struct run_result *res, struct err *e)
+		       long t0, long deadline, struct run_result *res, struct err *e)
 {
-	struct reading rd = { .r = runner, .req = req, .s = s, .res = res };
+	struct reading rd = { .r = runner, .req = req, .s = s, .res = res, .t0 = t0 };
 	struct demux dm;
 	struct pollfd pf[2];
 	unsigned char chunk[65536];
@@ -369,7 +394,7 @@ static int read_result(struct runner *runner, struct dk_stream *s, const struct 
 		}
 		pf[0] = (struct pollfd){ .fd = dk_stream_fd(s), .events = POLLIN };
 		nfd = 1;
-		if (req->cancel_fd >= 0) {
+		if (req->cancel_fd >= 0 && !res->job_done) {
 			pf[1] = (struct pollfd){ .fd = req->cancel_fd, .events = POLLRDHUP };
 			nfd = 2;
 		}
@@ -504,7 +529,7 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 	deadline = now_ms() + req->limits.wall_ms + RUN_SLACK_MS +
 		   (req->compile_argv ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0) +
 		   (req->reuse ? RUN_RESET_MS : 0);
-	rc = read_result(r, s, req, deadline, res, e);
+	rc = read_result(r, s, req, t0, deadline, res, e);
 	res->total_ms = now_ms() - t0;
 	if (rc != 0 && res->job_done) {
 		/* The job is complete; only the reset's word is missing (an agent too old to

@@ -56,6 +56,8 @@ const char *run_reason_name(enum run_reason r);
 enum run_reason run_reason_parse(const char *s);
 const char *run_status_name(enum run_status s);
 
+struct run_result;
+
 struct run_file {
 	const char *name;          /* relative path inside /work */
 	const unsigned char *data; /* borrowed */
@@ -95,6 +97,11 @@ struct run_request {
 	 * kept open across the container's jobs (NULL: attach now, and close it after). */
 	bool reuse;
 	struct dk_stream *stream;
+	/* Reuse: called once the job's answer is complete (FRAME_DONE; res's status derived,
+	 * total_ms set), before the reset's word is awaited, so the answer can go out while
+	 * the agent resets. From then on a hang-up on cancel_fd no longer matters. */
+	void (*on_done)(void *arg, const struct run_result *res);
+	void *on_done_arg;
 };
 
 struct run_stage {

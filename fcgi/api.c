@@ -17,6 +17,7 @@
 #include "piston.h"
 #include "log.h"
 #include "pipeline.h"
+#include "pool.h"
 #include "run_json.h"
 
 size_t api_body_max(const struct conf *c)
@@ -84,68 +85,80 @@ static void handle_run_get(struct app *a, FCGX_Request *req, const char *id)
 		http_respond(req, 200, body, NULL);
 }
 
-static void handle_health(struct app *a, FCGX_Request *req)
+/* What the runner knows of Docker, the images and the pool; info->docker false (with
+ * docker_error saying why) when the runner itself does not answer. */
+static void runner_info(struct app *a, struct rpc_info *info)
 {
-	char version[64] = "";
-	json_t *langs = json_array();
-	char image_version[128];
 	struct err e;
-	size_t i;
-	int ok, rc;
 
 	err_init(&e);
-	rc = runner_docker_version(a->runner, version, sizeof version, &e);
-	ok = rc == 0;
-	for (i = 0; i < lang_count(); i++) {
+	if (rclient_info(a->runner, info, &e) != 0) {
+		memset(info, 0, sizeof *info);
+		info->docker_rc = e.rc;
+		(void)snprintf(info->docker_error, sizeof info->docker_error, "%s", rc_message(e.rc));
+		log_warnx("runner: %s", e.msg);
+	}
+}
+
+/* The runner's entry for l, or NULL. */
+static const struct rpc_lang_info *lang_info(const struct rpc_info *info, const struct lang *l)
+{
+	for (size_t i = 0; i < info->nlangs; i++)
+		if (strcmp(info->langs[i].lang, l->id) == 0)
+			return &info->langs[i];
+	return NULL;
+}
+
+static void handle_health(struct app *a, FCGX_Request *req)
+{
+	json_t *langs = json_array();
+	struct rpc_info info;
+	struct store *st;
+	struct err e;
+	int ok, db;
+
+	err_init(&e);
+	runner_info(a, &info);
+	ok = info.docker;
+	for (size_t i = 0; i < lang_count(); i++) {
 		const struct lang *l = lang_at(i);
-		int present = 0;
+		const struct rpc_lang_info *li = lang_info(&info, l);
+		int present = info.docker && li != NULL && li->image;
 
-		if (rc == 0)
-			present = runner_image_version(a->runner, l, image_version,
-						       sizeof image_version, NULL) == 0;
 		ok = ok && present;
-		json_array_append_new(langs, json_pack("{s:s, s:s, s:b, s:{s:i, s:i, s:i}}", "id", l->id,
-						       "image", runner_image(a->runner, l),
+		json_array_append_new(langs, json_pack("{s:s, s:s, s:b, s:{s:i, s:i, s:i, s:I}}",
+						       "id", l->id, "image", l->image,
 						       "imagePresent", present, "pool", "size",
-						       a->conf->pool_size, "idle", 0, "busy", 0));
+						       a->conf->pool_size, "idle", li ? li->idle : 0,
+						       "busy", li ? li->busy : 0, "reuseRuns",
+						       (json_int_t)pool_reuse_runs(a->conf, l)));
 	}
-	{
-		/* The warm pool's state per language, from the table the master keeps. */
-		struct store *st = gate_store(&a->gate, &e);
-		struct pool_row *rows = NULL;
-		json_t *lj;
-		size_t j, nrows;
+	st = gate_store(&a->gate, &e);
+	db = st ? store_check_writable(st, &e) : RC_STORE;
+	if (db == RC_STORE)
+		gate_store_failed(&a->gate);
+	ok = ok && db == 0;
+	http_respond(req, ok ? 200 : 503,
+		json_pack("{s:s, s:s, s:{s:b, s:s*, s:s*}, s:{s:b, s:s*}, s:o}",
+			  "status", ok ? "ok" : "unavailable", "fastcgi", "up",
+			  "docker", "reachable", info.docker, "version",
+			  info.docker ? info.docker_version : NULL,
+			  "error", info.docker ? NULL : rc_message(info.docker_rc),
+			  "database", "writable", db == 0, "error", db == 0 ? NULL : e.msg,
+			  "languages", langs),
+		NULL);
+}
 
-		if (st != NULL && store_pool_list(st, a->conf->instance, &rows, &nrows, &e) == 0) {
-			for (j = 0; j < nrows; j++) {
-				json_array_foreach(langs, i, lj) {
-					const char *id = json_string_value(json_object_get(lj, "id"));
-					json_t *n = json_object_get(json_object_get(lj, "pool"),
-								    rows[j].idle ? "idle" : "busy");
+int api_lang_version(struct app *a, const struct lang *l, char *out, size_t cap)
+{
+	struct rpc_info info;
+	const struct rpc_lang_info *li;
 
-					if (strcmp(id, rows[j].language) == 0)
-						json_integer_set(n, json_integer_value(n) + 1);
-				}
-			}
-			free(rows);
-		}
-	}
-	{
-		struct store *st = gate_store(&a->gate, &e);
-		int db = st ? store_check_writable(st, &e) : RC_STORE;
-
-		if (db == RC_STORE)
-			gate_store_failed(&a->gate);
-		ok = ok && db == 0;
-		http_respond(req, ok ? 200 : 503,
-			json_pack("{s:s, s:s, s:{s:b, s:s*, s:s*}, s:{s:b, s:s*}, s:o}",
-				  "status", ok ? "ok" : "unavailable", "fastcgi", "up",
-				  "docker", "reachable", rc == 0, "version", rc == 0 ? version : NULL,
-				  "error", rc == 0 ? NULL : rc_message(rc),
-				  "database", "writable", db == 0, "error", db == 0 ? NULL : e.msg,
-				  "languages", langs),
-			NULL);
-	}
+	runner_info(a, &info);
+	if ((li = lang_info(&info, l)) == NULL || !info.docker || !li->image)
+		return -1;
+	(void)snprintf(out, cap, "%s", li->version);
+	return 0;
 }
 
 static void handle_languages(struct app *a, FCGX_Request *req)
@@ -156,7 +169,7 @@ static void handle_languages(struct app *a, FCGX_Request *req)
 
 	for (i = 0; i < lang_count(); i++) {
 		const struct lang *l = lang_at(i);
-		int built = runner_image_version(a->runner, l, version, sizeof version, NULL) == 0;
+		int built = api_lang_version(a, l, version, sizeof version) == 0;
 
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s*, s:b}", "id", l->id, "name",
 						      l->name, "version", built && version[0] ? version : NULL,
@@ -165,12 +178,13 @@ static void handle_languages(struct app *a, FCGX_Request *req)
 	http_respond(req, 200, json_pack("{s:o}", "languages", list), NULL);
 }
 
-/* Prometheus text format, built from the run log and the pool table. */
+/* Prometheus text format, built from the run log and the runner's pool. */
 static void handle_metrics(struct app *a, FCGX_Request *req)
 {
 	static const char *const le[METRICS_BUCKETS] = { "0.05", "0.1", "0.25", "0.5", "1", "2.5",
 							 "5", "10", "30" };
 	struct metrics m;
+	struct rpc_info info;
 	struct store *s;
 	struct err e;
 	size_t i, k;
@@ -209,26 +223,21 @@ static void handle_metrics(struct app *a, FCGX_Request *req)
 			     m.refusals[i].count);
 	FCGX_FPrintF(req->out, "# HELP pool_containers Warm containers by language and state (idle, busy).\n"
 		     "# TYPE pool_containers gauge\n");
-	for (k = 0; k < lang_count(); k++) {
-		long long idle = 0, busy = 0;
-
-		for (i = 0; i < m.npool; i++) {
-			if (strcmp(m.pool[i].name, lang_at(k)->id) != 0)
-				continue;
-			if (strcmp(m.pool[i].state, "idle") == 0)
-				idle = m.pool[i].count;
-			else
-				busy = m.pool[i].count;
-		}
-		FCGX_FPrintF(req->out, "pool_containers{language=\"%s\",state=\"idle\"} %lld\n"
-			     "pool_containers{language=\"%s\",state=\"busy\"} %lld\n",
-			     lang_at(k)->id, idle, lang_at(k)->id, busy);
-	}
-	FCGX_FPrintF(req->out, "# HELP containers_created_total Containers runbox created (warm pool and per run).\n"
+	runner_info(a, &info);
+	for (k = 0; k < info.nlangs; k++)
+		FCGX_FPrintF(req->out, "pool_containers{language=\"%s\",state=\"idle\"} %d\n"
+			     "pool_containers{language=\"%s\",state=\"busy\"} %d\n",
+			     info.langs[k].lang, info.langs[k].idle, info.langs[k].lang,
+			     info.langs[k].busy);
+	FCGX_FPrintF(req->out, "# HELP containers_created_total Containers runbox created (warm pool and per run), since the runner started.\n"
 		     "# TYPE containers_created_total counter\ncontainers_created_total %lld\n"
-		     "# HELP containers_removed_total Containers runbox removed.\n"
-		     "# TYPE containers_removed_total counter\ncontainers_removed_total %lld\n",
-		     m.containers_created, m.containers_removed);
+		     "# HELP containers_removed_total Containers runbox removed, since the runner started.\n"
+		     "# TYPE containers_removed_total counter\ncontainers_removed_total %lld\n"
+		     "# HELP container_reuses_total Jobs served by a container that had served one before, after its proven reset.\n"
+		     "# TYPE container_reuses_total counter\ncontainer_reuses_total %lld\n"
+		     "# HELP containers_retired_total Containers removed because their reset failed or was not proven.\n"
+		     "# TYPE containers_retired_total counter\ncontainers_retired_total %lld\n",
+		     info.containers_created, info.containers_removed, info.reused_jobs, info.retired);
 	FCGX_FPrintF(req->out, "# HELP queue_wait_seconds Time requests waited for a free runner process.\n"
 		     "# TYPE queue_wait_seconds summary\n"
 		     "queue_wait_seconds_sum %.3f\nqueue_wait_seconds_count %lld\n",

@@ -10,11 +10,12 @@
 
 #include "conf.h"
 #include "gate.h"
+#include "rclient.h"
 #include "run.h"
 
 struct app {
 	const struct conf *conf;
-	struct runner *runner;
+	struct rclient *runner;     /* the runner process: runs and what Docker has */
 	struct gate_ctx gate;       /* identity, quotas, run log */
 };
 
@@ -22,6 +23,10 @@ struct app {
  * then calls api_after for work that must not delay the answer. */
 void api_handle(struct app *a, FCGX_Request *req, struct run_result *res);
 void api_after(struct app *a, struct run_result *res);
+
+/* The version of l's language its image's labels give (out "" when they give none): 0,
+ * or -1 when the image is not built or the runner does not answer. */
+int api_lang_version(struct app *a, const struct lang *l, char *out, size_t cap);
 
 /* Largest request body accepted: code and stdin, each JSON-escaped, plus room. */
 size_t api_body_max(const struct conf *c);

@@ -11,12 +11,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
+#include <libgen.h>
 #if defined(__SANITIZE_ADDRESS__)
 /* The sanitizer build (make SAN=1): workers stop cleanly on SIGTERM and report leaks. */
 #include <sanitizer/lsan_interface.h>
@@ -28,6 +31,7 @@
 #include "lang.h"
 #include "log.h"
 #include "pool.h"
+#include "runnerd.h"
 #include "store.h"
 
 #define MAX_WORKERS 256
@@ -79,9 +83,29 @@ static void usage(FILE *f)
 		   "  --print-config   print the effective configuration and exit\n");
 }
 
-static void worker(const struct conf *c, int listen_fd)
+/* Who the workers run as: no Docker, no root. Resolved once at start-up. */
+struct worker_id {
+	uid_t uid;
+	gid_t gid;
+};
+
+/* Become the workers' user for good (groups, gid, uid), undumpable and unable to gain
+ * privileges again: what students send is parsed from here on. */
+static void drop_privileges(const struct worker_id *w)
 {
-	struct runner *runner = NULL;
+	(void)prctl(PR_SET_NAME, "runbox-worker");
+	if (getuid() != 0)
+		return; /* started unprivileged already (a developer's own stack) */
+	if (setgroups(0, NULL) != 0 || setgid(w->gid) != 0 || setuid(w->uid) != 0 ||
+	    setuid(0) == 0)
+		fatal("worker: cannot drop to uid %ld: %s", (long)w->uid, strerror(errno));
+	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+static void worker(const struct conf *c, int listen_fd, const struct worker_id *w)
+{
+	struct rclient *runner = NULL;
 	struct run_result res;
 	struct app app = { .conf = c, .gate = { .conf = c, .store = NULL } };
 	FCGX_Request req;
@@ -106,7 +130,8 @@ static void worker(const struct conf *c, int listen_fd)
 	/* spawn() blocked these across fork: one sent meanwhile is delivered now, to the
 	 * worker's own disposition rather than the master's flag. */
 	unblock_stop_signals();
-	if (runner_open(&runner, c, &e) != 0)
+	drop_privileges(w);
+	if (rclient_open(&runner, c->runner_socket, &e) != 0)
 		fatal("worker: %s", e.msg);
 	app.runner = runner;
 	if (FCGX_InitRequest(&req, listen_fd, 0) != 0)
@@ -117,7 +142,7 @@ static void worker(const struct conf *c, int listen_fd)
 		/* The student has the answer; now remove the container. */
 		api_after(&app, &res);
 	}
-	runner_close(runner);
+	rclient_close(runner);
 	store_close(app.gate.store);
 #ifdef LEAK_CHECK
 	FCGX_Free(&req, 1);
@@ -131,7 +156,7 @@ static void worker(const struct conf *c, int listen_fd)
 	_exit(0);
 }
 
-static pid_t spawn(const struct conf *c, int listen_fd)
+static pid_t spawn(const struct conf *c, int listen_fd, const struct worker_id *w)
 {
 	sigset_t stop;
 	pid_t pid;
@@ -144,8 +169,31 @@ static pid_t spawn(const struct conf *c, int listen_fd)
 	if (pid < 0)
 		log_warn("fork");
 	else if (pid == 0)
-		worker(c, listen_fd);
+		worker(c, listen_fd, w);
 	unblock_stop_signals();
+	return pid;
+}
+
+/* The runner process: the only one with Docker. */
+static pid_t spawn_runner(const struct conf *c, int runner_fd, const struct worker_id *w)
+{
+	sigset_t stop;
+	pid_t pid;
+
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGTERM);
+	sigaddset(&stop, SIGINT);
+	sigprocmask(SIG_BLOCK, &stop, NULL);
+	pid = fork();
+	if (pid < 0) {
+		log_warn("fork");
+	} else if (pid == 0) {
+		unblock_stop_signals();
+		runnerd_main(c, runner_fd, w->uid);
+	}
+	unblock_stop_signals();
+	if (pid > 0)
+		log_info("runner started (pid %ld)", (long)pid);
 	return pid;
 }
 
@@ -161,26 +209,23 @@ static void stop_workers(pid_t *pids, int n)
 	for (i = 0; i < n; i++)
 		if (pids[i] > 0 && kill(pids[i], SIGTERM) == 0)
 			left++;
+	/* Workers only (waitpid on each): the runner is stopped after them. */
 	for (i = 0; left > 0 && i < 200; i++) {
-		pid_t dead = waitpid(-1, &status, WNOHANG);
-
-		if (dead > 0) {
-			/* Reaped: its pid may be reused, so it is never signalled again. */
-			for (j = 0; j < n; j++)
-				if (pids[j] == dead)
-					pids[j] = 0;
+		for (j = 0; j < n; j++) {
+			if (pids[j] <= 0 || waitpid(pids[j], &status, WNOHANG) != pids[j])
+				continue;
 			/* Ended by the SIGTERM, or exited 0 (a sanitizer build): as asked. */
 			if (!(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM) &&
 			    !(WIFEXITED(status) && WEXITSTATUS(status) == 0))
-				log_warnx("worker %ld ended (%s %d) while stopping", (long)dead,
+				log_warnx("worker %ld ended (%s %d) while stopping", (long)pids[j],
 					  WIFSIGNALED(status) ? "signal" : "exit",
 					  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+			/* Reaped: its pid may be reused, so it is never signalled again. */
+			pids[j] = 0;
 			left--;
-		} else if (dead < 0 && errno == ECHILD) {
-			break;
-		} else {
-			nanosleep(&tick, NULL);
 		}
+		if (left > 0)
+			nanosleep(&tick, NULL);
 	}
 	if (left > 0) {
 		log_warnx("%d worker(s) did not stop within 10 s; killing them", left);
@@ -188,8 +233,9 @@ static void stop_workers(pid_t *pids, int n)
 			if (pids[i] > 0)
 				(void)kill(pids[i], SIGKILL);
 	}
-	while (waitpid(-1, &status, 0) > 0 || errno == EINTR)
-		;
+	for (i = 0; i < n; i++)
+		while (pids[i] > 0 && waitpid(pids[i], &status, 0) < 0 && errno == EINTR)
+			;
 }
 
 static int open_socket(const struct conf *c)
@@ -215,23 +261,6 @@ static int open_socket(const struct conf *c)
 	return fd;
 }
 
-static void sweep(const struct conf *c, const char *when)
-{
-	struct runner *r;
-	struct err e;
-	int n = 0;
-
-	if (runner_open(&r, c, &e) != 0) {
-		log_warnx("%s: %s", when, e.msg);
-		return;
-	}
-	if (runner_remove_all(r, 0, &n, &e) != 0)
-		log_warnx("%s: cannot remove old containers: %s", when, e.msg);
-	else if (n > 0)
-		log_info("%s: removed %d container(s) left by an earlier run", when, n);
-	runner_close(r);
-}
-
 /* The longest a run can legitimately take: its limits plus Docker's calls around it. A
  * "running" row older than this belongs to a run whose finish was lost. */
 static long long max_run_ms(const struct conf *c)
@@ -240,11 +269,11 @@ static long long max_run_ms(const struct conf *c)
 }
 
 /* A worker died (or everything is starting): its runs can never finish. Mark their rows
- * interrupted, which frees their concurrency slots, and remove their containers. */
+ * interrupted, which frees their concurrency slots. (The runner saw its connection close
+ * and stopped its run.) */
 static void reap_runs(const struct conf *c, pid_t pid, const char *why)
 {
 	struct store *s = NULL;
-	struct runner *r = NULL;
 	struct err e;
 	int n = 0;
 
@@ -256,15 +285,6 @@ static void reap_runs(const struct conf *c, pid_t pid, const char *why)
 	else if (n > 0)
 		log_info("%s: %d run(s) marked interrupted", why, n);
 	store_close(s);
-	if (pid <= 0)
-		return;
-	if (runner_open(&r, c, &e) == 0 && runner_remove_all(r, (long)pid, &n, &e) == 0) {
-		if (n > 0)
-			log_info("%s: removed %d container(s)", why, n);
-	} else {
-		log_warnx("%s: cannot remove its containers: %s", why, e.msg);
-	}
-	runner_close(r);
 }
 
 /* The command line: returns -1 to go on, or the exit status (help, or a mistake). */
@@ -314,25 +334,99 @@ static void check_start(struct conf *c)
 		fatal("agent %s: %s (run 'make')", c->agent_path, strerror(errno));
 }
 
-/* Leftovers of an earlier run removed, the database created or upgraded now (so a
- * problem shows at start-up; the server still starts without it and requests get a clear
- * 503 until it works), and the warm pool's old rows forgotten. */
-static struct pool *start_state(const struct conf *c)
+/* Is every entry of dir the database's own (name, name-wal, name-shm, name.new-*)? */
+static int only_db_files(const char *dir, const char *name)
+{
+	size_t n = strlen(name);
+	struct dirent *d;
+	DIR *dp = opendir(dir);
+	int ok = 1;
+
+	if (dp == NULL)
+		return 0;
+	while (ok && (d = readdir(dp)) != NULL) {
+		const char *x = d->d_name;
+
+		ok = strcmp(x, ".") == 0 || strcmp(x, "..") == 0 ||
+		     (strncmp(x, name, n) == 0 && (x[n] == '\0' || strcmp(x + n, "-wal") == 0 ||
+						   strcmp(x + n, "-shm") == 0 ||
+						   strncmp(x + n, ".new-", 5) == 0));
+	}
+	closedir(dp);
+	return ok;
+}
+
+/*
+ * The workers keep the run log, as their own user: the database's folder (made here if it
+ * is missing) and its files become theirs. Only a folder that holds nothing but the
+ * database is given away; the run dir, which holds what root programs read (nginx's
+ * config), never is.
+ */
+static void give_db_to_workers(const struct conf *c, const struct worker_id *w)
+{
+	char path[CONF_PATH_MAX], dir[CONF_PATH_MAX], name[CONF_PATH_MAX], f[CONF_PATH_MAX + 8];
+	static const char *const ext[] = { "", "-wal", "-shm" };
+	struct stat st;
+
+	if (getuid() != 0 || c->db_path[0] != '/')
+		return;
+	(void)snprintf(path, sizeof path, "%s", c->db_path);
+	(void)snprintf(dir, sizeof dir, "%s", dirname(path));
+	(void)snprintf(path, sizeof path, "%s", c->db_path);
+	(void)snprintf(name, sizeof name, "%s", basename(path));
+	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
+		return; /* its parent is missing: start_state says the log is unusable */
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+		return;
+	if (st.st_uid != w->uid) {
+		if ((st.st_mode & (S_IWOTH | S_ISVTX)) || !only_db_files(dir, name))
+			fatal("the database's folder %s %s, so it cannot be given to the workers' user "
+			      "(%s), who keep the run log: give db_path a folder of its own, e.g. "
+			      "/var/lib/runbox/runbox.db, or chown that folder to %s", dir,
+			      (st.st_mode & (S_IWOTH | S_ISVTX)) ? "is writable by everyone"
+							       : "holds other files",
+			      c->worker_user, c->worker_user);
+		if (chown(dir, w->uid, w->gid) != 0 || chmod(dir, 0750) != 0)
+			fatal("cannot give %s to %s: %s", dir, c->worker_user, strerror(errno));
+	}
+	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
+		(void)snprintf(f, sizeof f, "%s%s", c->db_path, ext[i]);
+		if (lchown(f, w->uid, w->gid) != 0 && errno != ENOENT)
+			log_warn("chown %s", f);
+	}
+}
+
+/* The database created or upgraded now (so a problem shows at start-up; the server still
+ * starts without it and requests get a clear 503 until it works), and given to the
+ * workers; runs an earlier master left running marked interrupted. */
+static void start_state(const struct conf *c, const struct worker_id *w)
 {
 	struct store *st = NULL;
-	struct pool *pool = NULL;
 	struct err e;
 
-	sweep(c, "start-up");
+	give_db_to_workers(c, w);
 	if (store_open(&st, c->db_path, c->db_busy_timeout_ms, &e) != 0)
 		log_warnx("the run log is not usable yet (runs will be refused): %s", e.msg);
 	store_close(st);
+	give_db_to_workers(c, w);
 	reap_runs(c, 0, "start-up");
-	/* The sweep removed every container of ours: forget the pool rows of before. */
-	if (pool_open(&pool, c, &e) != 0)
-		fatal("%s", e.msg);
-	pool_drain(pool);
-	return pool;
+}
+
+/* The workers' user from runbox.conf (worker_user). */
+static void worker_identity(const struct conf *c, struct worker_id *w)
+{
+	struct passwd *pw = getpwnam(c->worker_user);
+
+	if (getuid() != 0) {
+		*w = (struct worker_id){ getuid(), getgid() };
+		return;
+	}
+	if (pw == NULL || pw->pw_uid == 0)
+		fatal("worker_user '%s' %s: the workers must run as a user of their own, without "
+		      "access to Docker. Create it with: useradd --system --no-create-home --shell "
+		      "/usr/sbin/nologin %s", c->worker_user, pw ? "is root" : "does not exist",
+		      c->worker_user);
+	*w = (struct worker_id){ pw->pw_uid, pw->pw_gid };
 }
 
 static void write_pid_file(const char *path)
@@ -347,34 +441,54 @@ static void write_pid_file(const char *path)
 	fclose(f);
 }
 
-/* Worker dead exited: mark its runs, remove its containers, start another. */
-static void replace_worker(const struct conf *c, struct pool *pool, pid_t pids[], int fd,
-			   pid_t dead, int status)
+/* The processes the master keeps. */
+struct family {
+	const struct conf *c;
+	const struct worker_id *w;
+	pid_t pids[MAX_WORKERS];
+	pid_t runner;
+	int fd, runner_fd;
+};
+
+/* A child exited: a worker (its runs marked, another started) or the runner (started
+ * again: its successor removes every container, the pool is made anew). */
+static void replace_child(struct family *f, pid_t dead, int status)
 {
-	for (int i = 0; i < c->fcgi_processes; i++) {
+	/* A child that dies at once every time must not spin the CPU. */
+	struct timespec pause = { 0, 200 * 1000 * 1000 };
+
+	if (dead == f->runner) {
+		log_warnx("runner %ld ended (%s %d); starting a new one", (long)dead,
+			  WIFSIGNALED(status) ? "signal" : "exit",
+			  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
+		f->runner = 0;
+		if (!stopping) {
+			nanosleep(&pause, NULL);
+			f->runner = spawn_runner(f->c, f->runner_fd, f->w);
+		}
+		return;
+	}
+	for (int i = 0; i < f->c->fcgi_processes; i++) {
 		char why[64];
 
-		if (pids[i] != dead)
+		if (f->pids[i] != dead)
 			continue;
 		log_warnx("worker %ld ended (%s %d); starting a new one", (long)dead,
 			  WIFSIGNALED(status) ? "signal" : "exit",
 			  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 		(void)snprintf(why, sizeof why, "worker %ld", (long)dead);
-		reap_runs(c, dead, why);
-		pool_worker_died(pool, (long)dead);
-		pids[i] = 0;
+		reap_runs(f->c, dead, why);
+		f->pids[i] = 0;
 		if (!stopping) {
-			/* A worker that dies at once every time must not spin the CPU. */
-			struct timespec pause = { 0, 200 * 1000 * 1000 };
 			nanosleep(&pause, NULL);
-			pids[i] = spawn(c, fd);
+			f->pids[i] = spawn(f->c, f->fd, f->w);
 		}
 	}
 }
 
-/* The master's loop until a stop signal: replace dead workers, keep the pool, sweep the
- * run log every 30 s for rows whose finish was lost (the database failed at that moment). */
-static void supervise(const struct conf *c, struct pool *pool, pid_t pids[], int fd)
+/* The master's loop until a stop signal: replace dead children, sweep the run log every
+ * 30 s for rows whose finish was lost (the database failed at that moment). */
+static void supervise(struct family *f)
 {
 	time_t last_sweep = time(NULL);
 	int status;
@@ -385,27 +499,47 @@ static void supervise(const struct conf *c, struct pool *pool, pid_t pids[], int
 		struct timespec tick = { 0, 250 * 1000 * 1000 };
 
 		if (dead > 0) {
-			replace_worker(c, pool, pids, fd, dead, status);
+			replace_child(f, dead, status);
 			continue;
 		}
-		pool_tick(pool);
 		if (now - last_sweep >= 30) {
-			reap_runs(c, -1, "sweep");
+			reap_runs(f->c, -1, "sweep");
 			last_sweep = now;
 		}
 		nanosleep(&tick, NULL);
 	}
 }
 
+/* Stop the runner (it removes every container of this instance) and wait for it. */
+static void stop_runner(struct family *f)
+{
+	int status;
+
+	if (f->runner <= 0)
+		return;
+	(void)kill(f->runner, SIGTERM);
+	for (int i = 0; i < 600; i++) {
+		struct timespec tick = { 0, 50 * 1000 * 1000 };
+		pid_t r = waitpid(f->runner, &status, WNOHANG);
+
+		if (r == f->runner || (r < 0 && errno == ECHILD))
+			return;
+		nanosleep(&tick, NULL);
+	}
+	log_warnx("the runner did not stop within 30 s; killing it");
+	(void)kill(f->runner, SIGKILL);
+	(void)waitpid(f->runner, &status, 0);
+}
+
 int main(int argc, char **argv)
 {
 	const char *conf_path = getenv("RUNBOX_CONF"), *pid_file = NULL;
-	pid_t pids[MAX_WORKERS] = { 0 };
+	static struct family f;
+	struct worker_id w;
 	struct conf c;
 	struct err e;
 	struct sigaction sa;
-	int i, print = 0, fd, rc;
-	struct pool *pool;
+	int i, print = 0, rc;
 
 	if ((rc = parse_args(argc, argv, &conf_path, &pid_file, &print)) >= 0)
 		return rc;
@@ -424,8 +558,11 @@ int main(int argc, char **argv)
 	}
 	log_init("runbox-fcgi", (enum log_level)log_level_parse(c.log_level));
 	check_start(&c);
-	pool = start_state(&c);
-	fd = open_socket(&c);
+	worker_identity(&c, &w);
+	start_state(&c, &w);
+	f = (struct family){ .c = &c, .w = &w };
+	f.runner_fd = runnerd_listen(&c, w.gid);
+	f.fd = open_socket(&c);
 	if (FCGX_Init() != 0)
 		fatal("FCGX_Init failed");
 	write_pid_file(pid_file);
@@ -435,19 +572,20 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
+	f.runner = spawn_runner(&c, f.runner_fd, &w);
 	for (i = 0; i < c.fcgi_processes; i++)
-		pids[i] = spawn(&c, fd);
-	log_info("listening on %s with %d workers", c.fcgi_socket, c.fcgi_processes);
-	supervise(&c, pool, pids, fd);
+		f.pids[i] = spawn(&c, f.fd, &w);
+	log_info("listening on %s with %d workers (user %s) and a runner", c.fcgi_socket,
+		 c.fcgi_processes, c.worker_user);
+	supervise(&f);
 
 	log_info("stopping");
-	stop_workers(pids, c.fcgi_processes);
+	stop_workers(f.pids, c.fcgi_processes);
 	unlink(c.fcgi_socket);
+	/* The runner removes every container of this instance as it stops. */
+	stop_runner(&f);
+	unlink(c.runner_socket);
 	reap_runs(&c, 0, "shutdown");
-	pool_drain(pool);
-	pool_close(pool);
-	/* Runs that were cut off by the stop leave containers: remove them now. */
-	sweep(&c, "shutdown");
 	if (pid_file)
 		unlink(pid_file);
 #ifdef LEAK_CHECK

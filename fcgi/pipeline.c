@@ -160,7 +160,7 @@ int pipe_lang_version(struct app *a, const struct lang *l, char *out, size_t cap
 	if (cap == 0)
 		return -1;
 	out[0] = '\0';
-	if (runner_image_version(a->runner, l, text, sizeof text, NULL) != 0)
+	if (api_lang_version(a, l, text, sizeof text) != 0)
 		return -1;
 	/* The last dotted number ("gcc (Debian 12.2.0-14) 12.2.0" gives the last 12.2.0),
 	 * else the last number; a leading "v" (v18.20.4) is not part of it. */
@@ -359,7 +359,6 @@ int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
 	     struct quota_refusal *qr, struct err *e)
 {
 	struct app *a = p->app;
-	const struct conf *c = a->conf;
 	struct run_request *rr = &prog->rr;
 	int rc;
 
@@ -368,21 +367,8 @@ int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
 			log_info("refused quota_exceeded: %s", e->msg);
 		return rc;
 	}
-	/* A warm container if one is idle; otherwise (or if it died meanwhile) a new one. */
-	if (gate_store(&a->gate, e) != NULL &&
-	    pool_lease(a->gate.store, c, rr->lang, p->pooled, e) == 0)
-		rr->container = p->pooled;
-	rc = run_exec(a->runner, rr, res, e);
-	/* Retry only a warm container that failed before it got the job (it died while
-	 * waiting): once the job was sent, the program may have run, and a failure such as
-	 * the client hanging up must not run it again. */
-	if (rc != 0 && rr->container != NULL && !res->job_sent) {
-		log_warnx("warm container %.12s failed (%s); using a new one", p->pooled, e->msg);
-		pipe_after(a, res);
-		run_result_init(res, &c->limits);
-		rr->container = NULL;
-		rc = run_exec(a->runner, rr, res, e);
-	}
+	/* The runner leases a warm container (or makes one), runs, and answers at once. */
+	rc = rclient_run(a->runner, rr, res, e);
 	if (rc != 0) {
 		log_warnx("run failed: %s: %s", rc_name(rc), e->msg);
 		gate_finish(&p->gt, &a->gate, rc, e->msg, NULL);
@@ -398,9 +384,6 @@ int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
 
 void pipe_after(struct app *a, struct run_result *res)
 {
-	struct err e;
-
-	if (pool_dispose(a->runner, a->gate.store, res, &e) != 0)
-		gate_store_failed(&a->gate);
+	(void)a;
 	run_result_release(res);
 }

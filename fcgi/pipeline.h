@@ -35,7 +35,6 @@ struct pipe {
 	const struct face *face;
 	struct gate gt;
 	char run_id[33];
-	char pooled[DK_ID_MAX];
 	char message[512];          /* after pipe_run: the sentence for the student ("" if none) */
 	bool unlogged;              /* pipe_enter's refusal cannot be logged: just answer it */
 };

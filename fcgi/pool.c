@@ -1,28 +1,50 @@
 #define _GNU_SOURCE
 #include "pool.h"
 
+#include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <unistd.h>
 
 #include "log.h"
-#include "store.h"
+
+/* Slots in the table: every container the runner has, warm or in use. Runs at once are
+ * bounded by the FastCGI processes (at most 256), plus pool_size per language. */
+#define POOL_SLOTS 1024
+/* How long a lease waits for a container of its language whose agent is resetting (a
+ * reset takes milliseconds; a new container takes Docker hundreds of them). */
+#define POOL_WAIT_MS 300
+/* Containers beyond pool_size that came back from runs are kept this long when idle. */
+#define POOL_EXTRA_IDLE_MS 60000
+
+enum slot_state { SLOT_FREE, SLOT_STARTING, SLOT_READY, SLOT_BUSY, SLOT_RESETTING };
+
+struct slot {
+	enum slot_state state;
+	const struct lang *lang;
+	char id[DK_ID_MAX];
+	struct dk_stream *stream;
+	long jobs;                 /* jobs served */
+	long long since_ms;        /* ready since */
+};
 
 struct pool {
 	const struct conf *conf;
-	struct runner *runner;
-	struct store *store;
+	pthread_mutex_t lock;
+	pthread_cond_t changed;    /* a slot became ready or was freed */
+	struct slot slots[POOL_SLOTS];
+	long long created, removed, reused, retired;
 	time_t last_reconcile;
-	int docker_down;     /* to log a change once, not every tick */
+	int docker_down;           /* to log a change once, not every tick */
 };
 
 static long long now_ms(void)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
@@ -47,47 +69,21 @@ void pool_lang_request(const struct conf *c, const struct lang *l, struct run_re
 	rr->cancel_fd = -1;
 }
 
-int pool_lease(struct store *s, const struct conf *c, const struct lang *l, char id[DK_ID_MAX],
-	       struct err *e)
+long pool_reuse_runs(const struct conf *c, const struct lang *l)
 {
-	if (c->pool_size <= 0)
-		return RC_NOT_FOUND;
-	return store_pool_claim(s, c->instance, l->id, (long)getpid(), id, DK_ID_MAX, e);
-}
-
-int pool_dispose(struct runner *r, struct store *s, struct run_result *res, struct err *e)
-{
-	char id[DK_ID_MAX];
-	int pooled = res->pooled;
-
-	if (res->container[0] == '\0')
-		return 0;
-	/* The container first, then its pool row: while the row exists the master's
-	 * reconcile knows the container is owned and leaves it alone. */
-	(void)snprintf(id, sizeof id, "%s", res->container);
-	run_dispose(r, res);
-	if (s == NULL)
-		return 0;
-	if ((pooled && store_pool_remove(s, id, e) != 0) ||
-	    (!pooled && store_counter_add(s, "containers_created", 1, e) != 0) ||
-	    store_counter_add(s, "containers_removed", 1, e) != 0)
-		return RC_STORE;
-	return 0;
+	return l->reuse_runs >= 0 ? l->reuse_runs : c->reuse_runs;
 }
 
 int pool_open(struct pool **out, const struct conf *c, struct err *e)
 {
 	struct pool *p = calloc(1, sizeof *p);
-	int rc;
 
 	*out = NULL;
 	if (p == NULL)
 		return err_set(e, RC_NOMEM, "pool");
 	p->conf = c;
-	if ((rc = runner_open(&p->runner, c, e)) != 0) {
-		free(p);
-		return rc;
-	}
+	pthread_mutex_init(&p->lock, NULL);
+	pthread_cond_init(&p->changed, NULL);
 	*out = p;
 	return 0;
 }
@@ -96,52 +92,222 @@ void pool_close(struct pool *p)
 {
 	if (p == NULL)
 		return;
-	runner_close(p->runner);
-	store_close(p->store);
+	for (int i = 0; i < POOL_SLOTS; i++)
+		dk_stream_close(p->slots[i].stream);
+	pthread_cond_destroy(&p->changed);
+	pthread_mutex_destroy(&p->lock);
 	free(p);
 }
 
-static struct store *db(struct pool *p)
+/* A free slot marked STARTING for l, or -1 when the table is full. Under the lock. */
+static int reserve(struct pool *p, const struct lang *l)
 {
-	struct err e;
-
-	if (p->store == NULL && store_open(&p->store, p->conf->db_path,
-					   p->conf->db_busy_timeout_ms, &e) != 0) {
-		p->store = NULL;
-		return NULL;
+	for (int i = 0; i < POOL_SLOTS; i++) {
+		if (p->slots[i].state == SLOT_FREE) {
+			p->slots[i] = (struct slot){ .state = SLOT_STARTING, .lang = l };
+			return i;
+		}
 	}
-	return p->store;
+	return -1;
 }
 
-static void db_failed(struct pool *p)
+/* Free slot i. Under the lock. */
+static void release_slot(struct pool *p, int i)
 {
-	store_close(p->store);
-	p->store = NULL;
+	p->slots[i] = (struct slot){ .state = SLOT_FREE };
+	pthread_cond_broadcast(&p->changed);
 }
 
-/* Remove a container and its row. */
-static void discard(struct pool *p, const char *id)
+/* Create, start and attach a container for l into the reserved slot i (outside the
+ * lock: only this thread touches a STARTING slot). On failure the slot is freed. */
+static int make(struct pool *p, struct runner *r, const struct lang *l, int i, struct err *e)
 {
+	struct run_request rr;
+	struct dk_stream *s = NULL;
+	char id[DK_ID_MAX];
+	int rc;
+
+	pool_lang_request(p->conf, l, &rr);
+	if ((rc = run_prestart(r, &rr, id, e)) == 0 &&
+	    (rc = dk_attach(runner_docker(r), id, &s, e)) != 0) {
+		struct err ignored;
+		(void)runner_remove(r, id, &ignored);
+	}
+	pthread_mutex_lock(&p->lock);
+	if (rc == 0) {
+		p->created++;
+		(void)snprintf(p->slots[i].id, sizeof p->slots[i].id, "%s", id);
+		p->slots[i].stream = s;
+	} else {
+		release_slot(p, i);
+	}
+	pthread_mutex_unlock(&p->lock);
+	return rc;
+}
+
+/* Remove slot i's container (its stream closed first: a daemon blocked writing to an
+ * attach nobody reads would hang the removal) and free the slot. The slot is the
+ * caller's (busy or starting): no lock is needed for the Docker call. */
+static void discard(struct pool *p, struct runner *r, int i)
+{
+	struct slot *sl = &p->slots[i];
+	char id[DK_ID_MAX];
 	struct err e;
 
-	if (runner_remove(p->runner, id, &e) != 0)
-		log_warnx("pool: cannot remove %.12s: %s", id, e.msg);
-	if (db(p) && (store_pool_remove(p->store, id, &e) != 0 ||
-		      store_counter_add(p->store, "containers_removed", 1, &e) != 0))
-		db_failed(p);
+	(void)snprintf(id, sizeof id, "%s", sl->id);
+	dk_stream_close(sl->stream);
+	sl->stream = NULL;
+	if (id[0] != '\0' && runner_remove(r, id, &e) != 0)
+		log_warnx("pool: cannot remove %.12s: %s (the runner's upkeep will)", id, e.msg);
+	pthread_mutex_lock(&p->lock);
+	if (id[0] != '\0')
+		p->removed++;
+	release_slot(p, i);
+	pthread_mutex_unlock(&p->lock);
 }
 
-/* Make the rows and Docker agree: rows whose container is gone are forgotten, idle rows
- * that are too old are removed, pool containers without a row are removed. */
-static void reconcile(struct pool *p)
+/* A ready slot of l, or -1; a resetting one of l sets *resetting. Under the lock. */
+static int find_ready(struct pool *p, const struct lang *l, bool *resetting)
+{
+	int best = -1;
+
+	*resetting = false;
+	for (int i = 0; i < POOL_SLOTS; i++) {
+		struct slot *sl = &p->slots[i];
+
+		if (sl->lang != l)
+			continue;
+		if (sl->state == SLOT_RESETTING)
+			*resetting = true;
+		/* The one ready last: a few containers stay hot (their pages in memory) and the
+		 * others, idle, expire. */
+		if (sl->state == SLOT_READY && (best < 0 || sl->since_ms > p->slots[best].since_ms))
+			best = i;
+	}
+	return best;
+}
+
+static void lease_of(struct pool *p, int i, struct pool_lease *out)
+{
+	struct slot *sl = &p->slots[i];
+
+	*out = (struct pool_lease){ .slot = i, .stream = sl->stream, .jobs = sl->jobs };
+	(void)snprintf(out->id, sizeof out->id, "%s", sl->id);
+	out->last = sl->jobs + 1 >= pool_reuse_runs(p->conf, sl->lang);
+}
+
+int pool_take(struct pool *p, struct runner *r, const struct lang *l, bool fresh,
+	      struct pool_lease *out, struct err *e)
+{
+	long long until = now_ms() + POOL_WAIT_MS;
+	bool resetting = false;
+	int i, rc;
+
+	*out = (struct pool_lease){ .slot = -1 };
+	pthread_mutex_lock(&p->lock);
+	for (;;) {
+		i = fresh ? -1 : find_ready(p, l, &resetting);
+		if (i >= 0 || !resetting || now_ms() >= until)
+			break;
+		/* A container of l is resetting: it is ready in milliseconds. */
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		ts.tv_nsec += 20 * 1000000L;
+		if (ts.tv_nsec >= 1000000000L) {
+			ts.tv_sec++;
+			ts.tv_nsec -= 1000000000L;
+		}
+		(void)pthread_cond_timedwait(&p->changed, &p->lock, &ts);
+	}
+	if (i >= 0) {
+		p->slots[i].state = SLOT_BUSY;
+		lease_of(p, i, out);
+		out->warm = true;
+		if (out->jobs > 0)
+			p->reused++;
+		pthread_mutex_unlock(&p->lock);
+		return 0;
+	}
+	i = reserve(p, l);
+	pthread_mutex_unlock(&p->lock);
+	if (i < 0)
+		return err_set(e, RC_BUSY, "the runner has %d containers already", POOL_SLOTS);
+	if ((rc = make(p, r, l, i, e)) != 0)
+		return rc;
+	pthread_mutex_lock(&p->lock);
+	p->slots[i].state = SLOT_BUSY;
+	lease_of(p, i, out);
+	pthread_mutex_unlock(&p->lock);
+	return 0;
+}
+
+void pool_resetting(struct pool *p, const struct pool_lease *lease)
+{
+	if (lease->slot < 0 || lease->last)
+		return;
+	pthread_mutex_lock(&p->lock);
+	p->slots[lease->slot].state = SLOT_RESETTING;
+	pthread_mutex_unlock(&p->lock);
+}
+
+/* Ready containers of l, and all of l's containers. Under the lock. */
+static void count(struct pool *p, const struct lang *l, int *ready, int *all)
+{
+	*ready = *all = 0;
+	for (int i = 0; i < POOL_SLOTS; i++) {
+		if (p->slots[i].lang != l || p->slots[i].state == SLOT_FREE)
+			continue;
+		(*all)++;
+		*ready += p->slots[i].state == SLOT_READY || p->slots[i].state == SLOT_STARTING;
+	}
+}
+
+void pool_give_back(struct pool *p, struct runner *r, struct pool_lease *lease, bool ready,
+		    const char *not_ready)
+{
+	int i = lease->slot;
+
+	if (i < 0)
+		return;
+	lease->slot = -1;
+	pthread_mutex_lock(&p->lock);
+	p->slots[i].jobs++;
+	if (ready && !lease->last) {
+		p->slots[i].state = SLOT_READY;
+		p->slots[i].since_ms = now_ms();
+		pthread_cond_broadcast(&p->changed);
+		pthread_mutex_unlock(&p->lock);
+		return;
+	}
+	if (!lease->last && not_ready != NULL) {
+		p->retired++;
+		log_info("pool: retiring %.12s after %ld job(s): %s", p->slots[i].id,
+			 p->slots[i].jobs, not_ready[0] ? not_ready : "no proof of its reset");
+	}
+	pthread_mutex_unlock(&p->lock);
+	discard(p, r, i);
+}
+
+/* Take slot i out of the table if it is still ready (a lease may have it by now). Under
+ * the lock; returns whether it was taken. */
+static bool take_ready(struct pool *p, int i)
+{
+	if (p->slots[i].state != SLOT_READY)
+		return false;
+	p->slots[i].state = SLOT_BUSY;
+	return true;
+}
+
+/* The containers Docker has for this instance against the table: a ready slot whose
+ * container is gone is freed; a container no slot knows is removed. */
+static void reconcile(struct pool *p, struct runner *r)
 {
 	struct runner_container *live = NULL;
-	struct pool_row *rows = NULL;
-	long long old = now_ms() - (long long)p->conf->pool_idle_s * 1000;
+	size_t j, nlive = 0;
 	struct err e;
-	size_t i, j, nlive = 0, nrows = 0;
+	int i;
 
-	if (runner_list(p->runner, &live, &nlive, &e) != 0) {
+	if (runner_list(r, &live, &nlive, &e) != 0) {
 		if (!p->docker_down)
 			log_warnx("pool: Docker is not answering (%s); refilling when it is back", e.msg);
 		p->docker_down = 1;
@@ -150,123 +316,131 @@ static void reconcile(struct pool *p)
 	if (p->docker_down)
 		log_info("pool: Docker is back; refilling");
 	p->docker_down = 0;
-	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &nrows, &e) != 0) {
-		db_failed(p);
-		free(live);
-		return;
-	}
-	for (i = 0; i < nrows; i++) {
-		const char *id = rows[i].container;
-		int running = 0;
+	for (i = 0; i < POOL_SLOTS; i++) {
+		bool running = false, mine;
 
+		pthread_mutex_lock(&p->lock);
 		for (j = 0; j < nlive; j++)
-			if (strcmp(live[j].id, id) == 0)
-				running = live[j].running;
-		if (!rows[i].idle)
-			continue;
-		if (running && rows[i].created_ms >= old)
-			continue;
-		/* Gone, or idle too long. A worker may claim it this very moment: take the row
-		 * only if it is still idle, and touch the container only then. */
-		if (store_pool_take_idle(p->store, id, &e) != 0) {
-			if (e.rc == RC_STORE)
-				db_failed(p);
-			continue;
+			running |= strcmp(live[j].id, p->slots[i].id) == 0 && live[j].running;
+		mine = !running && take_ready(p, i);
+		pthread_mutex_unlock(&p->lock);
+		if (mine) {
+			log_info("pool: %.12s is gone; forgetting it", p->slots[i].id);
+			discard(p, r, i);
 		}
-		if (!running)
-			log_info("pool: %.12s is gone; forgetting it", id);
-		if (runner_remove(p->runner, id, &e) != 0)
-			log_warnx("pool: cannot remove %.12s: %s", id, e.msg);
-		(void)store_counter_add(p->store, "containers_removed", 1, &e);
-		if (p->store == NULL)
-			break;
 	}
 	for (j = 0; j < nlive; j++) {
-		int known = 0;
+		bool known = false;
 
-		if (!live[j].pooled)
-			continue;
-		for (i = 0; i < nrows; i++)
-			known |= strcmp(rows[i].container, live[j].id) == 0;
+		pthread_mutex_lock(&p->lock);
+		for (i = 0; i < POOL_SLOTS && !known; i++)
+			known = p->slots[i].state != SLOT_FREE && strcmp(p->slots[i].id, live[j].id) == 0;
+		/* A slot still starting has no id yet: leave young containers to it. */
+		for (i = 0; i < POOL_SLOTS && !known; i++)
+			known = p->slots[i].state == SLOT_STARTING;
+		pthread_mutex_unlock(&p->lock);
 		if (!known) {
-			log_info("pool: removing %.12s, which no one owns", live[j].id);
-			discard(p, live[j].id);
+			log_info("pool: removing %.12s, which no run owns", live[j].id);
+			if (runner_remove(r, live[j].id, &e) != 0)
+				log_warnx("pool: cannot remove %.12s: %s", live[j].id, e.msg);
 		}
 	}
-	free(rows);
 	free(live);
 }
 
-void pool_tick(struct pool *p)
+/* Remove ready containers idle too long: beyond pool_size after a minute, the pool's own
+ * after pool_idle_s (they are replaced). */
+static void expire(struct pool *p, struct runner *r)
 {
-	struct pool_row *rows = NULL;
+	long long now = now_ms();
+
+	for (int i = 0; i < POOL_SLOTS; i++) {
+		bool mine = false;
+
+		pthread_mutex_lock(&p->lock);
+		if (p->slots[i].state == SLOT_READY) {
+			int ready, all;
+			long long idle = now - p->slots[i].since_ms;
+
+			count(p, p->slots[i].lang, &ready, &all);
+			if (idle > (long long)p->conf->pool_idle_s * 1000 ||
+			    (ready > p->conf->pool_size && idle > POOL_EXTRA_IDLE_MS))
+				mine = take_ready(p, i);
+		}
+		pthread_mutex_unlock(&p->lock);
+		if (mine)
+			discard(p, r, i);
+	}
+}
+
+void pool_tick(struct pool *p, struct runner *r)
+{
 	time_t now = time(NULL);
 	struct err e;
-	size_t i, k, nrows = 0;
 
-	if (p->conf->pool_size <= 0)
-		return;
 	if (now - p->last_reconcile >= 5 || p->docker_down) {
 		p->last_reconcile = now;
-		reconcile(p);
+		reconcile(p, r);
+		expire(p, r);
 	}
-	if (p->docker_down || db(p) == NULL)
+	if (p->docker_down || p->conf->pool_size <= 0)
 		return;
-	if (store_pool_list(p->store, p->conf->instance, &rows, &nrows, &e) != 0) {
-		db_failed(p);
-		return;
-	}
-	for (k = 0; k < lang_count(); k++) {
+	for (size_t k = 0; k < lang_count(); k++) {
 		const struct lang *l = lang_at(k);
-		struct run_request rr;
-		char id[DK_ID_MAX];
-		int idle = 0;
+		int ready, all, i;
 
-		for (i = 0; i < nrows; i++)
-			idle += rows[i].idle && strcmp(rows[i].language, l->id) == 0;
-		if (idle >= p->conf->pool_size)
+		pthread_mutex_lock(&p->lock);
+		count(p, l, &ready, &all);
+		i = ready < p->conf->pool_size ? reserve(p, l) : -1;
+		pthread_mutex_unlock(&p->lock);
+		if (i < 0)
 			continue;
-		pool_lang_request(p->conf, l, &rr);
-		if (run_prestart(p->runner, &rr, id, &e) != 0) {
+		if (make(p, r, l, i, &e) != 0) {
 			log_debug("pool: cannot start a %s container: %s", l->id, e.msg);
 			continue; /* image missing or Docker failing: try again next tick */
 		}
-		(void)store_counter_add(p->store, "containers_created", 1, &e);
-		if (store_pool_add(p->store, p->conf->instance, l->id, id, &e) != 0) {
-			log_warnx("pool: %s", e.msg);
-			(void)runner_remove(p->runner, id, &e);
-			db_failed(p);
-			break;
-		}
+		pthread_mutex_lock(&p->lock);
+		p->slots[i].state = SLOT_READY;
+		p->slots[i].since_ms = now_ms();
+		pthread_cond_broadcast(&p->changed);
+		pthread_mutex_unlock(&p->lock);
 	}
-	free(rows);
 }
 
-void pool_worker_died(struct pool *p, long pid)
+void pool_drain(struct pool *p, struct runner *r)
 {
-	struct pool_row *rows = NULL;
-	struct err e;
-	size_t i, nrows = 0;
+	for (int i = 0; i < POOL_SLOTS; i++) {
+		bool mine;
 
-	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &nrows, &e) != 0)
-		return;
-	for (i = 0; i < nrows; i++)
-		if (rows[i].claimed_pid == pid)
-			discard(p, rows[i].container);
-	free(rows);
+		pthread_mutex_lock(&p->lock);
+		mine = p->slots[i].state != SLOT_FREE && p->slots[i].state != SLOT_STARTING;
+		if (mine)
+			p->slots[i].state = SLOT_BUSY;
+		pthread_mutex_unlock(&p->lock);
+		if (mine)
+			discard(p, r, i);
+	}
 }
 
-void pool_drain(struct pool *p)
+void pool_info(struct pool *p, struct rpc_info *info)
 {
-	struct pool_row *rows = NULL;
-	struct err e;
-	size_t i, nrows = 0;
+	info->nlangs = 0;
+	pthread_mutex_lock(&p->lock);
+	for (size_t k = 0; k < lang_count() && k < LANG_MAX; k++) {
+		const struct lang *l = lang_at(k);
+		struct rpc_lang_info *li = &info->langs[info->nlangs++];
+		int ready, all;
 
-	if (db(p) == NULL || store_pool_list(p->store, p->conf->instance, &rows, &nrows, &e) != 0)
-		return;
-	for (i = 0; i < nrows; i++)
-		discard(p, rows[i].container);
-	free(rows);
-	/* Called before the workers are forked: no SQLite connection may cross a fork. */
-	db_failed(p);
+		(void)snprintf(li->lang, sizeof li->lang, "%s", l->id);
+		count(p, l, &ready, &all);
+		li->idle = 0;
+		for (int i = 0; i < POOL_SLOTS; i++)
+			li->idle += p->slots[i].lang == l && p->slots[i].state == SLOT_READY;
+		li->busy = all - li->idle;
+	}
+	info->containers_created = p->created;
+	info->containers_removed = p->removed;
+	info->reused_jobs = p->reused;
+	info->retired = p->retired;
+	pthread_mutex_unlock(&p->lock);
 }

@@ -16,6 +16,13 @@ if [ "$rc" = 10 ]; then
     fi
 fi
 
+# The FastCGI workers parse what students send, so they run as a user of their own with no
+# access to Docker (worker_user in runbox.conf); only the runner process holds the socket.
+if ! getent passwd runbox >/dev/null; then
+    echo "creating the system user 'runbox' for the FastCGI workers"
+    useradd --system --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin runbox
+fi
+
 sock=/var/run/docker.sock
 docker_ok() { curl -sf --max-time 3 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1; }
 if ! docker_ok; then

@@ -500,8 +500,9 @@ static void job_defaults(struct job *j)
 
 /* Read one job and run it, reporting as frames, ending with FRAME_DONE. Returns 0, or -1
  * when stdin ended first (j->phase still PH_JOB: before any of a job arrived). *clean says
- * whether the job ended in a way a reset can prove clean: no agent error, no limit lowered
- * for it (the container's must not stay lowered), no stage killed by the memory limit. */
+ * whether the job ended in a way a reset can prove clean: no agent error, no stage killed
+ * by the memory limit. (A limit lowered for it is set back and checked before the
+ * container is vouched for: restore_limits.) */
 static int run_job(struct job *j, int sigfd, int *clean)
 {
 	struct stage st;
@@ -537,12 +538,50 @@ static int run_job(struct job *j, int sigfd, int *clean)
 		goto fail;
 	send_stage(st.name, &res);
 done:
-	*clean = !j->waited && strcmp(res.reason, "memory") != 0;
+	*clean = strcmp(res.reason, "memory") != 0;
 	agent_send(FRAME_DONE, 0, NULL, 0);
 	return 0;
 fail:
 	send_text(FRAME_ERROR, j->err);
 	agent_send(FRAME_DONE, 0, NULL, 0);
+	return 0;
+}
+
+/* The container's limits as it started: what every job starts under. */
+struct start_limits {
+	int known;
+	uint64_t mem, memsw, pids; /* pids 0: no pids cgroup to check */
+};
+
+/* A job lowered the container's limits (FRAME_WAIT): ask the server to set them back
+ * (FRAME_WAIT "stage=reset", answered by FRAME_LIMITS) and check the kernel's values
+ * ourselves. 0 when they are exactly as at the start; -1 with a sentence in why. */
+static int restore_limits(struct job *j, const struct start_limits *sl, char *why, size_t cap)
+{
+	uint64_t mem, memsw, pids = 0;
+	int rc;
+
+	if (!sl->known) {
+		(void)snprintf(why, cap, "the agent does not know the container's first limits");
+		return -1;
+	}
+	send_text(FRAME_WAIT, "stage=reset\n");
+	j->phase = PH_WAIT;
+	rc = read_job(j);
+	j->phase = PH_JOB; /* the next job's frames come next */
+	if (rc != 0) {
+		(void)snprintf(why, cap, "the limits were not set back: %s", j->err);
+		return -1;
+	}
+	if (agent_mem_limit(&mem, &memsw) < 0 || mem != sl->mem || memsw != sl->memsw) {
+		(void)snprintf(why, cap, "the memory limit is not back at %llu MB", mb(sl->mem));
+		return -1;
+	}
+	if (sl->pids != 0 && (agent_pids_limit(&pids) < 0 || pids != sl->pids)) {
+		(void)snprintf(why, cap, "the process limit is not back at %llu",
+			       (unsigned long long)sl->pids);
+		return -1;
+	}
 	return 0;
 }
 
@@ -579,6 +618,7 @@ int main(void)
 	struct job j;
 
 	struct baseline base;
+	struct start_limits start = { 0 };
 	char why[512] = "";
 	sigset_t chld;
 	int sigfd, rc, clean = 0, have_base;
@@ -614,7 +654,12 @@ int main(void)
 		return 0;
 	}
 	have_base = agent_baseline(&base, why, sizeof why) == 0;
+	start.known = agent_mem_limit(&start.mem, &start.memsw) == 0;
+	if (agent_pids_limit(&start.pids) < 0)
+		start.pids = 0;
 	for (int jobs = 0;; jobs++) {
+		int waited;
+
 		rc = run_job(&j, sigfd, &clean);
 		if (rc < 0)
 			/* The server is gone; between jobs that is how a reused container ends. */
@@ -626,12 +671,15 @@ int main(void)
 			(void)snprintf(why, sizeof why, "%s", j.err[0] ? j.err : "the job ended in a way "
 				       "the reset cannot prove clean");
 		/* The job's own fds (its stdin) go first: the proof counts ours. */
+		waited = j.waited;
 		job_clear(&j);
 		if (clean && !have_base) {
 			clean = 0;
 			(void)snprintf(why, sizeof why, "the agent has no baseline to prove a reset against");
 		} else if (clean) {
 			clean = agent_reset(&base, why, sizeof why) == 0;
+			if (clean && waited)
+				clean = restore_limits(&j, &start, why, sizeof why) == 0;
 		}
 		send_ready(clean, why);
 		if (!clean)

@@ -43,7 +43,7 @@ export RUNBOX_QUOTA_PER_MINUTE=1000000 RUNBOX_QUOTA_PER_DAY=100000000 RUNBOX_QUO
 export RUNBOX_LANGUAGES=$dir/languages.conf RUNBOX_POOL_SIZE=3
 stack() { # start|stop TREE NAME PORT
     RUNBOX_CONF=$2/runbox.conf RUNBOX_INSTANCE=bench-$3 RUNBOX_RUN_DIR=$dir/$3 \
-        RUNBOX_DB_PATH=$dir/$3/runbox.db RUNBOX_LISTEN=127.0.0.1:$4 \
+        RUNBOX_DB_PATH=$dir/$3/db/runbox.db RUNBOX_LISTEN=127.0.0.1:$4 \
         "$2/scripts/stack.sh" "$1" >/dev/null
 }
 cleanup() {
@@ -54,7 +54,9 @@ cleanup() {
 trap cleanup EXIT
 stack start "$dir/a" a 18093
 stack start "$top" b 18094
-idle() { sqlite3 "$dir/$1/runbox.db" "SELECT count(*) FROM pool WHERE state = 'idle'" 2>/dev/null || echo 0; }
+idle() { # warm containers ready in stack $1 (a: port 18093, b: 18094), from its health
+    curl -s "http://127.0.0.1:$([ "$1" = a ] && echo 18093 || echo 18094)/api/health" |
+        jq '[.languages[].pool.idle] | add // 0' 2>/dev/null || echo 0; }
 for _ in $(seq 1 120); do
     [ "$(idle a)" -ge 3 ] && [ "$(idle b)" -ge 3 ] && break
     sleep 0.5

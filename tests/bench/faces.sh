@@ -27,7 +27,7 @@ awk -v s="[$lang]" '/^\[/ { p = ($0 == s) } p' images/languages.conf > "$dir/lan
 
 export RUNBOX_QUOTA_PER_MINUTE=1000000 RUNBOX_QUOTA_PER_DAY=100000000 RUNBOX_QUOTA_CONCURRENT=1000
 export RUNBOX_LANGUAGES=$dir/languages.conf RUNBOX_POOL_SIZE=3 RUNBOX_INSTANCE=bench-faces
-export RUNBOX_RUN_DIR=$dir/run RUNBOX_DB_PATH=$dir/run/runbox.db RUNBOX_LISTEN=127.0.0.1:$port
+export RUNBOX_RUN_DIR=$dir/run RUNBOX_DB_PATH=$dir/run/db/runbox.db RUNBOX_LISTEN=127.0.0.1:$port
 cleanup() { scripts/stack.sh stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
 trap cleanup EXIT
 scripts/stack.sh start >/dev/null

@@ -24,7 +24,7 @@ printf '%s' '{"language": "python", "code": "print(\"hello\")"}' > "$body"
 image=$(sed -n 's/^image *= *//p' "$dir/languages.conf")
 
 stack() { # start|stop NAME PORT POOL
-    RUNBOX_RUN_DIR=$dir/$2 RUNBOX_DB_PATH=$dir/$2/runbox.db RUNBOX_LISTEN=127.0.0.1:$3 \
+    RUNBOX_RUN_DIR=$dir/$2 RUNBOX_DB_PATH=$dir/$2/db/runbox.db RUNBOX_LISTEN=127.0.0.1:$3 \
         RUNBOX_POOL_SIZE=$4 scripts/stack.sh "$1" >/dev/null
 }
 cleanup() {

@@ -9,7 +9,7 @@ own_stack() {
     export RUNBOX_RUN_DIR
     RUNBOX_RUN_DIR=$(mktemp -d "/tmp/runbox-$1.XXXXXX")
     chmod 755 "$RUNBOX_RUN_DIR"   # nginx's workers (an unprivileged user) reach the socket in it
-    export RUNBOX_INSTANCE=$1 RUNBOX_LISTEN=$2 RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+    export RUNBOX_INSTANCE=$1 RUNBOX_LISTEN=$2 RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/db/runbox.db
     base=http://$RUNBOX_LISTEN
     sock=/var/run/docker.sock
     tmp=$RUNBOX_RUN_DIR/t
@@ -69,15 +69,31 @@ program_runs() {
     done
     return 1
 }
+# The container of the one run in progress: the one of ours with a process besides the
+# agent (a warm container waiting for a job has the agent alone).
+busy_container() {
+    local id
+    for id in $(curl -s --unix-socket "$sock" -G http://docker/v1.41/containers/json \
+        --data-urlencode "filters={\"label\":[\"runbox.instance=$RUNBOX_INSTANCE\"]}" | jq -r '.[].Id'); do
+        if [ "$(curl -s --unix-socket "$sock" "http://docker/v1.41/containers/$id/top" | jq '.Processes | length' 2>/dev/null)" -gt 1 ] 2>/dev/null; then
+            echo "$id"
+            return
+        fi
+    done
+}
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 # The suite's own stack: its database, its master and workers, its warm pool.
 sql() { sqlite3 -cmd '.timeout 10000' "$RUNBOX_DB_PATH" "$@"; }
 rows() { sql "SELECT count(*) FROM runs"; }
 master() { cat "$RUNBOX_RUN_DIR/fcgi.pid" 2>/dev/null; }
-workers() { pgrep -P "$(master)" | sort -n | tr '\n' ' '; }
-pool_idle() { sql "SELECT count(*) FROM pool WHERE instance = '$RUNBOX_INSTANCE' AND state = 'idle'"; }
+# The master's children by name: its FastCGI workers, and the runner (the one with Docker).
+children_named() { local p; for p in $(pgrep -P "$(master)"); do
+    [ "$(cat "/proc/$p/comm" 2>/dev/null)" = "$1" ] && echo "$p"; done | sort -n; }
+workers() { children_named runbox-worker | tr '\n' ' '; }
+runner_pid() { children_named runbox-runner; }
+pool_idle() { curl -s "$base/api/health" | jq '[.languages[].pool.idle] | add'; }
 # pool_full [N]: N idle warm containers (default: the suite's pool_size)
-pool_full() { [ "$(pool_idle)" = "${1:-$RUNBOX_POOL_SIZE}" ]; }
+pool_full() { [ "$(pool_idle)" -ge "${1:-$RUNBOX_POOL_SIZE}" ] 2>/dev/null; }
 docker_up() { curl -sf --max-time 3 --unix-socket "$sock" http://docker/_ping >/dev/null 2>&1; }
 
 

@@ -14,14 +14,15 @@ export RUNBOX_RUN_DIR=${RUNBOX_RUN_DIR:-$(mktemp -d /tmp/runbox-e2e.XXXXXX)}
 export RUNBOX_LISTEN=${RUNBOX_LISTEN:-127.0.0.1:18080}
 export RUNBOX_INSTANCE=e2e
 export RUNBOX_FCGI_PROCESSES=3
-export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/runbox.db
+export RUNBOX_DB_PATH=$RUNBOX_RUN_DIR/db/runbox.db
 # Shorter than the default so the timeout cases take seconds; the 10 s default is
 # covered by the integration suite.
 export RUNBOX_WALL_MS=3000
 # This suite is about runs, not quotas (tests/e2e/store.sh covers those).
 export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_CONCURRENT=100
-# Containers made per run: this suite is about that path (tests/e2e/pool.sh covers the pool).
-export RUNBOX_POOL_SIZE=0
+# Containers made per run: this suite is about that path (tests/e2e/pool.sh covers the pool,
+# tests/e2e/runner.sh a container serving several runs).
+export RUNBOX_POOL_SIZE=0 RUNBOX_REUSE_RUNS=0
 base=http://$RUNBOX_LISTEN
 sock=/var/run/docker.sock
 tmp=$RUNBOX_RUN_DIR/e2e

@@ -641,6 +641,50 @@ static void test_reused_container_is_reset(void **state)
 	dk_stream_close(s);
 }
 
+/* A reused container whose run stage lowered its memory and process limits (a compiled
+ * language: the compiler has more): after the job the runner sets them back, the agent
+ * checks them before it says ready, and the next job starts under the container's own. */
+static void test_reused_container_gets_its_limits_back(void **state)
+{
+	struct runner *r = *state;
+	static const char code[] = PRINT_LIMIT "    return 0;\n}\n";
+	struct run_file f = { "main.c", (const unsigned char *)code, sizeof code - 1 };
+	const char *compile_argv[] = { "sh", "-c", "cat " CG_LIMIT " /sys/fs/cgroup/pids/pids.max && gcc -O1 -o main main.c", NULL };
+	static const char *const run_argv[] = { "./main", NULL };
+	struct run_request req = {
+		.run_id = "itest", .lang = lang_find("c"), .files = &f, .nfiles = 1,
+		.limits = conf.limits, .cancel_fd = -1, .compile_argv = compile_argv,
+		.run_argv = run_argv, .compile_memory_bytes = 384L << 20, .run_pids = 16,
+		.reuse = true,
+	};
+	struct dk_stream *s = NULL;
+	struct run_result res;
+	char id[DK_ID_MAX], first[64];
+	struct err e;
+
+	err_init(&e);
+	req.limits.memory_bytes = 64L << 20;
+	assert_int_equal(run_prestart(r, &req, id, &e), 0);
+	assert_int_equal(dk_attach(runner_docker(r), id, &s, &e), 0);
+	req.container = id;
+	req.stream = s;
+	(void)snprintf(first, sizeof first, "402653184\n%ld\n", conf.limits.pids);
+	for (int job = 0; job < 2; job++) {
+		run_result_init(&res, &req.limits);
+		assert_int_equal(run_exec(r, &req, &res, &e), 0);
+		if (res.status != STATUS_OK)
+			fail_msg("job %d: %s %s", job, run_status_name(res.status), res.agent_error);
+		assert_out(&res.compile.out, first); /* each job starts under the container's own */
+		assert_out(&res.run.out, "limit 67108864\n");
+		assert_true(res.limit_lowered);
+		if (!res.ready)
+			fail_msg("job %d: not ready: %s", job, res.not_ready);
+		run_result_release(&res);
+	}
+	dk_stream_close(s);
+	assert_int_equal(runner_remove(r, id, &e), 0);
+}
+
 /* Last: nothing of ours is left, running or not. */
 static void test_nothing_left(void **state)
 {
@@ -681,6 +725,7 @@ int main(void)
 		cmocka_unit_test(test_limit_that_cannot_be_lowered_runs_nothing),
 		cmocka_unit_test(test_container_limit_not_set_back_runs_nothing),
 		cmocka_unit_test(test_reused_container_is_reset),
+		cmocka_unit_test(test_reused_container_gets_its_limits_back),
 		cmocka_unit_test(test_nothing_left),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

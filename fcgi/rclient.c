@@ -1,0 +1,225 @@
+#define _GNU_SOURCE
+#include "rclient.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+
+/* Beyond a run's own limits: Docker's calls around it and the reset. */
+#define RUN_MARGIN_MS 90000
+#define INFO_MS 15000
+
+struct rclient {
+	char path[108];
+	int fd;
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int rclient_open(struct rclient **out, const char *socket_path, struct err *e)
+{
+	struct rclient *c = calloc(1, sizeof *c);
+
+	*out = NULL;
+	if (c == NULL)
+		return err_set(e, RC_NOMEM, "runner client");
+	if (snprintf(c->path, sizeof c->path, "%s", socket_path) >= (int)sizeof c->path) {
+		free(c);
+		return err_set(e, RC_CONFIG, "runner_socket %s is too long", socket_path);
+	}
+	c->fd = -1;
+	*out = c;
+	return 0;
+}
+
+static void hang_up(struct rclient *c)
+{
+	if (c->fd >= 0)
+		close(c->fd);
+	c->fd = -1;
+}
+
+void rclient_close(struct rclient *c)
+{
+	if (c == NULL)
+		return;
+	hang_up(c);
+	free(c);
+}
+
+/* A connection to the runner; an old one the runner closed (it was restarted) is made
+ * again. */
+static int connected(struct rclient *c, struct err *e)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+	if (c->fd >= 0) {
+		struct pollfd pf = { .fd = c->fd, .events = POLLIN | POLLRDHUP };
+
+		/* Between requests the runner sends nothing: anything readable is its end. */
+		if (poll(&pf, 1, 0) == 0)
+			return 0;
+		hang_up(c);
+	}
+	(void)snprintf(sa.sun_path, sizeof sa.sun_path, "%s", c->path);
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) < 0)
+		return err_set(e, RC_RUNNER_DOWN, "socket: %s", strerror(errno));
+	if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+		int saved = errno;
+
+		hang_up(c);
+		return err_set(e, RC_RUNNER_DOWN, "the runner is not running (%s: %s)", c->path,
+			       strerror(saved));
+	}
+	return 0;
+}
+
+static int send_all(struct rclient *c, const unsigned char *p, size_t n, long long until,
+		    struct err *e)
+{
+	while (n > 0) {
+		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+		struct pollfd pf = { .fd = c->fd, .events = POLLOUT };
+
+		if (w > 0) {
+			p += w;
+			n -= (size_t)w;
+			continue;
+		}
+		if (w < 0 && errno != EAGAIN && errno != EINTR)
+			return err_set(e, RC_RUNNER_DOWN, "the runner hung up: %s", strerror(errno));
+		if (until - now_ms() <= 0 || poll(&pf, 1, (int)(until - now_ms())) < 0)
+			return err_set(e, RC_RUNNER_DOWN, "the runner does not read its socket");
+	}
+	return 0;
+}
+
+#define CANCELLED 1
+
+/* Read one whole message into b by until, watching cancel_fd (-1: none). */
+static int receive(struct rclient *c, struct buf *b, int cancel_fd, long long until,
+		   size_t *len, struct err *e)
+{
+	unsigned char chunk[65536];
+
+	for (;;) {
+		long n = rpc_message_length(b->data, b->len);
+		struct pollfd pf[2] = { { .fd = c->fd, .events = POLLIN },
+					{ .fd = cancel_fd, .events = POLLRDHUP } };
+		long long left = until - now_ms();
+		ssize_t got;
+
+		if (n < 0)
+			return err_set(e, RC_INTERNAL, "the runner's answer is malformed");
+		if (n > 0) {
+			*len = (size_t)n;
+			return 0;
+		}
+		if (left <= 0)
+			return err_set(e, RC_TIMEOUT_IO, "the runner did not answer in time");
+		if (poll(pf, cancel_fd >= 0 ? 2 : 1, (int)left) < 0 && errno != EINTR)
+			return err_set(e, RC_INTERNAL, "poll: %s", strerror(errno));
+		if (cancel_fd >= 0 && (pf[1].revents & (POLLRDHUP | POLLHUP | POLLERR)))
+			return CANCELLED;
+		if (pf[0].revents == 0)
+			continue;
+		got = recv(c->fd, chunk, sizeof chunk, MSG_DONTWAIT);
+		if (got < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (got <= 0)
+			return err_set(e, RC_RUNNER_DOWN, "the runner stopped before it answered");
+		if (buf_add(b, chunk, (size_t)got) != 0 || b->truncated)
+			return err_set(e, RC_INTERNAL, "the runner's answer is too large");
+	}
+}
+
+/* Send msg and read the answer into b. A connection found closed before anything was
+ * sent is made again once (the runner restarted meanwhile; nothing ran). */
+static int exchange(struct rclient *c, const struct buf *msg, int cancel_fd, long long until,
+		    struct buf *b, size_t *len, struct err *e)
+{
+	int rc;
+
+	if ((rc = connected(c, e)) != 0)
+		return rc;
+	if ((rc = send_all(c, msg->data, msg->len, until, e)) != 0) {
+		hang_up(c);
+		if ((rc = connected(c, e)) != 0 || (rc = send_all(c, msg->data, msg->len, until, e)) != 0) {
+			hang_up(c);
+			return rc;
+		}
+	}
+	rc = receive(c, b, cancel_fd, until, len, e);
+	if (rc != 0)
+		hang_up(c); /* the runner sees the hang-up: it stops the run */
+	return rc;
+}
+
+int rclient_run(struct rclient *c, const struct run_request *req, struct run_result *res,
+		struct err *e)
+{
+	const struct limits *l = &req->limits;
+	long long until = now_ms() + l->wall_ms + RUN_MARGIN_MS +
+			  (req->compile_argv ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0);
+	struct buf msg, answer;
+	size_t len = 0;
+	int rc, runner_rc = 0;
+
+	buf_init(&msg, RPC_MAX_MESSAGE);
+	buf_init(&answer, RPC_MAX_MESSAGE + 65536);
+	if ((rc = rpc_encode_run(req, &msg)) != 0) {
+		rc = err_set(e, rc, "the run request does not fit a message");
+		goto out;
+	}
+	rc = exchange(c, &msg, req->cancel_fd, until, &answer, &len, e);
+	if (rc == CANCELLED) {
+		rc = err_set(e, RC_INTERNAL, "the client hung up");
+		goto out;
+	}
+	if (rc != 0)
+		goto out;
+	if ((rc = rpc_decode_result(answer.data, len, res, &runner_rc, NULL, e)) != 0) {
+		hang_up(c);
+		rc = err_set(e, RC_INTERNAL, "the runner's answer is malformed: %s", e->msg);
+		goto out;
+	}
+	rc = runner_rc;
+out:
+	buf_release(&msg);
+	buf_release(&answer);
+	return rc;
+}
+
+int rclient_info(struct rclient *c, struct rpc_info *out, struct err *e)
+{
+	struct buf msg, answer;
+	size_t len = 0;
+	int rc;
+
+	memset(out, 0, sizeof *out);
+	buf_init(&msg, 64);
+	buf_init(&answer, 1 << 20);
+	if ((rc = rpc_encode_info_request(&msg)) == 0 &&
+	    (rc = exchange(c, &msg, -1, now_ms() + INFO_MS, &answer, &len, e)) == 0 &&
+	    (rc = rpc_decode_info(answer.data, len, out, e)) != 0) {
+		hang_up(c);
+		rc = err_set(e, RC_INTERNAL, "the runner's answer is malformed: %s", e->msg);
+	}
+	buf_release(&msg);
+	buf_release(&answer);
+	return rc;
+}
