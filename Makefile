@@ -29,7 +29,7 @@ FCGI_SRC := fcgi/runnerd.c fcgi/rclient.c fcgi/api.c fcgi/editor.c fcgi/jobe.c f
 	fcgi/run_json.c
 FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
-STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/sql/store_pool.o $(B)/sql/store_files.o \
+STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/sql/store_metrics.o $(B)/sql/store_files.o \
 	$(B)/sql/migrations.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)

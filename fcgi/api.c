@@ -190,7 +190,7 @@ static void handle_metrics(struct app *a, FCGX_Request *req)
 	size_t i, k;
 
 	err_init(&e);
-	if ((s = gate_store(&a->gate, &e)) == NULL || store_metrics(s, a->conf->instance, &m, &e) != 0) {
+	if ((s = gate_store(&a->gate, &e)) == NULL || store_metrics(s, &m, &e) != 0) {
 		if (s != NULL && e.rc == RC_STORE)
 			gate_store_failed(&a->gate);
 		http_error(req, e.rc ? e.rc : RC_STORE, NULL, NULL);

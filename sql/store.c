@@ -1,7 +1,8 @@
 /*
  * store: the connection, the schema's migrations and the statement helpers every part of
  * the store uses (store_int.h). Users and keys are in store_users.c, the run log in
- * store_runs.c, the warm pool and the metrics in store_pool.c.
+ * store_runs.c, uploaded files in store_files.c, and the metrics in
+ * store_metrics.c.
  */
 #define _GNU_SOURCE
 #include "store_int.h"

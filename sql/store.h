@@ -274,33 +274,6 @@ void stats_rows_free(struct stats_row *rows, size_t n);
 /* Delete finished runs received before before_ms. */
 int store_prune(struct store *s, long long before_ms, int *n, struct err *e);
 
-/* ---- The warm pool -------------------------------------------------------------------- */
-
-/* Record a started container as idle. */
-int store_pool_add(struct store *s, const char *instance, const char *language,
-		   const char *container, struct err *e);
-/* Claim the oldest idle container of a language for process pid, atomically (one UPDATE
- * ... RETURNING): two processes never get the same one. RC_NOT_FOUND if none is idle. */
-int store_pool_claim(struct store *s, const char *instance, const char *language, long pid,
-		     char *container, size_t cap, struct err *e);
-/* Forget a container only if it is still idle (not claimed meanwhile): returns 0 if it
- * was, RC_NOT_FOUND if a worker has it or it is unknown. */
-int store_pool_take_idle(struct store *s, const char *container, struct err *e);
-/* Forget a container (claimed and used, found dead, or removed). */
-int store_pool_remove(struct store *s, const char *container, struct err *e);
-/* One warm container's row. */
-struct pool_row {
-	char container[65];         /* Docker's id: 64 hex digits */
-	char language[64];
-	int idle;                   /* 1 waiting for a job, 0 claimed by a worker */
-	long long created_ms;
-	long claimed_pid;           /* 0 while idle */
-};
-/* Every pool row of the instance, by language, oldest first: *out (the caller frees it)
- * holds *n rows. */
-int store_pool_list(struct store *s, const char *instance, struct pool_row **out, size_t *n,
-		    struct err *e);
-
 /* ---- Uploaded files ------------------------------------------------------------------ */
 
 /* Keep data as the user's file id (replacing what was there), then evict the least
@@ -315,11 +288,8 @@ int store_file_get(struct store *s, long long user_id, const char *id, unsigned 
 
 /* ---- Metrics -------------------------------------------------------------------------- */
 
-/* Add delta to the counter name (created at 0). */
-int store_counter_add(struct store *s, const char *name, long delta, struct err *e);
-
-/* What /metrics reports, from the run log and the pool. Counts are over the whole run log
- * (prune lowers them). */
+/* What /metrics reports from the run log (the pool's counts and the container counters
+ * come from the runner process). Counts are over the whole run log (prune lowers them). */
 #define METRICS_BUCKETS 9
 extern const long metrics_bucket_ms[METRICS_BUCKETS]; /* 50 ms ... 30 s, upper bounds */
 struct metrics_runs {                 /* finished runs of one language and status */
@@ -327,19 +297,18 @@ struct metrics_runs {                 /* finished runs of one language and statu
 	long long count, sum_ms;
 	long long le[METRICS_BUCKETS];    /* runs that took at most metrics_bucket_ms[k] */
 };
-struct metrics_count {                /* refusals by error code (state ""), or warm */
-	char name[64], state[16];         /* containers by language and state */
+struct metrics_count {                /* refusals by error code */
+	char name[64];
 	long long count;
 };
 struct metrics {
 	struct metrics_runs *runs;
 	size_t nruns;
-	struct metrics_count *refusals, *pool;
-	size_t nrefusals, npool;
+	struct metrics_count *refusals;
+	size_t nrefusals;
 	long long queue_waited, queue_wait_ms; /* requests that waited for a process, and how long */
-	long long containers_created, containers_removed;
 };
-int store_metrics(struct store *s, const char *instance, struct metrics *out, struct err *e);
+int store_metrics(struct store *s, struct metrics *out, struct err *e);
 void store_metrics_release(struct metrics *m);
 
 #endif

@@ -7,7 +7,8 @@
 #     0: a new container per run) and on (runbox.conf's reuse_runs), side by side; one
 #     client's p50 against the floor (one hello world in a running container);
 #   - a burst of 30 simultaneous runs, for both: the time to the last answer, against the
-#     time the machine needs to run those 30 programs at its own rate.
+#     time the machine needs to run those 30 programs at its own rate;
+#   - 16 clients with reuse_runs 10, the default and 1000: what replacing containers costs.
 #   tests/bench/class.sh [SECS=30]
 # Starts its own stack (port 18097, instance bench-class, Python only, warm pool of 3) for
 # each setting, and its own containers (label runbox.bench=class), and removes them at the end.
@@ -89,6 +90,15 @@ measure() {
 reuse=$(build/runbox-fcgi --print-config | sed -n 's/^reuse_runs=//p')
 measure off 0
 measure on "$reuse"
+# sweep N: 16 clients for SECS with reuse_runs N (how often a container is replaced)
+sweep() {
+    RUNBOX_REUSE_RUNS=$1 scripts/stack.sh start >/dev/null
+    for _ in $(seq 1 120); do [ "$(idle)" -ge 3 ] && break; sleep 0.5; done
+    out=$(wrk -t 2 -c 16 -d "${secs}s" --timeout 60s -s "$dir/post.lua" "http://127.0.0.1:$port/api/editor/run" 2>&1) || true
+    echo "$1 $(sed -n 's/^Requests\/sec: *//p' <<<"$out") $(curl -s "http://127.0.0.1:$port/metrics" | awk '$1 == "containers_created_total" { print $2 }')" >> "$dir/sweep"
+    scripts/stack.sh stop >/dev/null
+}
+for n in 10 "$reuse" 1000; do sweep "$n"; done
 
 pct() { awk -v a="$1" -v b="$own" 'BEGIN { printf "%.0f", (b > 0 ? 100 * a / b : 0) }'; }
 echo "Python hello world, $cores cores, $(date -u +%Y-%m-%d); the machine's own rate: $own runs/s, $floor ms per run (the floor)"
@@ -105,4 +115,7 @@ for k in off on; do
     echo "  a burst of 30 at once, reuse $k: the last answer after $last ms ($ok ok); the machine needs $need ms for 30: $(awk -v a="$last" -v b="$need" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }') times that"
 done
 r16() { awk '$1 == 16 { print $2 }' "$dir/rows.$1"; }
+while read -r n rps made; do
+    echo "  reuse_runs $n, 16 clients: ${rps:-?} runs/s ($(pct "${rps:-0}")% of the own rate), $made containers made in ${secs} s"
+done < "$dir/sweep"
 echo "  reuse on against off at 16 clients: $(awk -v a="$(r16 on)" -v b="$(r16 off)" 'BEGIN { printf "%.1f", (b > 0 ? a / b : 0) }') times the throughput"

@@ -2,7 +2,7 @@
 # The latency table of runbox for Python print("hello"), in one run on this machine:
 #   - the floor: the interpreter itself inside an already running container
 #   - runbox with the warm pool: p50 and p95 through nginx (curl, hyperfine)
-#   - runbox with an empty pool (a container made per run)
+#   - runbox with an empty pool and no reuse (a container made per run)
 #   - `docker run --rm` of the same image and program via the CLI
 #   - throughput with 1, 4 and 16 concurrent clients for D seconds each (wrk), errors counted
 # Starts its own stacks (ports 18091 and 18092, instance bench) and stops them at the end.
@@ -23,9 +23,10 @@ body=$dir/hello.json
 printf '%s' '{"language": "python", "code": "print(\"hello\")"}' > "$body"
 image=$(sed -n 's/^image *= *//p' "$dir/languages.conf")
 
-stack() { # start|stop NAME PORT POOL
+stack() { # start|stop NAME PORT POOL (pool 0: no reuse either, a container per run)
     RUNBOX_RUN_DIR=$dir/$2 RUNBOX_DB_PATH=$dir/$2/db/runbox.db RUNBOX_LISTEN=127.0.0.1:$3 \
-        RUNBOX_POOL_SIZE=$4 scripts/stack.sh "$1" >/dev/null
+        RUNBOX_POOL_SIZE=$4 RUNBOX_REUSE_RUNS=$([ "$4" = 0 ] && echo 0 || build/runbox-fcgi --print-config | sed -n 's/^reuse_runs=//p') \
+        scripts/stack.sh "$1" >/dev/null
 }
 cleanup() {
     stack stop warm 18091 3 || true
@@ -46,7 +47,7 @@ stack start warm 18091 3
 stack start cold 18092 0
 # Wait for the warm pool to fill.
 for _ in $(seq 1 60); do
-    n=$(sqlite3 "$dir/warm/runbox.db" "SELECT count(*) FROM pool WHERE state = 'idle'" 2>/dev/null || echo 0)
+    n=$(curl -s http://127.0.0.1:18091/api/health | jq '[.languages[].pool.idle] | add // 0' 2>/dev/null || echo 0)
     [ "$n" -ge 3 ] && break
     sleep 0.5
 done

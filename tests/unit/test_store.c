@@ -301,6 +301,27 @@ static void test_upgrade_in_place(void **state)
 	store_close(s);
 }
 
+/* Migration 8 drops the warm pool's table and the counters table (the runner process keeps
+ * the pool and its container counters now), from a database that had them in use. */
+static void test_upgrade_drops_pool(void **state)
+{
+	struct fx *f = *state;
+	struct store *s = NULL;
+	struct err e;
+
+	assert_int_equal(store_open_at(&s, f->path, BUSY_MS, 7, &e), 0);
+	store_close(s);
+	sql_exec(f->path, "INSERT INTO pool (container, instance, language, state, created_ms)"
+		 " VALUES ('aaa1', 'i1', 'python', 'idle', 1000);"
+		 " INSERT INTO counters (name, value) VALUES ('containers_created', 3),"
+		 " ('containers_removed', 2), ('other', 5)");
+	s = open_ok(f->path);
+	store_close(s);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM sqlite_master"
+				 " WHERE name IN ('pool', 'pool_idle', 'counters')"), 0);
+	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM sqlite_master WHERE name = 'runs'"), 1);
+}
+
 static int child_open(const char *path, int arg, int i)
 {
 	struct store *s = NULL;
@@ -683,41 +704,6 @@ static void test_finish_caps_output(void **state)
 	store_close(s);
 }
 
-/* The pool table as typed rows: by language, oldest first, idle or claimed by whom. */
-static void test_pool_rows(void **state)
-{
-	struct fx *f = *state;
-	struct store *s = open_ok(f->path);
-	struct pool_row *rows = NULL;
-	char got[65];
-	struct err e;
-	size_t n = 0;
-
-	assert_int_equal(store_pool_add(s, "i1", "python", "aaa1", &e), 0);
-	assert_int_equal(store_pool_add(s, "i1", "c", "ccc1", &e), 0);
-	assert_int_equal(store_pool_add(s, "i1", "python", "aaa2", &e), 0);
-	assert_int_equal(store_pool_add(s, "other", "python", "zzz9", &e), 0);
-	assert_int_equal(store_pool_claim(s, "i1", "python", 4242, got, sizeof got, &e), 0);
-	assert_string_equal(got, "aaa1"); /* the oldest idle one */
-	assert_int_equal(store_pool_list(s, "i1", &rows, &n, &e), 0);
-	assert_int_equal(n, 3);
-	assert_string_equal(rows[0].container, "ccc1");
-	assert_string_equal(rows[0].language, "c");
-	assert_true(rows[0].idle);
-	assert_string_equal(rows[1].container, "aaa1");
-	assert_false(rows[1].idle);
-	assert_int_equal(rows[1].claimed_pid, 4242);
-	assert_string_equal(rows[2].container, "aaa2");
-	assert_true(rows[2].idle);
-	assert_int_equal(rows[2].claimed_pid, 0);
-	assert_true(rows[2].created_ms >= rows[1].created_ms && rows[1].created_ms > 0);
-	free(rows);
-	assert_int_equal(store_pool_list(s, "nobody", &rows, &n, &e), 0);
-	assert_int_equal(n, 0);
-	assert_null(rows);
-	store_close(s);
-}
-
 /* The compile stage is logged beside the run stage, capped the same way; the face is
  * the one the entry names. */
 static void test_finish_logs_compile_stage(void **state)
@@ -1069,6 +1055,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		T(test_migrations_once),
 		T(test_upgrade_in_place),
+		T(test_upgrade_drops_pool),
 		T(test_concurrent_first_start),
 		T(test_check_writable),
 		T(test_keys),
@@ -1079,7 +1066,6 @@ int main(void)
 		T(test_quota_across_processes),
 		T(test_finish_caps_output),
 		T(test_finish_logs_compile_stage),
-		T(test_pool_rows),
 		T(test_interrupt),
 		T(test_run_get_owner),
 		T(test_user_list),
