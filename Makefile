@@ -25,7 +25,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
 CORE_SRC := $(wildcard core/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
-FCGI_SRC := fcgi/runnerd.c fcgi/rclient.c fcgi/api.c fcgi/editor.c fcgi/jobe.c fcgi/jobe_req.c fcgi/piston.c fcgi/piston_req.c fcgi/pipeline.c fcgi/http.c fcgi/req.c fcgi/gate.c fcgi/pool.c \
+FCGI_SRC := fcgi/runnerd.c fcgi/rclient.c fcgi/privsep.c fcgi/api.c fcgi/editor.c fcgi/jobe.c fcgi/jobe_req.c fcgi/piston.c fcgi/piston_req.c fcgi/pipeline.c fcgi/http.c fcgi/req.c fcgi/gate.c fcgi/pool.c \
 	fcgi/run_json.c
 FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
@@ -190,9 +190,12 @@ $(B)/runlog-bench: tests/bench/runlog.c $(STORE_OBJ) $(B)/libcore.a
 
 # Benchmarks (they print figures; none asserts on time). The run log's cost per request;
 # the Python latency table (floor, warm pool, empty pool, docker run, throughput), which
-# starts stacks of its own; hello world per language through the running stack (make start).
+# starts stacks of its own; a class at once with reuse on and off (class.sh) and the CPU share
+# per language (cpus.sh), on stacks of their own; hello world per language through the
+# running stack (make start).
 bench: all $(B)/runlog-bench
 	$(B)/runlog-bench /var/tmp
 	tests/bench/pool.sh
 	tests/bench/class.sh
+	tests/bench/cpus.sh
 	tests/bench/langs.sh

@@ -114,7 +114,7 @@ void conf_defaults(struct conf *c)
 	c->limits.wall_ms = 10000;
 	c->limits.cpu_ms = 10000;
 	c->limits.memory_bytes = 128L << 20;
-	c->limits.nano_cpus = 500000000;
+	c->limits.nano_cpus = 1000000000;
 	c->limits.pids = 64;
 	c->limits.work_tmpfs_bytes = 16L << 20;
 	c->limits.tmp_tmpfs_bytes = 16L << 20;

@@ -11,6 +11,7 @@
 #include <curl/curl.h>
 
 #include "buf.h"
+#include "clock.h"
 
 /* The daemon's JSON answers are small; a container list of a busy host is the largest. */
 #define DK_BODY_CAP (8u << 20)
@@ -424,18 +425,11 @@ int dk_remove_labelled(struct dk *d, const char *label, int *removed, struct err
 	return rc;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 static int wait_fd(int fd, short events, long deadline)
 {
 	struct pollfd p = { .fd = fd, .events = events };
-	long left = deadline - now_ms();
+	long left = deadline - clock_mono_ms();
 	int r;
 
 	if (left <= 0)
@@ -490,7 +484,7 @@ int dk_attach(struct dk *d, const char *id, struct dk_stream **out, struct err *
 	}
 	if ((rc = dk_stream_write(s, req, (size_t)w, (int)d->timeout_ms, e)) != 0)
 		goto fail;
-	deadline = now_ms() + d->timeout_ms;
+	deadline = clock_mono_ms() + d->timeout_ms;
 	for (;;) {
 		c = curl_easy_recv(s->h, hdr + have, sizeof hdr - 1 - have, &n);
 		if (c == CURLE_AGAIN) {
@@ -536,7 +530,7 @@ int dk_stream_fd(const struct dk_stream *s)
 int dk_stream_write(struct dk_stream *s, const void *p, size_t n, int timeout_ms, struct err *e)
 {
 	const unsigned char *q = p;
-	long deadline = now_ms() + timeout_ms;
+	long deadline = clock_mono_ms() + timeout_ms;
 	size_t sent;
 	CURLcode c;
 

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "demux.h"
 #include "frame.h"
 #include "log.h"
@@ -218,13 +219,6 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 	return out->truncated ? RC_NOMEM : 0;
 }
 
-static long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 /* State of one result stream being read. */
 struct reading {
@@ -335,10 +329,12 @@ static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
 		return 0;
 	case FRAME_DONE:
 		if (rd->req->reuse) {
+			if (res->job_done)
+				return -1; /* a second DONE is a protocol error */
 			res->job_done = true; /* the answer is complete; the reset's word follows */
 			if (rd->req->on_done != NULL) {
 				res->status = run_status_derive(res);
-				res->total_ms = now_ms() - rd->t0;
+				res->total_ms = clock_mono_ms() - rd->t0;
 				rd->req->on_done(rd->req->on_done_arg, res);
 			}
 			return 0;
@@ -386,7 +382,13 @@ static int read_result(struct runner *runner, struct dk_stream *s, const struct 
 	demux_init(&dm);
 	frame_reader_init(&rd.fr, RUN_FRAME_MAX);
 	while (!rd.done) {
-		long left = deadline - now_ms();
+		long left;
+
+		/* Once the answer is complete, the reset has RUN_RESET_MS, not what is left of the
+		 * job's own time. */
+		if (res->job_done && deadline > clock_mono_ms() + RUN_RESET_MS)
+			deadline = clock_mono_ms() + RUN_RESET_MS;
+		left = deadline - clock_mono_ms();
 
 		if (left <= 0) {
 			rc = err_set(e, RC_TIMEOUT_IO, "no result from the agent in time");
@@ -491,7 +493,7 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 	struct dk_stream *s = NULL;
 	json_t *cfg = NULL;
 	struct buf job;
-	long t0 = now_ms(), deadline;
+	long t0 = clock_mono_ms(), deadline;
 	int rc;
 
 	(void)snprintf(owner, sizeof owner, "%s:%ld", r->instance, (long)getpid());
@@ -526,11 +528,11 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 	res->job_sent = true;
 
 	/* From here the program is running: failures become an internal_error result. */
-	deadline = now_ms() + req->limits.wall_ms + RUN_SLACK_MS +
+	deadline = clock_mono_ms() + req->limits.wall_ms + RUN_SLACK_MS +
 		   (req->compile_argv ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0) +
 		   (req->reuse ? RUN_RESET_MS : 0);
 	rc = read_result(r, s, req, t0, deadline, res, e);
-	res->total_ms = now_ms() - t0;
+	res->total_ms = clock_mono_ms() - t0;
 	if (rc != 0 && res->job_done) {
 		/* The job is complete; only the reset's word is missing (an agent too old to
 		 * know reuse, a hang-up, the deadline): the answer stands, the container goes. */

@@ -15,6 +15,8 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
+
 struct cmd {
 	const char *name;           /* "user add", or one word */
 	const char *args;
@@ -255,7 +257,6 @@ static int not_a_command(struct cli *cli, const char *w1, const char *w2)
 int main(int argc, char **argv)
 {
 	const struct cmd *c;
-	struct timespec ts;
 	struct cli cli;
 	int i, words = 0, rc;
 
@@ -291,8 +292,7 @@ int main(int argc, char **argv)
 		return rc == EX_HELP ? EX_OK : rc;
 	}
 	cli.cmd = c;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	cli.now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	cli.now = clock_wall_ms();
 	rc = c->run(&cli, argc - i - words, argv + i + words);
 	store_close(cli.store);
 	if (rc == EX_HELP)

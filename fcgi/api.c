@@ -164,15 +164,17 @@ int api_lang_version(struct app *a, const struct lang *l, char *out, size_t cap)
 static void handle_languages(struct app *a, FCGX_Request *req)
 {
 	json_t *list = json_array();
-	char version[128];
+	struct rpc_info info;
 	size_t i;
 
+	runner_info(a, &info); /* once for all of them */
 	for (i = 0; i < lang_count(); i++) {
 		const struct lang *l = lang_at(i);
-		int built = api_lang_version(a, l, version, sizeof version) == 0;
+		const struct rpc_lang_info *li = lang_info(&info, l);
+		int built = info.docker && li != NULL && li->image;
 
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s*, s:b}", "id", l->id, "name",
-						      l->name, "version", built && version[0] ? version : NULL,
+						      l->name, "version", built && li->version[0] ? li->version : NULL,
 						      "available", built));
 	}
 	http_respond(req, 200, json_pack("{s:o}", "languages", list), NULL);

@@ -7,15 +7,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Local midnight that started today: "runs per day" resets there. */
 static long long midnight_ms(long long t)
@@ -57,7 +51,7 @@ void gate_init(struct gate *gt, struct gate_ctx *g, FCGX_Request *req, const cha
 	memset(gt, 0, sizeof *gt);
 	(void)snprintf(gt->client_addr, sizeof gt->client_addr, "%s", param(req, "REMOTE_ADDR"));
 	gt->entry.run_id = run_id;
-	gt->entry.received_ms = now_ms();
+	gt->entry.received_ms = clock_wall_ms();
 	gt->entry.client_addr = gt->client_addr;
 	gt->entry.auth = "none";
 	gt->entry.instance = g->conf->instance;
@@ -273,7 +267,7 @@ void gate_finish(struct gate *gt, struct gate_ctx *g, int rc, const char *messag
 	err_init(&e);
 	memset(&run, 0, sizeof run);
 	memset(&compile, 0, sizeof compile);
-	o.finished_ms = now_ms();
+	o.finished_ms = clock_wall_ms();
 	o.output_cap = (size_t)g->conf->log_output_cap;
 	o.message = message;
 	if (rc != 0) {

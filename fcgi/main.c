@@ -5,21 +5,17 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <grp.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <dirent.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <fcgiapp.h>
-#include <libgen.h>
 #if defined(__SANITIZE_ADDRESS__)
 /* The sanitizer build (make SAN=1): workers stop cleanly on SIGTERM and report leaks. */
 #include <sanitizer/lsan_interface.h>
@@ -31,6 +27,7 @@
 #include "lang.h"
 #include "log.h"
 #include "pool.h"
+#include "privsep.h"
 #include "runnerd.h"
 #include "store.h"
 
@@ -83,27 +80,7 @@ static void usage(FILE *f)
 		   "  --print-config   print the effective configuration and exit\n");
 }
 
-/* Who the workers run as: no Docker, no root. Resolved once at start-up. */
-struct worker_id {
-	uid_t uid;
-	gid_t gid;
-};
-
-/* Become the workers' user for good (groups, gid, uid), undumpable and unable to gain
- * privileges again: what students send is parsed from here on. */
-static void drop_privileges(const struct worker_id *w)
-{
-	(void)prctl(PR_SET_NAME, "runbox-worker");
-	if (getuid() != 0)
-		return; /* started unprivileged already (a developer's own stack) */
-	if (setgroups(0, NULL) != 0 || setgid(w->gid) != 0 || setuid(w->uid) != 0 ||
-	    setuid(0) == 0)
-		fatal("worker: cannot drop to uid %ld: %s", (long)w->uid, strerror(errno));
-	(void)prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
-	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-}
-
-static void worker(const struct conf *c, int listen_fd, const struct worker_id *w)
+static void worker(const struct conf *c, int listen_fd, int runner_fd, const struct worker_id *w)
 {
 	struct rclient *runner = NULL;
 	struct run_result res;
@@ -130,7 +107,10 @@ static void worker(const struct conf *c, int listen_fd, const struct worker_id *
 	/* spawn() blocked these across fork: one sent meanwhile is delivered now, to the
 	 * worker's own disposition rather than the master's flag. */
 	unblock_stop_signals();
-	drop_privileges(w);
+	/* The runner's listening socket is the runner's alone: a worker holding it could
+	 * accept the other workers' connections. */
+	close(runner_fd);
+	privsep_drop_worker(c, w);
 	if (rclient_open(&runner, c->runner_socket, &e) != 0)
 		fatal("worker: %s", e.msg);
 	app.runner = runner;
@@ -156,7 +136,7 @@ static void worker(const struct conf *c, int listen_fd, const struct worker_id *
 	_exit(0);
 }
 
-static pid_t spawn(const struct conf *c, int listen_fd, const struct worker_id *w)
+static pid_t spawn(const struct conf *c, int listen_fd, int runner_fd, const struct worker_id *w)
 {
 	sigset_t stop;
 	pid_t pid;
@@ -169,13 +149,14 @@ static pid_t spawn(const struct conf *c, int listen_fd, const struct worker_id *
 	if (pid < 0)
 		log_warn("fork");
 	else if (pid == 0)
-		worker(c, listen_fd, w);
+		worker(c, listen_fd, runner_fd, w);
 	unblock_stop_signals();
 	return pid;
 }
 
 /* The runner process: the only one with Docker. */
-static pid_t spawn_runner(const struct conf *c, int runner_fd, const struct worker_id *w)
+static pid_t spawn_runner(const struct conf *c, int runner_fd, int fcgi_fd,
+			  const struct worker_id *w)
 {
 	sigset_t stop;
 	pid_t pid;
@@ -189,6 +170,7 @@ static pid_t spawn_runner(const struct conf *c, int runner_fd, const struct work
 		log_warn("fork");
 	} else if (pid == 0) {
 		unblock_stop_signals();
+		close(fcgi_fd); /* nginx's requests are the workers' */
 		runnerd_main(c, runner_fd, w->uid);
 	}
 	unblock_stop_signals();
@@ -268,23 +250,38 @@ static long long max_run_ms(const struct conf *c)
 	return c->limits.wall_ms + 6LL * c->docker_timeout_ms + 60000;
 }
 
-/* A worker died (or everything is starting): its runs can never finish. Mark their rows
- * interrupted, which frees their concurrency slots. (The runner saw its connection close
- * and stopped its run.) */
-static void reap_runs(const struct conf *c, pid_t pid, const char *why)
+struct reaping {
+	const struct conf *c;
+	pid_t pid;
+	const char *why;
+};
+
+static int reap_as_worker(void *arg)
 {
+	const struct reaping *r = arg;
 	struct store *s = NULL;
 	struct err e;
 	int n = 0;
 
 	err_init(&e);
-	if (store_open(&s, c->db_path, c->db_busy_timeout_ms, &e) != 0 ||
-	    store_runs_interrupt(s, c->instance, (long)pid,
-				 (long long)time(NULL) * 1000 - max_run_ms(c), &n, &e) != 0)
-		log_warnx("%s: cannot update the run log: %s", why, e.msg);
+	if (store_open(&s, r->c->db_path, r->c->db_busy_timeout_ms, &e) != 0 ||
+	    store_runs_interrupt(s, r->c->instance, (long)r->pid,
+				 (long long)time(NULL) * 1000 - max_run_ms(r->c), &n, &e) != 0)
+		log_warnx("%s: cannot update the run log: %s", r->why, e.msg);
 	else if (n > 0)
-		log_info("%s: %d run(s) marked interrupted", why, n);
+		log_info("%s: %d run(s) marked interrupted", r->why, n);
 	store_close(s);
+	return 0;
+}
+
+/* A worker died (or everything is starting): its runs can never finish. Mark their rows
+ * interrupted, which frees their concurrency slots. (The runner saw its connection close
+ * and stopped its run.) The database is the workers': done as their user. */
+static void reap_runs(const struct conf *c, const struct worker_id *w, pid_t pid, const char *why)
+{
+	struct reaping r = { c, pid, why };
+
+	(void)privsep_as_worker(w, reap_as_worker, &r);
 }
 
 /* The command line: returns -1 to go on, or the exit status (help, or a mistake). */
@@ -334,99 +331,27 @@ static void check_start(struct conf *c)
 		fatal("agent %s: %s (run 'make')", c->agent_path, strerror(errno));
 }
 
-/* Is every entry of dir the database's own (name, name-wal, name-shm, name.new-*)? */
-static int only_db_files(const char *dir, const char *name)
+static int open_as_worker(void *arg)
 {
-	size_t n = strlen(name);
-	struct dirent *d;
-	DIR *dp = opendir(dir);
-	int ok = 1;
-
-	if (dp == NULL)
-		return 0;
-	while (ok && (d = readdir(dp)) != NULL) {
-		const char *x = d->d_name;
-
-		ok = strcmp(x, ".") == 0 || strcmp(x, "..") == 0 ||
-		     (strncmp(x, name, n) == 0 && (x[n] == '\0' || strcmp(x + n, "-wal") == 0 ||
-						   strcmp(x + n, "-shm") == 0 ||
-						   strncmp(x + n, ".new-", 5) == 0));
-	}
-	closedir(dp);
-	return ok;
-}
-
-/*
- * The workers keep the run log, as their own user: the database's folder (made here if it
- * is missing) and its files become theirs. Only a folder that holds nothing but the
- * database is given away; the run dir, which holds what root programs read (nginx's
- * config), never is.
- */
-static void give_db_to_workers(const struct conf *c, const struct worker_id *w)
-{
-	char path[CONF_PATH_MAX], dir[CONF_PATH_MAX], name[CONF_PATH_MAX], f[CONF_PATH_MAX + 8];
-	static const char *const ext[] = { "", "-wal", "-shm" };
-	struct stat st;
-
-	if (getuid() != 0 || c->db_path[0] != '/')
-		return;
-	(void)snprintf(path, sizeof path, "%s", c->db_path);
-	(void)snprintf(dir, sizeof dir, "%s", dirname(path));
-	(void)snprintf(path, sizeof path, "%s", c->db_path);
-	(void)snprintf(name, sizeof name, "%s", basename(path));
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST)
-		return; /* its parent is missing: start_state says the log is unusable */
-	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
-		return;
-	if (st.st_uid != w->uid) {
-		if ((st.st_mode & (S_IWOTH | S_ISVTX)) || !only_db_files(dir, name))
-			fatal("the database's folder %s %s, so it cannot be given to the workers' user "
-			      "(%s), who keep the run log: give db_path a folder of its own, e.g. "
-			      "/var/lib/runbox/runbox.db, or chown that folder to %s", dir,
-			      (st.st_mode & (S_IWOTH | S_ISVTX)) ? "is writable by everyone"
-							       : "holds other files",
-			      c->worker_user, c->worker_user);
-		if (chown(dir, w->uid, w->gid) != 0 || chmod(dir, 0750) != 0)
-			fatal("cannot give %s to %s: %s", dir, c->worker_user, strerror(errno));
-	}
-	for (size_t i = 0; i < sizeof ext / sizeof ext[0]; i++) {
-		(void)snprintf(f, sizeof f, "%s%s", c->db_path, ext[i]);
-		if (lchown(f, w->uid, w->gid) != 0 && errno != ENOENT)
-			log_warn("chown %s", f);
-	}
-}
-
-/* The database created or upgraded now (so a problem shows at start-up; the server still
- * starts without it and requests get a clear 503 until it works), and given to the
- * workers; runs an earlier master left running marked interrupted. */
-static void start_state(const struct conf *c, const struct worker_id *w)
-{
+	const struct conf *c = arg;
 	struct store *st = NULL;
 	struct err e;
 
-	give_db_to_workers(c, w);
 	if (store_open(&st, c->db_path, c->db_busy_timeout_ms, &e) != 0)
 		log_warnx("the run log is not usable yet (runs will be refused): %s", e.msg);
 	store_close(st);
-	give_db_to_workers(c, w);
-	reap_runs(c, 0, "start-up");
+	return 0;
 }
 
-/* The workers' user from runbox.conf (worker_user). */
-static void worker_identity(const struct conf *c, struct worker_id *w)
+/* The database's folder given to the workers, the database created or upgraded now, as
+ * their user (so a problem shows at start-up; the server still starts without it and
+ * requests get a clear 503 until it works); runs an earlier master left running marked
+ * interrupted. */
+static void start_state(const struct conf *c, const struct worker_id *w)
 {
-	struct passwd *pw = getpwnam(c->worker_user);
-
-	if (getuid() != 0) {
-		*w = (struct worker_id){ getuid(), getgid() };
-		return;
-	}
-	if (pw == NULL || pw->pw_uid == 0)
-		fatal("worker_user '%s' %s: the workers must run as a user of their own, without "
-		      "access to Docker. Create it with: useradd --system --no-create-home --shell "
-		      "/usr/sbin/nologin %s", c->worker_user, pw ? "is root" : "does not exist",
-		      c->worker_user);
-	*w = (struct worker_id){ pw->pw_uid, pw->pw_gid };
+	privsep_give_db(c, w);
+	(void)privsep_as_worker(w, open_as_worker, (void *)c);
+	reap_runs(c, w, 0, "start-up");
 }
 
 static void write_pid_file(const char *path)
@@ -464,7 +389,7 @@ static void replace_child(struct family *f, pid_t dead, int status)
 		f->runner = 0;
 		if (!stopping) {
 			nanosleep(&pause, NULL);
-			f->runner = spawn_runner(f->c, f->runner_fd, f->w);
+			f->runner = spawn_runner(f->c, f->runner_fd, f->fd, f->w);
 		}
 		return;
 	}
@@ -477,11 +402,11 @@ static void replace_child(struct family *f, pid_t dead, int status)
 			  WIFSIGNALED(status) ? "signal" : "exit",
 			  WIFSIGNALED(status) ? WTERMSIG(status) : WEXITSTATUS(status));
 		(void)snprintf(why, sizeof why, "worker %ld", (long)dead);
-		reap_runs(f->c, dead, why);
+		reap_runs(f->c, f->w, dead, why);
 		f->pids[i] = 0;
 		if (!stopping) {
 			nanosleep(&pause, NULL);
-			f->pids[i] = spawn(f->c, f->fd, f->w);
+			f->pids[i] = spawn(f->c, f->fd, f->runner_fd, f->w);
 		}
 	}
 }
@@ -503,7 +428,7 @@ static void supervise(struct family *f)
 			continue;
 		}
 		if (now - last_sweep >= 30) {
-			reap_runs(f->c, -1, "sweep");
+			reap_runs(f->c, f->w, -1, "sweep");
 			last_sweep = now;
 		}
 		nanosleep(&tick, NULL);
@@ -558,7 +483,7 @@ int main(int argc, char **argv)
 	}
 	log_init("runbox-fcgi", (enum log_level)log_level_parse(c.log_level));
 	check_start(&c);
-	worker_identity(&c, &w);
+	privsep_identity(&c, &w);
 	start_state(&c, &w);
 	f = (struct family){ .c = &c, .w = &w };
 	f.runner_fd = runnerd_listen(&c, w.gid);
@@ -572,9 +497,9 @@ int main(int argc, char **argv)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	f.runner = spawn_runner(&c, f.runner_fd, &w);
+	f.runner = spawn_runner(&c, f.runner_fd, f.fd, &w);
 	for (i = 0; i < c.fcgi_processes; i++)
-		f.pids[i] = spawn(&c, f.fd, &w);
+		f.pids[i] = spawn(&c, f.fd, f.runner_fd, &w);
 	log_info("listening on %s with %d workers (user %s) and a runner", c.fcgi_socket,
 		 c.fcgi_processes, c.worker_user);
 	supervise(&f);
@@ -585,7 +510,7 @@ int main(int argc, char **argv)
 	/* The runner removes every container of this instance as it stops. */
 	stop_runner(&f);
 	unlink(c.runner_socket);
-	reap_runs(&c, 0, "shutdown");
+	reap_runs(&c, &w, 0, "shutdown");
 	if (pid_file)
 		unlink(pid_file);
 #ifdef LEAK_CHECK

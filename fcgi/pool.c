@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* Slots in the table: every container the runner has, warm or in use. Runs at once are
@@ -28,6 +29,7 @@ struct slot {
 	struct dk_stream *stream;
 	long jobs;                 /* jobs served */
 	long long since_ms;        /* ready since */
+	long long made_ms;         /* when its container was made */
 };
 
 struct pool {
@@ -40,13 +42,6 @@ struct pool {
 	int docker_down;           /* to log a change once, not every tick */
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 void pool_lang_request(const struct conf *c, const struct lang *l, struct run_request *rr)
 {
@@ -138,6 +133,7 @@ static int make(struct pool *p, struct runner *r, const struct lang *l, int i, s
 		p->created++;
 		(void)snprintf(p->slots[i].id, sizeof p->slots[i].id, "%s", id);
 		p->slots[i].stream = s;
+		p->slots[i].made_ms = clock_mono_ms();
 	} else {
 		release_slot(p, i);
 	}
@@ -199,7 +195,7 @@ static void lease_of(struct pool *p, int i, struct pool_lease *out)
 int pool_take(struct pool *p, struct runner *r, const struct lang *l, bool fresh,
 	      struct pool_lease *out, struct err *e)
 {
-	long long until = now_ms() + POOL_WAIT_MS;
+	long long until = clock_mono_ms() + POOL_WAIT_MS;
 	bool resetting = false;
 	int i, rc;
 
@@ -207,7 +203,7 @@ int pool_take(struct pool *p, struct runner *r, const struct lang *l, bool fresh
 	pthread_mutex_lock(&p->lock);
 	for (;;) {
 		i = fresh ? -1 : find_ready(p, l, &resetting);
-		if (i >= 0 || !resetting || now_ms() >= until)
+		if (i >= 0 || !resetting || clock_mono_ms() >= until)
 			break;
 		/* A container of l is resetting: it is ready in milliseconds. */
 		struct timespec ts;
@@ -274,7 +270,7 @@ void pool_give_back(struct pool *p, struct runner *r, struct pool_lease *lease, 
 	p->slots[i].jobs++;
 	if (ready && !lease->last) {
 		p->slots[i].state = SLOT_READY;
-		p->slots[i].since_ms = now_ms();
+		p->slots[i].since_ms = clock_mono_ms();
 		pthread_cond_broadcast(&p->changed);
 		pthread_mutex_unlock(&p->lock);
 		return;
@@ -303,6 +299,7 @@ static bool take_ready(struct pool *p, int i)
 static void reconcile(struct pool *p, struct runner *r)
 {
 	struct runner_container *live = NULL;
+	long long listed = clock_mono_ms();
 	size_t j, nlive = 0;
 	struct err e;
 	int i;
@@ -322,7 +319,8 @@ static void reconcile(struct pool *p, struct runner *r)
 		pthread_mutex_lock(&p->lock);
 		for (j = 0; j < nlive; j++)
 			running |= strcmp(live[j].id, p->slots[i].id) == 0 && live[j].running;
-		mine = !running && take_ready(p, i);
+		/* A container made after the list was taken is not in it, but not gone. */
+		mine = !running && p->slots[i].made_ms < listed && take_ready(p, i);
 		pthread_mutex_unlock(&p->lock);
 		if (mine) {
 			log_info("pool: %.12s is gone; forgetting it", p->slots[i].id);
@@ -352,7 +350,7 @@ static void reconcile(struct pool *p, struct runner *r)
  * after pool_idle_s (they are replaced). */
 static void expire(struct pool *p, struct runner *r)
 {
-	long long now = now_ms();
+	long long now = clock_mono_ms();
 
 	for (int i = 0; i < POOL_SLOTS; i++) {
 		bool mine = false;
@@ -401,7 +399,7 @@ void pool_tick(struct pool *p, struct runner *r)
 		}
 		pthread_mutex_lock(&p->lock);
 		p->slots[i].state = SLOT_READY;
-		p->slots[i].since_ms = now_ms();
+		p->slots[i].since_ms = clock_mono_ms();
 		pthread_cond_broadcast(&p->changed);
 		pthread_mutex_unlock(&p->lock);
 	}
@@ -409,13 +407,13 @@ void pool_tick(struct pool *p, struct runner *r)
 
 void pool_drain(struct pool *p, struct runner *r)
 {
+	/* Ready ones only: a busy slot and its stream are a run's until it gives them back (the
+	 * caller's sweep removes those containers, and the run sees its stream end). */
 	for (int i = 0; i < POOL_SLOTS; i++) {
 		bool mine;
 
 		pthread_mutex_lock(&p->lock);
-		mine = p->slots[i].state != SLOT_FREE && p->slots[i].state != SLOT_STARTING;
-		if (mine)
-			p->slots[i].state = SLOT_BUSY;
+		mine = take_ready(p, i);
 		pthread_mutex_unlock(&p->lock);
 		if (mine)
 			discard(p, r, i);

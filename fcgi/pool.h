@@ -59,7 +59,7 @@ void pool_resetting(struct pool *p, const struct pool_lease *lease);
 void pool_give_back(struct pool *p, struct runner *r, struct pool_lease *lease, bool ready,
 		    const char *not_ready);
 
-/* Remove every container in the table (shutdown). */
+/* Remove every ready container (shutdown; runs in progress keep theirs). */
 void pool_drain(struct pool *p, struct runner *r);
 
 /* The counts per language and the counters, into info (langs and nlangs are filled for

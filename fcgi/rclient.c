@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 
 /* Beyond a run's own limits: Docker's calls around it and the reset. */
@@ -22,13 +23,6 @@ struct rclient {
 	int fd;
 };
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int rclient_open(struct rclient **out, const char *socket_path, struct err *e)
 {
@@ -102,7 +96,7 @@ static int send_all(struct rclient *c, const unsigned char *p, size_t n, long lo
 		}
 		if (w < 0 && errno != EAGAIN && errno != EINTR)
 			return err_set(e, RC_RUNNER_DOWN, "the runner hung up: %s", strerror(errno));
-		if (until - now_ms() <= 0 || poll(&pf, 1, (int)(until - now_ms())) < 0)
+		if (until - clock_mono_ms() <= 0 || poll(&pf, 1, (int)(until - clock_mono_ms())) < 0)
 			return err_set(e, RC_RUNNER_DOWN, "the runner does not read its socket");
 	}
 	return 0;
@@ -120,7 +114,7 @@ static int receive(struct rclient *c, struct buf *b, int cancel_fd, long long un
 		long n = rpc_message_length(b->data, b->len);
 		struct pollfd pf[2] = { { .fd = c->fd, .events = POLLIN },
 					{ .fd = cancel_fd, .events = POLLRDHUP } };
-		long long left = until - now_ms();
+		long long left = until - clock_mono_ms();
 		ssize_t got;
 
 		if (n < 0)
@@ -173,7 +167,7 @@ int rclient_run(struct rclient *c, const struct run_request *req, struct run_res
 		struct err *e)
 {
 	const struct limits *l = &req->limits;
-	long long until = now_ms() + l->wall_ms + RUN_MARGIN_MS +
+	long long until = clock_mono_ms() + l->wall_ms + RUN_MARGIN_MS +
 			  (req->compile_argv ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0);
 	struct buf msg, answer;
 	size_t len = 0;
@@ -214,7 +208,7 @@ int rclient_info(struct rclient *c, struct rpc_info *out, struct err *e)
 	buf_init(&msg, 64);
 	buf_init(&answer, 1 << 20);
 	if ((rc = rpc_encode_info_request(&msg)) == 0 &&
-	    (rc = exchange(c, &msg, -1, now_ms() + INFO_MS, &answer, &len, e)) == 0 &&
+	    (rc = exchange(c, &msg, -1, clock_mono_ms() + INFO_MS, &answer, &len, e)) == 0 &&
 	    (rc = rpc_decode_info(answer.data, len, out, e)) != 0) {
 		hang_up(c);
 		rc = err_set(e, RC_INTERNAL, "the runner's answer is malformed: %s", e->msg);

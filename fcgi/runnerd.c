@@ -15,14 +15,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "log.h"
 #include "pool.h"
 #include "rpc.h"
 #include "run.h"
 
-/* Connections at once: one per worker, and room for a worker that reconnects while its
- * old connection is being closed. */
-#define MAX_CONNS 600
+/* Connections at once beyond one per worker: room for workers that reconnect while their
+ * old connection is being closed. A worker gone wrong cannot open more than this many
+ * runs (each holds a thread and buffers). */
+#define SPARE_CONNS 8
+/* The largest address-space limit the agent accepts (its BYTES_MAX). */
+#define AS_MAX (1L << 48)
 /* The longest a reply may take to write: the worker reads it at once. */
 #define WRITE_MS 10000
 /* Health and language lists ask what Docker has: asked of Docker at most this often. */
@@ -53,13 +57,6 @@ static void on_stop(int sig)
 	stopping = 1;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 int runnerd_listen(const struct conf *c, gid_t gid)
 {
@@ -90,7 +87,7 @@ int runnerd_listen(const struct conf *c, gid_t gid)
 /* Write all of p to fd within WRITE_MS. */
 static int write_all(int fd, const unsigned char *p, size_t n)
 {
-	long long until = now_ms() + WRITE_MS;
+	long long until = clock_mono_ms() + WRITE_MS;
 
 	while (n > 0) {
 		ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -103,22 +100,25 @@ static int write_all(int fd, const unsigned char *p, size_t n)
 		if (w < 0 && errno != EAGAIN && errno != EINTR)
 			return -1;
 		struct pollfd pf = { .fd = fd, .events = POLLOUT };
-		long long left = until - now_ms();
+		long long left = until - clock_mono_ms();
 		if (left <= 0 || poll(&pf, 1, (int)left) < 0)
 			return -1;
 	}
 	return 0;
 }
 
-/* Send a result message (a failure only costs the worker its answer: it sees EOF). */
+/* Send a result message. One that cannot go out ends the connection, so the worker is
+ * not left waiting: it sees the end and answers 503. */
 static void reply_result(struct conn *c, int rc, const struct err *e,
 			 const struct run_result *res, long reused)
 {
 	struct buf out;
 
 	buf_init(&out, RPC_MAX_MESSAGE);
-	if (rpc_encode_result(rc, e, res, reused, &out) != 0 || write_all(c->fd, out.data, out.len) != 0)
-		log_warnx("runner: cannot answer worker %ld", (long)c->pid);
+	if (rpc_encode_result(rc, e, res, reused, &out) != 0 || write_all(c->fd, out.data, out.len) != 0) {
+		log_warnx("runner: cannot answer worker %ld; closing its connection", (long)c->pid);
+		(void)shutdown(c->fd, SHUT_RDWR);
+	}
 	buf_release(&out);
 }
 
@@ -144,6 +144,16 @@ static void clamp(const struct conf *conf, struct run_request *rr)
 	rr->compile_cpu_ms = cc > 0 && cc < max.compile_cpu_ms ? cc : max.compile_cpu_ms;
 	if (rr->run_pids >= max.limits.pids)
 		rr->run_pids = 0;
+	if (rr->run_as_bytes > AS_MAX)
+		rr->run_as_bytes = AS_MAX;
+	/* A compile stage the language has not got (a face's syntax check): the run stage's
+	 * time, not a compiler's. */
+	if (max.compile_argv == NULL) {
+		if (rr->compile_wall_ms > rr->limits.wall_ms)
+			rr->compile_wall_ms = rr->limits.wall_ms;
+		if (rr->compile_cpu_ms > rr->limits.cpu_ms)
+			rr->compile_cpu_ms = rr->limits.cpu_ms;
+	}
 }
 
 struct answering {
@@ -174,6 +184,16 @@ static void serve_run(struct conn *c, struct rpc_run *m)
 
 	err_init(&e);
 	log_set_request(m->run_id);
+	{
+		/* A request the worker gave up on while this thread finished the last reset. */
+		struct pollfd pf = { .fd = c->fd, .events = POLLRDHUP };
+
+		if (poll(&pf, 1, 0) == 1 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			log_info("runner: worker %ld hung up before its run started", (long)c->pid);
+			log_set_request(NULL);
+			return;
+		}
+	}
 	clamp(d->conf, rr);
 	run_result_init(&res, &rr->limits);
 	rr->cancel_fd = c->fd;
@@ -216,7 +236,7 @@ static void serve_info(struct conn *c)
 
 	pthread_mutex_lock(&d->lock);
 	info = d->info;
-	age = now_ms() - d->info_ms;
+	age = clock_mono_ms() - d->info_ms;
 	pthread_mutex_unlock(&d->lock);
 	if (age > INFO_CACHE_MS) {
 		memset(&info, 0, sizeof info);
@@ -233,14 +253,16 @@ static void serve_info(struct conn *c)
 								   sizeof info.langs[k].version, NULL) == 0;
 		pthread_mutex_lock(&d->lock);
 		d->info = info;
-		d->info_ms = now_ms();
+		d->info_ms = clock_mono_ms();
 		pthread_mutex_unlock(&d->lock);
 	} else {
 		pool_info(d->pool, &info); /* the counts are always today's */
 	}
 	buf_init(&out, 1 << 20);
-	if (rpc_encode_info(&info, &out) != 0 || write_all(c->fd, out.data, out.len) != 0)
-		log_warnx("runner: cannot answer worker %ld", (long)c->pid);
+	if (rpc_encode_info(&info, &out) != 0 || write_all(c->fd, out.data, out.len) != 0) {
+		log_warnx("runner: cannot answer worker %ld; closing its connection", (long)c->pid);
+		(void)shutdown(c->fd, SHUT_RDWR);
+	}
 	buf_release(&out);
 }
 
@@ -383,7 +405,7 @@ static void accept_one(struct runnerd *d, int listen_fd)
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
-	if (d->conns >= MAX_CONNS || (c = calloc(1, sizeof *c)) == NULL) {
+	if (d->conns >= d->conf->fcgi_processes + SPARE_CONNS || (c = calloc(1, sizeof *c)) == NULL) {
 		pthread_mutex_unlock(&d->lock);
 		log_warnx("runner: too many connections; refusing one from pid %ld", (long)cred.pid);
 		close(fd);

@@ -25,14 +25,6 @@ const char *user_kind_name(enum user_kind kind)
 	return db_kind_names[kind];
 }
 
-long long db_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 int db_fail(struct store *s, struct err *e, const char *what)
 {
 	int code = sqlite3_extended_errcode(s->db);
@@ -163,7 +155,7 @@ static int migrate(struct store *s, int upto, struct err *e)
 		}
 		sqlite3_bind_int(q, 1, m->version);
 		sqlite3_bind_text(q, 2, m->name, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(q, 3, db_now_ms());
+		sqlite3_bind_int64(q, 3, clock_wall_ms());
 		rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "record migration");
 		sqlite3_finalize(q);
 		if (rc != 0 || (rc = db_exec(s, "COMMIT", e, "commit migration")) != 0)
@@ -194,7 +186,8 @@ static int create_wal(const char *path, struct err *e)
 	if (n < 0 || (size_t)n >= sizeof tmp)
 		return err_set(e, RC_STORE, "database %s: path too long", path);
 	(void)unlink(tmp); /* left by a crashed process with our pid */
-	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK ||
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOFOLLOW,
+			    NULL) != SQLITE_OK ||
 	    sqlite3_exec(db, "PRAGMA journal_mode = WAL", NULL, NULL, NULL) != SQLITE_OK)
 		rc = err_set(e, RC_STORE, "database %s: %s", tmp, db ? sqlite3_errmsg(db) : "cannot open");
 	sqlite3_close(db);
@@ -215,8 +208,10 @@ int store_open_at(struct store **out, const char *path, int busy_timeout_ms, int
 		return err_set(e, RC_NOMEM, "store: out of memory");
 	if ((rc = create_wal(path, e)) != 0)
 		goto fail;
+	/* NOFOLLOW: the database's folder belongs to the workers' user; a root process (the
+	 * admin command) must not be led elsewhere by a symlink put in its place. */
 	if (sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE |
-			    SQLITE_OPEN_NOMUTEX, NULL) != SQLITE_OK) {
+			    SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
 		rc = err_set(e, RC_STORE, "database %s: %s", path,
 			     s->db ? sqlite3_errmsg(s->db) : "cannot open");
 		goto fail;
@@ -260,7 +255,7 @@ int store_check_writable(struct store *s, struct err *e)
 
 	if (q == NULL)
 		return RC_STORE;
-	sqlite3_bind_int64(q, 1, db_now_ms());
+	sqlite3_bind_int64(q, 1, clock_wall_ms());
 	return db_step_done(s, q, e, "write check");
 }
 

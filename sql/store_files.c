@@ -11,7 +11,7 @@ int store_file_put(struct store *s, long long user_id, const char *id, const voi
 		   size_t len, long long max_total, struct err *e)
 {
 	sqlite3_stmt *q = NULL;
-	long long now = db_now_ms();
+	long long now = clock_wall_ms();
 	int rc;
 
 	if ((rc = db_tx_begin(s, e)) != 0)
@@ -62,7 +62,7 @@ int store_file_get(struct store *s, long long user_id, const char *id, unsigned 
 		return rc;
 	sqlite3_bind_int64(q, 3, user_id);
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, db_now_ms());
+	sqlite3_bind_int64(q, 2, clock_wall_ms());
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		size_t n = (size_t)sqlite3_column_bytes(q, 0);

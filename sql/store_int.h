@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include "clock.h"
 #include "store.h"
 
 /* Statements used per request are prepared once per connection and reset after use. */
@@ -31,7 +32,6 @@ struct store {
 
 extern const char *const db_kind_names[]; /* "key", "remote", "address" */
 
-long long db_now_ms(void);
 /* Record the connection's last error in e: RC_NOMEM or RC_STORE with SQLite's message. */
 int db_fail(struct store *s, struct err *e, const char *what);
 /* The statement id, prepared on first use and kept for the connection; NULL on failure. */

@@ -61,7 +61,7 @@ static int insert_refused(struct store *s, const struct run_entry *r, int http, 
 	sqlite3_bind_text(q, 14, code, -1, SQLITE_STATIC);
 	if (message)
 		sqlite3_bind_text(q, 15, message, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 16, db_now_ms());
+	sqlite3_bind_int64(q, 16, clock_wall_ms());
 	return db_step_done(s, q, e, "log refused request");
 }
 
@@ -257,7 +257,7 @@ int store_runs_interrupt(struct store *s, const char *instance, long pid,
 	sqlite3_bind_text(q, 1, instance, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, pid);
 	sqlite3_bind_int64(q, 3, older_than_ms);
-	sqlite3_bind_int64(q, 4, db_now_ms());
+	sqlite3_bind_int64(q, 4, clock_wall_ms());
 	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "interrupt runs");
 	if (rc == 0)
 		*n = sqlite3_changes(s->db);

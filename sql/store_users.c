@@ -107,7 +107,7 @@ static int user_insert(struct store *s, enum user_kind kind, const char *name, c
 	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
 	if (note)
 		sqlite3_bind_text(q, 3, note, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, db_now_ms());
+	sqlite3_bind_int64(q, 4, clock_wall_ms());
 	rc = db_step_done(s, q, e, "add user");
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
 		return err_set(e, RC_EXISTS, "a user named '%s' already exists", name);
@@ -203,7 +203,7 @@ static int key_row(struct store *s, const char *id, long long user_id, const cha
 	sqlite3_bind_text(q, 1, id, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 2, user_id);
 	sqlite3_bind_text(q, 3, hex, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 4, db_now_ms());
+	sqlite3_bind_int64(q, 4, clock_wall_ms());
 	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "add key");
 	sqlite3_finalize(q);
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
@@ -326,7 +326,7 @@ fail:
 int store_user_revoke(struct store *s, const char *user, struct err *e)
 {
 	sqlite3_stmt *q = NULL;
-	long long id, t = db_now_ms();
+	long long id, t = clock_wall_ms();
 	int rc;
 
 	if ((rc = db_tx_begin(s, e)) != 0)
@@ -361,7 +361,7 @@ int store_key_revoke(struct store *s, const char *key_id, struct err *e)
 	if ((rc = db_prepare(s, &q, "UPDATE api_keys SET revoked_ms = coalesce(revoked_ms, ?2) WHERE id = ?1", e)) != 0)
 		return rc;
 	sqlite3_bind_text(q, 1, key_id, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(q, 2, db_now_ms());
+	sqlite3_bind_int64(q, 2, clock_wall_ms());
 	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "revoke key");
 	sqlite3_finalize(q);
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
@@ -478,7 +478,7 @@ int store_user_list(struct store *s, struct user_row **out, size_t *n, struct er
 			  " (SELECT count(*) FROM runs r WHERE r.user_id = u.id AND r.accepted = 1)"
 			  " FROM users u ORDER BY u.kind, u.name", e)) != 0)
 		return rc;
-	sqlite3_bind_int64(q, 1, db_now_ms() - 86400000LL);
+	sqlite3_bind_int64(q, 1, clock_wall_ms() - 86400000LL);
 	if ((rc = db_collect(s, q, &users, n, sizeof **out, fill_user, release_user, e)) != 0)
 		return rc;
 	/* Each user's keys in the order they were added, as the list has always shown them;

@@ -507,9 +507,11 @@ static int run_job(struct job *j, int sigfd, int *clean)
 {
 	struct stage st;
 	struct result res;
+	long long oom0;
 	int rc;
 
 	*clean = 0;
+	oom0 = agent_oom_kills();
 	rc = read_job(j);
 	if (rc < 0) {
 		if (j->phase != PH_JOB)
@@ -538,7 +540,9 @@ static int run_job(struct job *j, int sigfd, int *clean)
 		goto fail;
 	send_stage(st.name, &res);
 done:
-	*clean = strcmp(res.reason, "memory") != 0;
+	/* Any OOM kill in the job, a child's too (its main process may have ended another way),
+	 * or none that can be counted: not provably clean. */
+	*clean = strcmp(res.reason, "memory") != 0 && oom0 >= 0 && agent_oom_kills() == oom0;
 	agent_send(FRAME_DONE, 0, NULL, 0);
 	return 0;
 fail:

@@ -71,6 +71,10 @@ struct baseline {
 	uint64_t rss_kb;
 };
 
+/* OOM kills so far in our memory cgroup (v1 memory.oom_control, v2 memory.events), or -1
+ * if neither can be read. */
+long long agent_oom_kills(void);
+
 /* Measure the baseline (at start, before any job). -1 with a sentence in err. */
 int agent_baseline(struct baseline *b, char *err, size_t cap);
 /* Between jobs: kill and reap every process but the agent, empty the writable mounts

@@ -85,9 +85,7 @@ static void kill_all(pid_t pid)
 	(void)kill(getpid() == 1 ? -1 : -pid, SIGKILL);
 }
 
-/* OOM kills so far in our memory cgroup (v1 memory.oom_control, v2 memory.events), or -1
- * if neither can be read. */
-static long long oom_kills(void)
+long long agent_oom_kills(void)
 {
 	static const char *const paths[] = {
 		"/sys/fs/cgroup/memory/memory.oom_control", "/sys/fs/cgroup/memory.events",
@@ -422,7 +420,7 @@ static void finish(const struct run *r, const struct rusage *ru0, long long oom0
 		   struct result *res)
 {
 	struct rusage ru1;
-	long long oom1 = oom_kills();
+	long long oom1 = agent_oom_kills();
 	uint64_t main_cpu = tv_ms(r->mru.ru_utime) + tv_ms(r->mru.ru_stime);
 
 	(void)getrusage(RUSAGE_CHILDREN, &ru1);
@@ -483,7 +481,7 @@ int agent_run_stage(const struct limits *lim, const struct stage *st, int sigfd,
 			       strerror(errno));
 		goto fail;
 	}
-	oom0 = oom_kills();
+	oom0 = agent_oom_kills();
 	if (agent_mem_limit(&r.mem_limit, &memsw) < 0 || r.mem_limit == UINT64_MAX)
 		r.mem_limit = 0;
 	r.reserve = reserve_take();

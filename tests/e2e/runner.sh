@@ -55,8 +55,16 @@ as_worker curl -s --max-time 3 --unix-socket /var/run/docker.sock http://docker/
 check "the workers' user cannot open the Docker socket (curl: 7, cannot connect)" test $? = 7
 check "nor read the runner's memory, fds or environment" \
     sh -c "! setpriv --reuid=$user --regid=$user --clear-groups cat /proc/$rpid/environ >/dev/null 2>&1 && ! setpriv --reuid=$user --regid=$user --clear-groups ls /proc/$rpid/fd >/dev/null 2>&1"
-check "a worker has no Docker socket open, the runner has" \
-    sh -c "! ls -l /proc/$(workers | cut -d' ' -f1)/fd 2>/dev/null | grep -q docker.sock"
+# The runner's listening socket (its inode in /proc/net/unix) is open in the runner only:
+# a worker holding it could accept the other workers' connections.
+linode=$(awk -v p="$rsock" '$NF == p && $6 == "01" { print $7; exit }' /proc/net/unix)
+holds_listener() { ls -l "/proc/$1/fd" 2>/dev/null | grep -q "socket:\[$linode\]"; }
+no_worker_listens() { local p; [ -n "$linode" ] || return 1
+    for p in $(workers); do holds_listener "$p" && return 1; done; holds_listener "$rpid"; }
+check "the runner's listening socket is open in the runner, in no worker" no_worker_listens
+db_owned() { local f; for f in "$RUNBOX_DB_PATH" "$RUNBOX_DB_PATH-wal" "$RUNBOX_DB_PATH-shm" "$(dirname "$RUNBOX_DB_PATH")"; do
+    [ "$(stat -c %U "$f")" = "$user" ] || return 1; done; }
+check "the database, its WAL files and its folder are the workers' (root never opens them)" db_owned
 # curl speaks HTTP, which is no message: the runner closes the connection (curl: 52, empty
 # reply); a user that may not connect at all gets curl's 7.
 setpriv --reuid=nobody --regid=nogroup --clear-groups curl -s --max-time 3 --unix-socket "$rsock" http://x/ >/dev/null 2>&1

@@ -17,7 +17,7 @@ static void test_defaults(void **state)
 	conf_defaults(&c);
 	assert_string_equal(c.listen, "127.0.0.1:8080");
 	assert_int_equal(c.limits.memory_bytes, 128L << 20);
-	assert_int_equal(c.limits.nano_cpus, 500000000L);
+	assert_int_equal(c.limits.nano_cpus, 1000000000L);
 	assert_int_equal(c.limits.pids, 64);
 	assert_int_equal(c.limits.wall_ms, 10000);
 	assert_int_equal(c.limits.stdout_cap, 1L << 20);

@@ -36,7 +36,7 @@ static void test_hardening(void **state)
 	h = host(cfg);
 	assert_int_equal(json_integer_value(json_object_get(h, "Memory")), 128L << 20);
 	assert_int_equal(json_integer_value(json_object_get(h, "MemorySwap")), 128L << 20);
-	assert_int_equal(json_integer_value(json_object_get(h, "NanoCpus")), 500000000);
+	assert_int_equal(json_integer_value(json_object_get(h, "NanoCpus")), 1000000000);
 	assert_int_equal(json_integer_value(json_object_get(h, "PidsLimit")), 64);
 	assert_string_equal(json_string_value(json_object_get(h, "NetworkMode")), "none");
 	assert_true(json_is_true(json_object_get(h, "ReadonlyRootfs")));
