@@ -6,7 +6,9 @@
 #define RUNBOX_AGENT_H
 
 #include <stddef.h>
+#include <sched.h>
 #include <stdint.h>
+#include <sys/resource.h>
 
 #define WORKDIR "/work"
 #define CHUNK (64u * 1024) /* read/write unit for job, output and stdin */
@@ -69,6 +71,14 @@ struct baseline {
 	} mount[RESET_MOUNTS];
 	long fds, sockets, pids;
 	uint64_t rss_kb;
+	/* The agent's own attributes that a job running as the same uid could change and the
+	 * next job would inherit: rlimits (a lowered hard limit cannot be raised again), nice
+	 * value, scheduling policy, CPU affinity, I/O priority. */
+	struct {
+		struct rlimit rl[RLIM_NLIMITS];
+		int nice, policy, ioprio;
+		cpu_set_t cpus;
+	} self;
 };
 
 /* OOM kills so far in our memory cgroup (v1 memory.oom_control, v2 memory.events), or -1

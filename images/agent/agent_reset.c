@@ -9,19 +9,25 @@
  * writable mount with exactly the blocks and inodes it had, the mode it had and no extended
  * attribute it did not have; no SysV
  * object, no message queue, no more sockets in the network namespace than at the start; the
- * agent's own open fds as at the start and its memory within a small margin. Anything else
- * and the container is retired.
+ * agent's own open fds as at the start and its memory within a small margin; the agent's own
+ * rlimits, nice value, scheduling policy, CPU affinity and I/O priority as at the start (a job
+ * runs as the agent's uid, so prlimit(1, ...), setpriority and sched_setaffinity on the agent
+ * are allowed to it, and every later program would inherit what they set; the agent cannot
+ * raise a lowered hard limit or priority again, so such a container is retired). Anything
+ * else and the container is retired.
  *
- * What needs no reset, because it cannot cross: the environment, umask, rlimits, cwd,
- * signal dispositions and priority are set afresh in each child (agent_run.c) and a child
- * cannot change the agent's; timers, file locks and shared memory mappings die with the
- * processes that hold them.
+ * What needs no reset, because it cannot cross: the environment, umask, cwd and signal
+ * dispositions are set afresh in each child (agent_run.c) from the agent's, which no other
+ * process can change; timers, file locks and shared memory mappings die with the processes
+ * that hold them; kernel keyrings cannot be made (the seccomp profile refuses add_key and
+ * keyctl).
  */
 #define _GNU_SOURCE
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,9 +35,11 @@
 #include <string.h>
 #include <sys/ipc.h>
 #include <sys/msg.h>
+#include <sys/resource.h>
 #include <sys/sem.h>
 #include <sys/shm.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
@@ -175,6 +183,22 @@ static long pids_current(void)
 	return n;
 }
 
+/* The agent's own attributes a job could change (struct baseline's self). */
+static int self_attrs(struct baseline *b)
+{
+	memset(&b->self, 0, sizeof b->self);
+	for (int r = 0; r < RLIM_NLIMITS; r++)
+		if (getrlimit(r, &b->self.rl[r]) != 0)
+			return -1;
+	errno = 0;
+	b->self.nice = getpriority(PRIO_PROCESS, 0);
+	if (errno != 0)
+		return -1;
+	b->self.policy = sched_getscheduler(0);
+	b->self.ioprio = (int)syscall(SYS_ioprio_get, 1 /* IOPRIO_WHO_PROCESS */, 0);
+	return b->self.policy < 0 || sched_getaffinity(0, sizeof b->self.cpus, &b->self.cpus) != 0 ? -1 : 0;
+}
+
 int agent_baseline(struct baseline *b, char *err, size_t cap)
 {
 	memset(b, 0, sizeof *b);
@@ -189,6 +213,8 @@ int agent_baseline(struct baseline *b, char *err, size_t cap)
 	b->sockets = sockets();
 	b->pids = pids_current();
 	b->rss_kb = rss_kb();
+	if (self_attrs(b) != 0)
+		return fail(err, cap, "The agent cannot read its own limits and scheduling.");
 	return b->fds < 0 ? fail(err, cap, "The agent cannot count its open files.") : 0;
 }
 
@@ -283,6 +309,25 @@ static void remove_ipc(void)
 	}
 }
 
+/* The agent's own attributes as at start (a job may have changed them from outside). */
+static int verify_self(const struct baseline *b, char *err, size_t cap)
+{
+	struct baseline now;
+
+	if (self_attrs(&now) != 0)
+		return fail(err, cap, "The agent cannot read its own limits and scheduling.");
+	for (int r = 0; r < RLIM_NLIMITS; r++)
+		if (now.self.rl[r].rlim_cur != b->self.rl[r].rlim_cur ||
+		    now.self.rl[r].rlim_max != b->self.rl[r].rlim_max)
+			return fail(err, cap, "The job changed the agent's resource limit %d.", r);
+	if (now.self.nice != b->self.nice || now.self.policy != b->self.policy ||
+	    now.self.ioprio != b->self.ioprio)
+		return fail(err, cap, "The job changed the agent's priority or scheduling.");
+	if (!CPU_EQUAL(&now.self.cpus, &b->self.cpus))
+		return fail(err, cap, "The job changed the agent's CPU affinity.");
+	return 0;
+}
+
 /* Every check of the module comment; the first that fails says why. */
 static int verify(const struct baseline *b, char *err, size_t cap)
 {
@@ -319,7 +364,7 @@ static int verify(const struct baseline *b, char *err, size_t cap)
 	if (rss_kb() > b->rss_kb + RSS_SLACK_KB)
 		return fail(err, cap, "The agent holds %llu KB, not about %llu KB.",
 			    (unsigned long long)rss_kb(), (unsigned long long)b->rss_kb);
-	return 0;
+	return verify_self(b, err, cap);
 }
 
 int agent_reset(const struct baseline *b, char *err, size_t cap)

@@ -7,9 +7,10 @@
 #   refused and logged, and the runner goes on serving;
 # - reuse: a run that leaves processes, files, IPC objects and a changed umask behind; the
 #   next run in the same container (same hostname) sees none of it and has its own
-#   figures; a run whose leftovers the reset cannot clear retires its container and the
-#   next run is still served; parallel runs never share a container; a client that hangs
-#   up mid-run frees its container;
+#   figures; a run whose leftovers the reset cannot clear, or that changed the agent's own
+#   limits, nice value or CPUs (which later programs would inherit), retires its container
+#   and the next run is still served; parallel runs never share a container; a client that
+#   hangs up mid-run frees its container;
 # - the runner killed mid-run: a JSON 503 and one row, a new runner, no container of the
 #   old one left, and the next run is served.
 # Starts its own stack on a port and run directory of its own, with only Python in the
@@ -173,6 +174,35 @@ run_py 'import socket; print(socket.gethostname())'
 check "the next run is served, in another container" \
     is 200 --arg h "$host3" '.status == "ok" and (.output.stdout | rtrimstr("\n")) != $h'
 check "the retirement is counted in /metrics" sh -c "curl -s '$base/metrics' | grep -q '^containers_retired_total [1-9]'"
+
+echo "== a run that changes the agent's own limits or priority cannot hand them on"
+# The program runs as the agent's uid, so it may lower the agent's (PID 1's) limits, raise its
+# nice value or pin its CPUs, which every later program would inherit; it cannot undo them.
+attrs='import json, os, resource, socket
+print(json.dumps({"host": socket.gethostname(), "nice": os.getpriority(os.PRIO_PROCESS, 0),
+    "nofile": resource.getrlimit(resource.RLIMIT_NOFILE), "cpu": resource.getrlimit(resource.RLIMIT_CPU),
+    "cpus": sorted(os.sched_getaffinity(0))}))'
+wait_until 20 pool_full 1
+run_py "$attrs"
+check "a clean run reports its limits and priority" is 200 '.status == "ok"'
+attrs0=$(jq -r '.output.stdout | fromjson | del(.host)' "$tmp/body" 2>/dev/null)
+run_py $'import os, resource, socket
+done = []
+for what, f in (("nofile", lambda: resource.prlimit(1, resource.RLIMIT_NOFILE, (16, 16))),
+                ("nice", lambda: os.setpriority(os.PRIO_PROCESS, 1, 15)),
+                ("cpus", lambda: os.sched_setaffinity(1, {0}))):
+    try:
+        f(); done.append(what)
+    except OSError:
+        pass
+print(socket.gethostname(), " ".join(done))'
+check "a run changes the agent's limit, nice value and CPUs" is 200 '.status == "ok" and (.output.stdout | test(" nofile nice cpus\n$"))'
+host5=$(jq -r '.output.stdout' "$tmp/body" | cut -d' ' -f1)
+check "its container is retired, the log says why" wait_until 10 grep -q "retiring ${host5:-none}.*changed the agent" "$log"
+run_py "$attrs"
+check "the next run is in another container" is 200 --arg h "$host5" '.status == "ok" and (.output.stdout | fromjson | .host != $h)'
+check "with the limits and priority of a clean run" \
+    test "$(jq -r '.output.stdout | fromjson | del(.host)' "$tmp/body" 2>/dev/null)" = "$attrs0"
 
 echo "== parallel runs never share a container"
 for i in 1 2 3 4; do
