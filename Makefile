@@ -61,7 +61,7 @@ $(B)/runbox: $(ADMIN_OBJ) $(STORE_OBJ) $(B)/libcore.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
 # The agent runs inside containers whose images we do not control: static, no sanitizers.
-AGENT_SRC := images/agent/agent.c images/agent/agent_run.c images/agent/agent_reset.c core/frame.c
+AGENT_SRC := images/agent/agent.c images/agent/agent_job.c images/agent/agent_run.c images/agent/agent_reset.c core/frame.c
 $(B)/runbox-agent: $(AGENT_SRC) images/agent/agent.h core/frame.h
 	@mkdir -p $(B)
 	$(CC) $(CFLAGS_STRICT) -O2 -static -iquote core $(AGENT_SRC) -o $@

@@ -353,6 +353,14 @@ static const char *name_problem(const char *s, size_t len)
 		return "is longer than 255 bytes";
 	if (s[0] == '/')
 		return "is absolute";
+	for (size_t k = 0, depth = 1; k < len; k++) {
+		/* The agent's rules too (images/agent/agent_job.c check_name), so a name it would
+		 * refuse is refused here, before a container is leased for it. */
+		if ((unsigned char)s[k] < 0x20 || s[k] == 0x7f)
+			return "has a control character";
+		if (s[k] == '/' && ++depth > RPC_NAME_DEPTH)
+			return "is too deep";
+	}
 	while (i <= len) {
 		part = strcspn(s + i, "/");
 		if (part == 0)

@@ -66,6 +66,7 @@ enum rpc_type {
 
 #define RPC_MAX_FILES 64
 #define RPC_MAX_ARGS 512           /* per argv */
+#define RPC_NAME_DEPTH 8           /* folders in a file name, as the agent allows */
 /* The largest message either side accepts (the body of the largest request, framed). */
 #define RPC_MAX_MESSAGE (40u << 20)
 
@@ -95,9 +96,9 @@ struct rpc_run {
  * order above, each at most once where the order says so; run_id of 1..32 characters
  * [A-Za-z0-9_-]; lang a language of the loaded registry (lang_find); every number a
  * decimal in range (limits and times > 0, caps > 0); a compile stage if and only if
- * compile=1; file names relative, without "." or ".." parts, empty parts or a NUL, at most
- * 255 bytes; at least one file and at most RPC_MAX_FILES; argv, when present, non-empty
- * (its program too) and at most RPC_MAX_ARGS arguments. cancel_fd is -1, container NULL,
+ * compile=1; file names relative, without "." or ".." parts, empty parts, a NUL or a
+ * control character, at most 255 bytes and RPC_NAME_DEPTH parts; at least one file and
+ * at most RPC_MAX_FILES; argv, when present, non-empty (its program too) and at most RPC_MAX_ARGS arguments. cancel_fd is -1, container NULL,
  * reuse false. Errors: RC_BAD_REQUEST (with the first thing wrong in e), RC_NOMEM.
  * The runner still clamps the limits to the admin's maxima: decoding does not. */
 int rpc_decode_run(const unsigned char *p, size_t n, struct rpc_run *out, struct err *e);

@@ -6,14 +6,20 @@
  * commands share (admin.h). Everything is parsed and checked before the database is
  * opened, so --help and a wrong command line never touch it.
  */
+#define _GNU_SOURCE /* setgroups */
 #include "admin.h"
 
 #include <errno.h>
+#include <grp.h>
+#include <libgen.h>
+#include <pwd.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "clock.h"
 
@@ -160,6 +166,36 @@ int admin_parse(struct cli *cli, int argc, char **argv, const struct opt *opts,
 	return 0;
 }
 
+/*
+ * The database's folder belongs to the server's workers (worker_user) once the server has
+ * run: root, who may run this command, does not open files in a folder another user can
+ * write (a symlink put there could send root's writes anywhere). The command becomes that
+ * user first; a folder root still owns (no server started yet) is opened as root.
+ */
+static int as_db_owner(const struct conf *c)
+{
+	char path[CONF_PATH_MAX];
+	struct passwd *pw;
+	struct stat st;
+
+	if (getuid() != 0)
+		return 0;
+	(void)snprintf(path, sizeof path, "%s", c->db_path);
+	if (stat(dirname(path), &st) != 0 || st.st_uid == 0)
+		return 0;
+	if ((pw = getpwnam(c->worker_user)) == NULL || pw->pw_uid != st.st_uid) {
+		fprintf(stderr, "runbox: the database's folder belongs to uid %ld, not to worker_user "
+			"'%s': give it to that user (chown) or fix worker_user\n", (long)st.st_uid,
+			c->worker_user);
+		return -1;
+	}
+	if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0) {
+		fprintf(stderr, "runbox: cannot become %s: %s\n", c->worker_user, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
 int admin_open(struct cli *cli)
 {
 	struct err e;
@@ -170,6 +206,8 @@ int admin_open(struct cli *cli)
 		fprintf(stderr, "runbox: %s\n", e.msg);
 		return EX_FAIL;
 	}
+	if (as_db_owner(&cli->conf) != 0)
+		return EX_FAIL;
 	if (store_open(&cli->store, cli->conf.db_path, cli->conf.db_busy_timeout_ms, &e) != 0) {
 		fprintf(stderr, "runbox: %s (the database is db_path in runbox.conf: pass -c FILE "
 			"or set RUNBOX_CONF)\n", e.msg);

@@ -1,6 +1,7 @@
 /*
- * Internal interface between the two halves of the agent: agent.c reads the job and drives
- * the stages, agent_run.c runs one stage. See agent.c for what the agent does and why.
+ * Internal interface between the parts of the agent: agent.c drives the stages and the
+ * reset and ready steps, agent_job.c reads the job, agent_run.c runs one stage, agent_reset.c
+ * puts the container back between jobs. See agent.c for what the agent does and why.
  */
 #ifndef RUNBOX_AGENT_H
 #define RUNBOX_AGENT_H
@@ -44,6 +45,44 @@ struct result {
 	const char *reason;
 	uint64_t wall_ms, cpu_ms, mem_bytes, out_bytes, err_bytes;
 };
+
+/* Where the reader is in a job; each phase says which frames may come next, in frame.h's
+ * order. PH_DONE: complete. PH_WAIT: the agent asked for limits (FRAME_WAIT) and only
+ * FRAME_LIMITS may come. */
+enum phase { PH_JOB, PH_FILES, PH_RUN, PH_STDIN, PH_DONE, PH_WAIT };
+
+/* One job: what read_job fills in from the frames, and what running it needs. Its safe
+ * defaults, before any frame, come from agent.c (job_defaults). The job owns compile_argv
+ * and run_argv (one malloc'd block each, strings inside) and stdin_fd; workfd is the agent's
+ * and stays open from job to job. */
+struct job {
+	enum phase phase;
+	struct limits lim;
+	int workfd;
+	char **compile_argv, **run_argv;
+	int stdin_fd; /* memfd, -1 if no stdin */
+	uint64_t stdin_len;
+	uint64_t limit_set; /* mem_bytes of the server's FRAME_LIMITS */
+	uint64_t pids_set;  /* its pids (0 = not changed) */
+	int waited;         /* the server changed a limit for this job (FRAME_WAIT) */
+	char err[512];
+};
+
+/* Callback results that stop the frame reader. JOB_BAD also means "refused, j->err says
+ * why" wherever a job is checked (bad, read_job, and agent.c's checks on the limits). */
+enum { JOB_END = 1, JOB_BAD = 2 };
+
+/* Put a sentence in j->err (printf format, cut to fit) and return JOB_BAD, so that a check
+ * can end with return bad(j, ...). */
+int bad(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Read frames from stdin into j, checking each: with j->phase PH_JOB a whole job (settings
+ * into lim, files written under workfd, the commands, stdin into a memfd), with PH_WAIT the
+ * server's FRAME_LIMITS (limit_set, pids_set). 0 when complete (phase PH_DONE); JOB_BAD
+ * when a frame is refused; -1 when stdin ended first (phase still PH_JOB if nothing of a job
+ * came). j->err holds a sentence on failure. Whatever was read stays owned by j, on failure
+ * too. */
+int read_job(struct job *j);
 
 /* Write one complete frame to stdout: the stage byte tag (if not 0), then data. Never
  * returns if stdout is gone: there is nobody left to report to. */

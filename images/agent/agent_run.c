@@ -85,6 +85,31 @@ static void kill_all(pid_t pid)
 	(void)kill(getpid() == 1 ? -1 : -pid, SIGKILL);
 }
 
+/* What our memory cgroup holds now (v1 memory.usage_in_bytes, v2 memory.current), or 0 if
+ * neither can be read. */
+static uint64_t usage_now(void)
+{
+	static const char *const paths[] = {
+		"/sys/fs/cgroup/memory/memory.usage_in_bytes", "/sys/fs/cgroup/memory.current",
+	};
+	char buf[64];
+
+	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
+		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
+		ssize_t n;
+
+		if (fd < 0)
+			continue;
+		n = read(fd, buf, sizeof buf - 1);
+		close(fd);
+		if (n > 0) {
+			buf[n] = '\0';
+			return strtoull(buf, NULL, 10);
+		}
+	}
+	return 0;
+}
+
 long long agent_oom_kills(void)
 {
 	static const char *const paths[] = {
@@ -282,6 +307,7 @@ struct run {
 	int others;            /* other processes may still exist */
 	struct rusage mru;     /* main child's rusage */
 	uint64_t mem_limit;    /* the kernel's memory limit in this stage, 0 if unknown */
+	int at_limit;          /* the cgroup held (nearly) its limit when the wall limit struck */
 	void *reserve;         /* see RESERVE_BYTES; NULL once freed */
 	int64_t t0, t_end, grace, last_kill;
 };
@@ -387,8 +413,13 @@ static int tick(struct run *r)
 	int64_t now = now_ms(), deadline = r->t0 + (int64_t)r->st->wall_ms;
 
 	if (!r->main_done) {
-		if (r->killed == NULL && now >= deadline)
+		if (r->killed == NULL && now >= deadline) {
+			/* One read as the wall limit strikes, not sampling: a program held at its
+			 * memory limit (no swap: the kernel can only take back its code pages, again
+			 * and again) crawls instead of being killed, and its memory is what stopped it. */
+			r->at_limit = r->mem_limit != 0 && usage_now() >= r->mem_limit - r->mem_limit / 32;
 			stop(r, "wall");
+		}
 		/* No sampling of the cgroup here: the kernel holds the stage to its limit (the
 		 * server lowered a compiled program's before this stage, and the agent checked),
 		 * and every file the agent opens while the program may have filled the container
@@ -414,8 +445,9 @@ static int tick(struct run *r)
 	return REKILL_MS;
 }
 
-/* Turn what happened into the facts of FRAME_STAGE. Priority of reasons: our own decision
- * (output, wall) > memory > cpu > signal > exit. */
+/* Turn what happened into the facts of FRAME_STAGE. Priority of reasons: the wall limit
+ * striking a program held at its memory limit is memory; then our own decision (output,
+ * wall) > memory > cpu > signal > exit. */
 static void finish(const struct run *r, const struct rusage *ru0, long long oom0,
 		   struct result *res)
 {
@@ -446,7 +478,11 @@ static void finish(const struct run *r, const struct rusage *ru0, long long oom0
 	res->err_bytes = r->se.seen;
 	res->out_trunc = r->so.trunc;
 	res->err_trunc = r->se.trunc;
-	if (r->killed != NULL)
+	/* Stopped by the wall limit while held at its memory limit (seen with Node.js filling
+	 * its heap): its memory is what stopped it. */
+	if (r->at_limit && r->killed != NULL && strcmp(r->killed, "wall") == 0)
+		res->reason = "memory";
+	else if (r->killed != NULL)
 		res->reason = r->killed;
 	else if (r->so.trunc || r->se.trunc)
 		res->reason = "output"; /* crossed the cap while we drained after the exit */

@@ -490,6 +490,8 @@ static const struct msg_case run_cases[] = {
 	{ "dot-dot alone", { FR(RPC_RUN, HEAD), FR(RPC_FILE, "..\0a"), END } },
 	{ "dot part", { FR(RPC_RUN, HEAD), FR(RPC_FILE, "./a\0a"), END } },
 	{ "empty part", { FR(RPC_RUN, HEAD), FR(RPC_FILE, "a//b\0a"), END } },
+	{ "control character in a name", { FR(RPC_RUN, HEAD), FR(RPC_FILE, "a\tb\0a"), END } },
+	{ "name deeper than the agent allows", { FR(RPC_RUN, HEAD), FR(RPC_FILE, "a/b/c/d/e/f/g/h/i\0a"), END } },
 	{ "trailing slash", { FR(RPC_RUN, HEAD), FR(RPC_FILE, "a/\0a"), END } },
 	{ "empty name", { FR(RPC_RUN, HEAD), FR(RPC_FILE, "\0a"), END } },
 	{ "name without NUL", { FR(RPC_RUN, HEAD), FR(RPC_FILE, "main.c"), END } },
