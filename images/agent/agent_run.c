@@ -479,8 +479,11 @@ static void finish(const struct run *r, const struct rusage *ru0, long long oom0
 	res->out_trunc = r->so.trunc;
 	res->err_trunc = r->se.trunc;
 	/* Stopped by the wall limit while held at its memory limit (seen with Node.js filling
-	 * its heap): its memory is what stopped it. */
-	if (r->at_limit && r->killed != NULL && strcmp(r->killed, "wall") == 0)
+	 * its heap): its memory is what stopped it. The cgroup's usage also counts the page
+	 * cache (a compile stage's files), so the program itself must have held at least half
+	 * of the limit too: an endless loop after a big compile is a timeout. */
+	if (r->at_limit && r->killed != NULL && strcmp(r->killed, "wall") == 0 &&
+	    res->mem_bytes >= r->mem_limit / 2)
 		res->reason = "memory";
 	else if (r->killed != NULL)
 		res->reason = r->killed;
