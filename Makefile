@@ -21,7 +21,7 @@ OPT     := -O2 -g
 endif
 # -iquote, not -I: core/limits.h must not shadow the system <limits.h>.
 CFLAGS  += $(CFLAGS_STRICT) $(OPT) -iquote core -iquote fcgi -iquote sql $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 
 CORE_SRC := $(wildcard core/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
@@ -30,7 +30,7 @@ FCGI_SRC := fcgi/runnerd.c fcgi/rclient.c fcgi/privsep.c fcgi/api.c fcgi/editor.
 FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/sql/store_metrics.o $(B)/sql/store_files.o \
-	$(B)/sql/migrations.o
+	$(B)/sql/store_exercises.o $(B)/sql/migrations.o
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
@@ -56,7 +56,7 @@ $(B)/runbox-fcgi: $(B)/fcgi/main.o $(FCGI_OBJ) $(STORE_OBJ) $(B)/libcore.a
 
 # The admin command.
 ADMIN_OBJ := $(B)/fcgi/admin.o $(B)/fcgi/admin_users.o $(B)/fcgi/admin_log.o $(B)/fcgi/admin_fmt.o \
-	$(B)/fcgi/run_json.o
+	$(B)/fcgi/admin_exercise.o $(B)/fcgi/admin_exdir.o $(B)/fcgi/run_json.o
 $(B)/runbox: $(ADMIN_OBJ) $(STORE_OBJ) $(B)/libcore.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
 
@@ -136,7 +136,7 @@ test-attack: all $(B)/tests/runbox-load
 # each run for FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME) after replaying
 # the inputs that once found a bug (tests/fuzz/regress/NAME). A crash stops make and leaves
 # its input in build-fuzz/NAME-crash-*: fix the bug, then add the input to regress/NAME.
-FUZZ := editor jobe piston shwords frame body rpc
+FUZZ := editor jobe piston shwords frame body rpc exercise
 FUZZ_SECONDS ?= 15
 FZ := build-fuzz
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
@@ -151,7 +151,7 @@ $(FZ)/%.o: %.c $(wildcard core/*.h fcgi/*.h sql/*.h)
 
 .SECONDARY: $(FUZZ_LIB_OBJ)
 $(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
-	clang $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ -ljansson -lcurl -lfcgi
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ -ljansson -lcurl -lfcgi -lm
 
 fuzz: test-deps $(FUZZ:%=$(FZ)/fuzz_%)
 	@set -e; for f in $(FUZZ); do \

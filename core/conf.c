@@ -2,6 +2,7 @@
 #include "conf.h"
 
 #include "log.h"
+#include "text.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -133,36 +134,6 @@ static const struct key *find_key(const char *name)
 	return NULL;
 }
 
-/* Parse a decimal CPU count ("0.5", "2") into nano-CPUs without floating point. */
-static int parse_cpus(const char *v, long *out)
-{
-	long whole = 0, frac = 0, scale = 100000000;
-	const char *p = v;
-
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	while (isdigit((unsigned char)*p)) {
-		whole = whole * 10 + (*p++ - '0');
-		if (whole > 1000)
-			return -1;
-	}
-	if (*p == '.') {
-		p++;
-		if (!isdigit((unsigned char)*p))
-			return -1;
-		while (isdigit((unsigned char)*p)) {
-			if (scale == 0)
-				return -1; /* more than 9 decimals */
-			frac += (*p++ - '0') * scale;
-			scale /= 10;
-		}
-	}
-	if (*p != '\0')
-		return -1;
-	*out = whole * 1000000000L + frac;
-	return 0;
-}
-
 int conf_set(struct conf *c, const char *name, const char *v, const char *base, struct err *e)
 {
 	const struct key *k = find_key(name);
@@ -185,7 +156,7 @@ int conf_set(struct conf *c, const char *name, const char *v, const char *base, 
 				       name, k->size - 1);
 		return 0;
 	case K_CPUS:
-		if (parse_cpus(v, &n) != 0 || n < k->min || n > k->max)
+		if (text_cpus(v, &n) != 0 || n < k->min || n > k->max)
 			return err_set(e, RC_CONFIG, "%s must be a number of CPUs between 0.01 and 64, "
 				       "like 0.5 (got '%s')", name, v);
 		*(long *)(void *)field = n;
@@ -215,18 +186,6 @@ int conf_set(struct conf *c, const char *name, const char *v, const char *base, 
 	return err_set(e, RC_CONFIG, "%s: unhandled kind", name);
 }
 
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
 int conf_parse(struct conf *c, const char *text, const char *base, const char *name, struct err *e)
 {
 	char *copy = strdup(text), *line, *save = NULL, *eq, *key, *val;
@@ -243,7 +202,7 @@ int conf_parse(struct conf *c, const char *text, const char *base, const char *n
 		lineno++;
 		if ((eq = strchr(line, '#')) != NULL)
 			*eq = '\0';
-		key = trim(line);
+		key = text_trim(line);
 		if (*key == '\0')
 			continue;
 		if ((eq = strchr(key, '=')) == NULL) {
@@ -251,8 +210,8 @@ int conf_parse(struct conf *c, const char *text, const char *base, const char *n
 			goto out;
 		}
 		*eq = '\0';
-		val = trim(eq + 1);
-		key = trim(key);
+		val = text_trim(eq + 1);
+		key = text_trim(key);
 		if (conf_set(c, key, val, base, &sub) != 0) {
 			rc = err_set(e, RC_CONFIG, "%s:%d: %s", name, lineno, sub.msg);
 			goto out;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "text.h"
+
 /* Written only by lang_load at start-up (see lang.h); read-only afterwards. */
 static struct lang table[LANG_MAX];
 static char words[LANG_MAX][2][1024]; /* the compile and run commands, split in place */
@@ -52,18 +54,6 @@ void lang_ids(char *out, size_t cap)
 
 /* ---- Parsing -------------------------------------------------------------------------- */
 
-static char *trim(char *s)
-{
-	char *end;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	end = s + strlen(s);
-	while (end > s && isspace((unsigned char)end[-1]))
-		*--end = '\0';
-	return s;
-}
-
 static int set_str(char *dst, size_t cap, const char *v)
 {
 	int w = snprintf(dst, cap, "%s", v);
@@ -99,25 +89,6 @@ static int parse_num(const char *v, long lo, long hi, long *out)
 		return -1;
 	*out = n;
 	return 0;
-}
-
-/* Decimal CPUs ("0.5", "2") to nano-CPUs. */
-static int parse_cpus(const char *v, long *out)
-{
-	long whole = 0, frac = 0, scale = 100000000;
-	const char *p = v;
-
-	if (!isdigit((unsigned char)*p))
-		return -1;
-	while (isdigit((unsigned char)*p) && whole <= 64)
-		whole = whole * 10 + (*p++ - '0');
-	if (*p == '.')
-		for (p++; isdigit((unsigned char)*p) && scale > 0; scale /= 10)
-			frac += (*p++ - '0') * scale;
-	if (*p != '\0' || whole > 64)
-		return -1;
-	*out = whole * 1000000000L + frac;
-	return *out >= 10000000 && *out <= 64000000000L ? 0 : -1; /* 0.01 to 64, as conf.c */
 }
 
 static int valid_id(const char *s)
@@ -156,7 +127,8 @@ static const char *set_key(struct lang *l, size_t idx, const char *k, const char
 		       ? "the command is empty or too long (at most 32 words, 1000 characters)" : NULL;
 	}
 	if (strcmp(k, "cpus") == 0)
-		return parse_cpus(v, &l->nano_cpus) ? "cpus must be a number of CPUs like 0.5 or 1 "
+		return text_cpus(v, &l->nano_cpus) != 0 || l->nano_cpus < 10000000 ||
+		       l->nano_cpus > 64000000000L ? "cpus must be a number of CPUs like 0.5 or 1 "
 		       "(0.01 to 64)" : NULL;
 	{
 		static const struct { const char *key; size_t off; long lo, hi, mul; } nums[] = {
@@ -221,7 +193,7 @@ int lang_parse(const char *text, const char *name, struct err *e)
 		lineno++;
 		if (strchr(line, '#'))
 			*strchr(line, '#') = '\0';
-		line = trim(line);
+		line = text_trim(line);
 		if (line[0] == '\0')
 			continue;
 		if (line[0] == '[') {
@@ -265,7 +237,7 @@ int lang_parse(const char *text, const char *name, struct err *e)
 			goto out;
 		}
 		*eq = '\0';
-		if ((bad = set_key(&fresh[n - 1], n - 1, trim(line), trim(eq + 1), why, sizeof why))) {
+		if ((bad = set_key(&fresh[n - 1], n - 1, text_trim(line), text_trim(eq + 1), why, sizeof why))) {
 			rc = err_set(e, RC_CONFIG, "%s:%d: %s", name, lineno, bad);
 			goto out;
 		}

@@ -1,6 +1,7 @@
 /*
- * runbox: the admin command. Users and API keys, quotas, the run log, statistics and
- * pruning, in the database the server writes, found through the same runbox.conf.
+ * runbox: the admin command. Users, their roles and API keys, quotas, teachers' exercises,
+ * the run log, statistics and pruning, in the database the server writes, found through
+ * the same runbox.conf.
  *
  * This file is the command line: options, the command table, help, and the helpers the
  * commands share (admin.h). Everything is parsed and checked before the database is
@@ -31,12 +32,15 @@ struct cmd {
 };
 
 static const struct cmd commands[] = {
-	{ "user add", "NAME [--note TEXT]",
-	  "create a user with an API key; the key is printed once", admin_user_add },
+	{ "user add", "NAME [--note TEXT] [--role ROLE]",
+	  "create a user with an API key, printed once; ROLE: student (default), teacher, admin",
+	  admin_user_add },
 	{ "user list", "",
 	  "users: kind, created, revoked, key ids, quota overrides, runs in 24 h and in all",
 	  admin_user_list },
 	{ "user revoke", "USER", "revoke a user and all its keys", admin_user_revoke },
+	{ "user role", "USER ROLE", "give a user the role student, teacher or admin",
+	  admin_user_role },
 	{ "key add", "NAME", "another API key for the user NAME; printed once", admin_key_add },
 	{ "key import", "NAME VALUE",
 	  "register a key CodeRunner already uses, by its exact value, for NAME (created if needed)",
@@ -59,6 +63,17 @@ static const struct cmd commands[] = {
 	{ "prune", "--older-than AGE [--dry-run]",
 	  "delete the runs received more than AGE (like 90d) ago; --dry-run only counts them",
 	  admin_prune },
+	{ "exercise add", "DIR",
+	  "store the exercise in folder DIR: its exercise.conf and every file it names",
+	  admin_exercise_add },
+	{ "exercise update", "DIR",
+	  "replace the stored exercise of DIR's exercise.conf id with DIR's version, files and all",
+	  admin_exercise_update },
+	{ "exercise list", "", "exercises: id, title, languages, cases, last updated",
+	  admin_exercise_list },
+	{ "exercise show", "ID", "one exercise: its languages with starters and suites, cases, files",
+	  admin_exercise_show },
+	{ "exercise remove", "ID", "delete an exercise and its files", admin_exercise_remove },
 	{ "version", "", "the database's schema version and the newest this program knows",
 	  admin_version },
 };
@@ -75,7 +90,8 @@ static void usage(FILE *f)
 	size_t i;
 
 	fputs("usage: runbox [-c runbox.conf] [--json] COMMAND ...\n\n"
-	      "Manage runbox's users, API keys and quotas, and read its run log.\n\n", f);
+	      "Manage runbox's users, API keys, quotas and teachers' exercises, and read its run\n"
+	      "log.\n\n", f);
 	for (i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %s%s%s\n      %s\n", commands[i].name, commands[i].args[0] ? " " : "",
 			commands[i].args, commands[i].summary);
@@ -86,7 +102,11 @@ static void usage(FILE *f)
 	      "  -h, --help  this help; 'runbox COMMAND --help' for one command\n\n"
 	      "USER is NAME (a user with API keys), remote:NAME or address:IP.\n"
 	      "T is a local date or time (2026-11-23, 2026-11-23T14:00) or an age (30m, 2h, 7d).\n"
-	      "Exit status: 0 done, 1 failed or not found, 2 wrong command line.\n", f);
+	      "DIR is an exercise's folder: exercise.conf (its format: core/exercise.h) and the\n"
+	      "files it names, at most 1 MB each and 8 MB in all, none a symbolic link; ID is\n"
+	      "the id exercise.conf gives.\n"
+	      "Exit status: 0 done, 1 failed, not found, or a mistake in a file it reads (the\n"
+	      "configuration, an exercise's folder), 2 wrong command line.\n", f);
 }
 
 static int is_help(const char *a)
@@ -196,17 +216,28 @@ static int as_db_owner(const struct conf *c)
 	return 0;
 }
 
-int admin_open(struct cli *cli)
+int admin_load_conf(struct cli *cli)
 {
 	struct err e;
 
+	if (cli->conf_loaded)
+		return EX_OK;
 	err_init(&e);
 	conf_defaults(&cli->conf);
 	if (conf_load(&cli->conf, cli->conf_path, &e) != 0) {
 		fprintf(stderr, "runbox: %s\n", e.msg);
 		return EX_FAIL;
 	}
-	if (as_db_owner(&cli->conf) != 0)
+	cli->conf_loaded = 1;
+	return EX_OK;
+}
+
+int admin_open(struct cli *cli)
+{
+	struct err e;
+
+	err_init(&e);
+	if (admin_load_conf(cli) != EX_OK || as_db_owner(&cli->conf) != 0)
 		return EX_FAIL;
 	if (store_open(&cli->store, cli->conf.db_path, cli->conf.db_busy_timeout_ms, &e) != 0) {
 		fprintf(stderr, "runbox: %s (the database is db_path in runbox.conf: pass -c FILE "

@@ -1,11 +1,12 @@
 /*
  * admin: what the files of the admin command `runbox` share (admin.c: the command line
- * and main; admin_users.c: users, keys, quotas; admin_log.c: the run log). Only that
- * program includes it.
+ * and main; admin_users.c: users, roles, keys, quotas; admin_log.c: the run log;
+ * admin_exercise.c: teachers' exercises). Only that program includes it.
  *
  * A command function gets the arguments after its command words, parses and checks all
  * of them before opening anything, and returns an exit status: EX_OK, EX_FAIL (the
- * database failed, or no such user/key/run), EX_USAGE (the command line is wrong; one
+ * database failed, or no such user/key/run/exercise, or a file the command reads (the
+ * configuration, an exercise's folder) is missing or has a mistake), EX_USAGE (the command line is wrong; one
  * line on stderr says what to do), or EX_HELP (help was printed; exit 0).
  */
 #ifndef RUNBOX_ADMIN_H
@@ -26,7 +27,8 @@ struct cli {
 	int json;                   /* print JSON (run_json.h) instead of tables */
 	const struct cmd *cmd;      /* the command being run, named in messages */
 	long long now;              /* ms, read once so every time in a command agrees */
-	struct conf conf;           /* loaded by admin_open */
+	struct conf conf;           /* loaded by admin_load_conf or admin_open */
+	int conf_loaded;
 	struct store *store;        /* opened by admin_open; main closes it */
 };
 
@@ -46,7 +48,11 @@ int admin_parse(struct cli *cli, int argc, char **argv, const struct opt *opts,
 /* Print "runbox: COMMAND: <message> (see 'runbox COMMAND --help')"; returns EX_USAGE. */
 int admin_usage_error(const struct cli *cli, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
-/* Load the configuration and open (and migrate) its database. EX_OK or EX_FAIL. */
+/* Load the configuration (once), for a command that reads what it names before it opens
+ * the database. EX_OK or EX_FAIL. */
+int admin_load_conf(struct cli *cli);
+/* Load the configuration (if not loaded yet) and open (and migrate) its database. EX_OK
+ * or EX_FAIL. */
 int admin_open(struct cli *cli);
 /* Report a store error; EX_USAGE for RC_BAD_REQUEST (a malformed name), else EX_FAIL. */
 int admin_store_fail(int rc, const struct err *e);
@@ -58,6 +64,7 @@ int admin_print_json(json_t *j);
 int admin_user_add(struct cli *cli, int argc, char **argv);
 int admin_user_list(struct cli *cli, int argc, char **argv);
 int admin_user_revoke(struct cli *cli, int argc, char **argv);
+int admin_user_role(struct cli *cli, int argc, char **argv);
 int admin_key_add(struct cli *cli, int argc, char **argv);
 int admin_key_import(struct cli *cli, int argc, char **argv);
 int admin_key_revoke(struct cli *cli, int argc, char **argv);
@@ -68,5 +75,10 @@ int admin_run(struct cli *cli, int argc, char **argv);
 int admin_stats(struct cli *cli, int argc, char **argv);
 int admin_prune(struct cli *cli, int argc, char **argv);
 int admin_version(struct cli *cli, int argc, char **argv);
+int admin_exercise_add(struct cli *cli, int argc, char **argv);
+int admin_exercise_update(struct cli *cli, int argc, char **argv);
+int admin_exercise_list(struct cli *cli, int argc, char **argv);
+int admin_exercise_show(struct cli *cli, int argc, char **argv);
+int admin_exercise_remove(struct cli *cli, int argc, char **argv);
 
 #endif

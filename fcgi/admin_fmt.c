@@ -136,6 +136,19 @@ void put_safe(FILE *f, const char *p, size_t n)
 	}
 }
 
+void put_field(FILE *f, int width, const char *name, const char *fmt, ...)
+{
+	char buf[1024];
+	va_list ap;
+
+	va_start(ap, fmt);
+	(void)vsnprintf(buf, sizeof buf, fmt, ap);
+	va_end(ap);
+	fprintf(f, "%-*s  ", width, name);
+	put_safe(f, buf, strlen(buf));
+	putc('\n', f);
+}
+
 /* ---- Tables ---------------------------------------------------------------------------- */
 
 void table_init(struct table *t, size_t ncols, const char *const *heads, const char *align)

@@ -27,6 +27,10 @@ int parse_when(const char *s, long long now_ms, long long *out);
 /* Write n bytes for a terminal: control characters other than newline and tab (which a
  * student's program can use to rewrite the admin's screen) are shown as \xNN. */
 void put_safe(FILE *f, const char *p, size_t n);
+/* "name      value" and a newline on f: name padded to width, then the printf-style value
+ * (cut at 1 KB) written with put_safe. */
+void put_field(FILE *f, int width, const char *name, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /* A table printed with aligned columns. Cells are copied (control characters become '?').
  * Notes are lines printed under the row before them, outside the columns. */

@@ -5,7 +5,6 @@
  */
 #include "admin.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -119,21 +118,6 @@ int admin_runs(struct cli *cli, int argc, char **argv)
 	return rc;
 }
 
-/* "name     value" with the value made safe for a terminal. */
-static void field(const char *name, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void field(const char *name, const char *fmt, ...)
-{
-	char buf[1024];
-	va_list ap;
-
-	va_start(ap, fmt);
-	(void)vsnprintf(buf, sizeof buf, fmt, ap);
-	va_end(ap);
-	printf("%-10s  ", name);
-	put_safe(stdout, buf, strlen(buf));
-	putchar('\n');
-}
-
 /* A stored text (code, stdout, stderr) under a heading: p[0..n), or NULL if not stored.
  * size: how big it was when run, or -1 for the size of what is stored; cut: it was cut at
  * the output limit. */
@@ -160,31 +144,31 @@ static void run_print(const struct run_row *r)
 {
 	char a[32], b[32], c[32], d[32];
 
-	field("run", "%s", r->id);
-	field("received", "%s", (fmt_time(r->received_ms, a, sizeof a), a));
-	field("finished", "%s", (fmt_time(r->finished_ms, a, sizeof a), a));
-	field("user", "%s", r->user ? r->user : "-");
-	field("client", "%s (auth: %s)", r->client_addr ? r->client_addr : "-",
+	put_field(stdout, 10, "run", "%s", r->id);
+	put_field(stdout, 10, "received", "%s", (fmt_time(r->received_ms, a, sizeof a), a));
+	put_field(stdout, 10, "finished", "%s", (fmt_time(r->finished_ms, a, sizeof a), a));
+	put_field(stdout, 10, "user", "%s", r->user ? r->user : "-");
+	put_field(stdout, 10, "client", "%s (auth: %s)", r->client_addr ? r->client_addr : "-",
 	      r->auth ? r->auth : "-");
-	field("language", "%s", r->language ? r->language : "-");
-	field("through", "%s API", r->face ? r->face : "editor");
-	field("status", "%s (HTTP %s)%s%s", r->status, num(r->http_status, "", a, sizeof a),
+	put_field(stdout, 10, "language", "%s", r->language ? r->language : "-");
+	put_field(stdout, 10, "through", "%s API", r->face ? r->face : "editor");
+	put_field(stdout, 10, "status", "%s (HTTP %s)%s%s", r->status, num(r->http_status, "", a, sizeof a),
 	      r->error_code ? ", error " : "", r->error_code ? r->error_code : "");
 	if (r->message)
-		field("message", "%s", r->message);
-	field("exit", "code %s, signal %s", num(r->exit_code, "", a, sizeof a),
+		put_field(stdout, 10, "message", "%s", r->message);
+	put_field(stdout, 10, "exit", "code %s, signal %s", num(r->exit_code, "", a, sizeof a),
 	      num(r->signal, "", b, sizeof b));
-	field("time", "%s wall, %s CPU", num(r->duration_ms, " ms", a, sizeof a),
+	put_field(stdout, 10, "time", "%s wall, %s CPU", num(r->duration_ms, " ms", a, sizeof a),
 	      num(r->cpu_ms, " ms", b, sizeof b));
 	fmt_size(or0(r->memory_bytes), c, sizeof c);
-	field("memory", "%s", r->memory_bytes != STORE_NULL ? c : "-");
+	put_field(stdout, 10, "memory", "%s", r->memory_bytes != STORE_NULL ? c : "-");
 	fmt_size(or0(r->code_bytes), c, sizeof c);
 	fmt_size(or0(r->stdin_bytes), d, sizeof d);
-	field("code", "%s, sha256 %s", c, r->code_sha256 ? r->code_sha256 : "-");
-	field("stdin", "%s (not stored)", d);
+	put_field(stdout, 10, "code", "%s, sha256 %s", c, r->code_sha256 ? r->code_sha256 : "-");
+	put_field(stdout, 10, "stdin", "%s (not stored)", d);
 	stored("code", r->code, r->code_len, or0(r->code_bytes), 0);
 	if (r->compile.out != NULL) {
-		field("compile", "exit code %s, %s, %s", num(r->compile.exit_code, "", a, sizeof a),
+		put_field(stdout, 10, "compile", "exit code %s, %s, %s", num(r->compile.exit_code, "", a, sizeof a),
 		      num(r->compile.duration_ms, " ms", b, sizeof b),
 		      (fmt_size(or0(r->compile.memory_bytes), c, sizeof c), c));
 		stored("compileStdout", r->compile.out, r->compile.out_len, -1, 0);

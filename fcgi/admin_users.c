@@ -1,7 +1,7 @@
 /*
- * The admin command's users, API keys and quotas: user add/list/revoke, key add/revoke,
- * quota show/set. The store does the work; this file checks the command line and shows
- * the store's rows as tables, or as JSON with --json (run_json.h).
+ * The admin command's users, roles, API keys and quotas: user add/list/revoke/role, key
+ * add/import/revoke, quota show/set. The store does the work; this file checks the command
+ * line and shows the store's rows as tables, or as JSON with --json (run_json.h).
  */
 #include "admin.h"
 
@@ -32,21 +32,34 @@ static int show_key(struct cli *cli, const char *name, const char *key, const ch
 	return EX_OK;
 }
 
+/* A role named on the command line: 0, or EX_USAGE with what to write instead. */
+static int parse_role(const struct cli *cli, const char *s, enum user_role *role)
+{
+	if (user_role_parse(s, role) == 0)
+		return 0;
+	return admin_usage_error(cli, "'%s' is not a role: give student, teacher or admin", s);
+}
+
 int admin_user_add(struct cli *cli, int argc, char **argv)
 {
-	const char *name = NULL, *note = NULL;
-	const struct opt opts[] = { { "--note", &note, NULL }, { NULL, NULL, NULL } };
-	char key[64];
+	const char *name = NULL, *note = NULL, *role_name = "student";
+	const struct opt opts[] = { { "--note", &note, NULL }, { "--role", &role_name, NULL },
+				    { NULL, NULL, NULL } };
+	enum user_role role;
+	char key[64], what[64];
 	struct err e;
 	int rc;
 
 	if ((rc = admin_parse(cli, argc, argv, opts, &name, "NAME", 1)) != 0 ||
-	    (rc = admin_open(cli)) != 0)
+	    (rc = parse_role(cli, role_name, &role)) != 0 || (rc = admin_open(cli)) != 0)
 		return rc;
 	err_init(&e);
-	if ((rc = store_user_add(cli->store, name, note, key, sizeof key, &e)) != 0)
+	if ((rc = store_user_add(cli->store, name, note, role, key, sizeof key, &e)) != 0)
 		return admin_store_fail(rc, &e);
-	return show_key(cli, name, key, "Created user");
+	/* "Created user alice.", "Created teacher bob." */
+	(void)snprintf(what, sizeof what, "Created %s",
+		       role == ROLE_STUDENT ? "user" : user_role_name(role));
+	return show_key(cli, name, key, what);
 }
 
 int admin_key_add(struct cli *cli, int argc, char **argv)
@@ -134,7 +147,8 @@ static int user_rows(struct table *t, const struct user_row *rows, size_t n)
 
 		(void)snprintf(n24, sizeof n24, "%lld", u->runs_24h);
 		(void)snprintf(ntot, sizeof ntot, "%lld", u->runs_total);
-		if (table_row(t, u->user, user_kind_name(u->kind), when(u->created_ms, c, sizeof c),
+		if (table_row(t, u->user, user_kind_name(u->kind), user_role_name(u->role),
+			      when(u->created_ms, c, sizeof c),
 			      when(u->revoked_ms, r, sizeof r), n24, ntot) != 0)
 			return -1;
 		for (j = 0; j < u->nkeys; j++) {
@@ -157,7 +171,8 @@ static int user_rows(struct table *t, const struct user_row *rows, size_t n)
 
 int admin_user_list(struct cli *cli, int argc, char **argv)
 {
-	static const char *const heads[] = { "USER", "KIND", "CREATED", "REVOKED", "RUNS 24H", "TOTAL" };
+	static const char *const heads[] = { "USER", "KIND", "ROLE", "CREATED", "REVOKED", "RUNS 24H",
+					     "TOTAL" };
 	struct user_row *rows = NULL;
 	struct table t;
 	struct err e;
@@ -176,7 +191,7 @@ int admin_user_list(struct cli *cli, int argc, char **argv)
 		printf("No users yet. Add one with 'runbox user add NAME'.\n");
 		rc = EX_OK;
 	} else {
-		table_init(&t, 6, heads, "llllrr");
+		table_init(&t, 7, heads, "lllllrr");
 		rc = user_rows(&t, rows, n) == 0 && table_print(&t, stdout) == 0 ? EX_OK
 		     : admin_nomem();
 		table_release(&t);
@@ -218,6 +233,36 @@ int admin_user_revoke(struct cli *cli, int argc, char **argv)
 	else
 		printf("Revoked user %s at %s, with its %zu key(s).\n", user,
 		       when(row->revoked_ms, t, sizeof t), row->nkeys);
+	user_rows_free(rows, n);
+	return rc;
+}
+
+int admin_user_role(struct cli *cli, int argc, char **argv)
+{
+	const char *user = NULL;
+	struct user_row *rows = NULL;
+	const struct user_row *row;
+	enum user_role role;
+	struct err e;
+	size_t n = 0;
+	int rc;
+
+	/* USER ROLE: the role is the last word, as key import's value is. */
+	if ((rc = admin_parse(cli, argc > 1 ? argc - 1 : argc, argv, NULL, &user, "USER", 1)) != 0)
+		return rc;
+	if (argc < 2)
+		return admin_usage_error(cli, "give the user and the role: student, teacher or admin");
+	if ((rc = parse_role(cli, argv[argc - 1], &role)) != 0 || (rc = admin_open(cli)) != 0)
+		return rc;
+	err_init(&e);
+	if ((rc = store_user_set_role(cli->store, user, role, &e)) != 0 ||
+	    (rc = store_user_list(cli->store, &rows, &n, &e)) != 0)
+		return admin_store_fail(rc, &e);
+	rc = EX_OK;
+	if ((row = find_user(rows, n, user)) != NULL && cli->json)
+		rc = admin_print_json(user_json(row));
+	else
+		printf("%s is now a%s %s.\n", user, role == ROLE_ADMIN ? "n" : "", user_role_name(role));
 	user_rows_free(rows, n);
 	return rc;
 }

@@ -200,6 +200,7 @@ json_t *user_json(const struct user_row *u)
 	const struct kv kv[] = {
 		{ "user", text_json(u->user) },
 		{ "kind", json_string(user_kind_name(u->kind)) },
+		{ "role", json_string(user_role_name(u->role)) },
 		{ "note", text_json(u->note) },
 		{ "created_ms", int_json(u->created_ms) },
 		{ "revoked_ms", int_json(u->revoked_ms) },

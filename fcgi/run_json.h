@@ -32,7 +32,7 @@ json_t *run_list_json(const struct run_row *rows, size_t n);
  * max_duration_ms, cpu_ms}]. */
 json_t *stats_json(const struct stats_row *rows, size_t n, const char *by);
 
-/* A user: {user, kind, note, created_ms, revoked_ms, per_minute, per_day, concurrent,
+/* A user: {user, kind, role, note, created_ms, revoked_ms, per_minute, per_day, concurrent,
  * max_code_bytes, keys: [user_key_json...], runs_24h, runs_total}; a key: {id, created_ms,
  * revoked_ms}; the list of n users (store_user_list's rows). */
 json_t *user_json(const struct user_row *u);

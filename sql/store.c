@@ -1,8 +1,8 @@
 /*
  * store: the connection, the schema's migrations and the statement helpers every part of
  * the store uses (store_int.h). Users and keys are in store_users.c, the run log in
- * store_runs.c, uploaded files in store_files.c, and the metrics in
- * store_metrics.c.
+ * store_runs.c, uploaded files in store_files.c, teachers' exercises in
+ * store_exercises.c, and the metrics in store_metrics.c.
  */
 #define _GNU_SOURCE
 #include "store_int.h"

@@ -1,5 +1,6 @@
 /*
- * store: runbox's SQLite database: the run log, users, API keys and quotas. The only
+ * store: runbox's SQLite database: the run log, users, API keys and quotas, uploaded
+ * files and teachers' exercises. The only
  * module that includes <sqlite3.h>. The schema lives in sql/migrations/NNNN_name.sql,
  * compiled in, applied in order and exactly once (each in its own BEGIN IMMEDIATE
  * transaction that re-checks the version, so several processes may start at once).
@@ -58,6 +59,9 @@ struct quota {
 	long max_code_bytes;
 };
 
+/* What a user may do besides running code (teachers will manage exercises). */
+enum user_role { ROLE_STUDENT, ROLE_TEACHER, ROLE_ADMIN };
+
 struct user {
 	long long id;
 	enum user_kind kind;
@@ -74,10 +78,15 @@ int store_user_by_key(struct store *s, const char *key, struct user *u, struct e
 int store_user_ensure(struct store *s, enum user_kind kind, const char *name, struct user *u,
 		      struct err *e);
 
-/* Admin: create a key user and its first key. key_out receives the key (shown once; only
- * its SHA-256 is stored). RC_EXISTS if the name is taken, RC_BAD_REQUEST for a bad name. */
-int store_user_add(struct store *s, const char *name, const char *note, char *key_out,
-		   size_t key_cap, struct err *e);
+/* Admin: create a key user with role and its first key. key_out receives the key (shown
+ * once; only its SHA-256 is stored). RC_EXISTS if the name is taken, RC_BAD_REQUEST for a
+ * bad name. */
+int store_user_add(struct store *s, const char *name, const char *note, enum user_role role,
+		   char *key_out, size_t key_cap, struct err *e);
+/* Admin: give a user ("alice", "remote:bob", "address:10.0.0.5") another role, revoked or
+ * not. RC_NOT_FOUND if no such user, RC_BAD_REQUEST for a malformed user. */
+int store_user_set_role(struct store *s, const char *user, enum user_role role,
+			struct err *e);
 /* Admin: another key for an existing key user. RC_NOT_FOUND if no such user. */
 int store_key_add(struct store *s, const char *name, char *key_out, size_t key_cap,
 		  struct err *e);
@@ -103,6 +112,7 @@ struct user_row {
 	long long id;
 	char *user;                 /* as the admin command names it: "alice", "remote:bob" */
 	enum user_kind kind;
+	enum user_role role;
 	char *note;                 /* NULL if none */
 	long long created_ms;
 	long long revoked_ms;       /* STORE_NULL unless revoked */
@@ -114,6 +124,9 @@ struct user_row {
 
 /* "key", "remote", "address". */
 const char *user_kind_name(enum user_kind kind);
+/* "student", "teacher", "admin"; and back: 0 with *out, or -1 for any other name. */
+const char *user_role_name(enum user_role role);
+int user_role_parse(const char *name, enum user_role *out);
 
 /* Admin: every user, by kind then name: *out (free it with user_rows_free) holds *n rows.
  * On failure there is nothing to free. */
@@ -285,6 +298,52 @@ int store_file_put(struct store *s, long long user_id, const char *id, const voi
  * evicted). */
 int store_file_get(struct store *s, long long user_id, const char *id, unsigned char **data,
 		   size_t *len, struct err *e);
+
+/* ---- Exercises ----------------------------------------------------------------------- */
+
+/* A file of an exercise (one its exercise.conf names, or one under a suite folder it
+ * names): its path relative to the exercise's folder ("tests/test_fib.py") and its bytes. */
+struct exercise_file {
+	char *path;
+	unsigned char *content;     /* NULL when not read (store_exercise_get without content) */
+	size_t len;                 /* its size in bytes, read or not */
+};
+
+/* An exercise as stored. The definition is the exercise.conf text (core/exercise.h parses
+ * it: the store does not). */
+struct exercise_row {
+	char *id, *title, *definition;
+	long long created_ms, updated_ms;
+	long long file_count, file_bytes; /* its files: how many, and their bytes together */
+	struct exercise_file *files;      /* nfiles of them by path; only store_exercise_get */
+	size_t nfiles;
+};
+
+/* Free the row's texts and files; *r is all NULL and 0 afterwards. */
+void exercise_row_release(struct exercise_row *r);
+/* Release each of the n rows, then free the array. */
+void exercise_rows_free(struct exercise_row *rows, size_t n);
+
+/* Store exercise id (letters, digits, '-' and '_', at most 63) with its title, definition
+ * and nfiles files (copied), in one transaction. replace == 0 adds it: RC_EXISTS if the id
+ * is taken. replace != 0 replaces an existing one: its title, definition and every file
+ * (files it had that are not in files[] are gone), keeping created_ms; RC_NOT_FOUND if
+ * there is no such exercise. RC_BAD_REQUEST for a bad id, an empty title, a file without
+ * a path or a path given twice; then nothing changed. */
+int store_exercise_put(struct store *s, const char *id, const char *title,
+		       const char *definition, const struct exercise_file *files, size_t nfiles,
+		       int replace, struct err *e);
+/* Every exercise by id, with its definition but without its files: *out (free it with
+ * exercise_rows_free) holds *n rows. On failure there is nothing to free. */
+int store_exercise_list(struct store *s, struct exercise_row **out, size_t *n,
+			struct err *e);
+/* Exercise id with the list of its files, and their bytes if with_content, into *out
+ * (release it with exercise_row_release). RC_NOT_FOUND; on failure there is nothing to
+ * release. */
+int store_exercise_get(struct store *s, const char *id, int with_content,
+		       struct exercise_row *out, struct err *e);
+/* Delete exercise id and its files. RC_NOT_FOUND. */
+int store_exercise_remove(struct store *s, const char *id, struct err *e);
 
 /* ---- Metrics -------------------------------------------------------------------------- */
 

@@ -1,8 +1,9 @@
 /*
  * store_int: what the files of the store module share (store.c: opening, migrations and
- * the statement helpers; store_users.c; store_runs.c; store_files.c; store_metrics.c):
- * the connection, the statements prepared once per connection, and the helpers. Only the
- * store's own files include it, so <sqlite3.h> stays inside the store module.
+ * the statement helpers; store_users.c; store_runs.c; store_files.c; store_exercises.c;
+ * store_metrics.c): the connection, the statements prepared once per connection, and the
+ * helpers. Only the store's own files include it, so <sqlite3.h> stays inside the store
+ * module.
  */
 #ifndef RUNBOX_STORE_INT_H
 #define RUNBOX_STORE_INT_H

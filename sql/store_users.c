@@ -1,5 +1,5 @@
 /*
- * store_users: users, their API keys and quotas (store.h).
+ * store_users: users, their roles, API keys and quotas (store.h).
  */
 #define _GNU_SOURCE
 #include "store_int.h"
@@ -15,6 +15,36 @@
 #include "sha256.h"
 
 /* ---- Users and keys ------------------------------------------------------------------ */
+
+/* The users.role values (migration 9's CHECK), in enum user_role's order. */
+static const char *const role_names[] = { "student", "teacher", "admin" };
+
+const char *user_role_name(enum user_role role)
+{
+	/* Not a role: the column's CHECK refuses "?" should it ever be written. */
+	return (unsigned)role < sizeof role_names / sizeof *role_names ? role_names[role] : "?";
+}
+
+int user_role_parse(const char *name, enum user_role *out)
+{
+	for (size_t i = 0; i < sizeof role_names / sizeof *role_names; i++)
+		if (strcmp(name, role_names[i]) == 0) {
+			*out = (enum user_role)i;
+			return 0;
+		}
+	return -1;
+}
+
+static enum user_role role_of(sqlite3_stmt *q, int i)
+{
+	const char *role = (const char *)sqlite3_column_text(q, i);
+	enum user_role r = ROLE_STUDENT;
+
+	/* The CHECK keeps other values out; a NULL (out of memory) reads as the least. */
+	if (role != NULL)
+		(void)user_role_parse(role, &r);
+	return r;
+}
 
 static long col_quota(sqlite3_stmt *q, int i)
 {
@@ -95,10 +125,10 @@ static int user_find(struct store *s, enum user_kind kind, const char *name, str
 }
 
 static int user_insert(struct store *s, enum user_kind kind, const char *name, const char *note,
-		       long long *id, struct err *e)
+		       enum user_role role, long long *id, struct err *e)
 {
-	sqlite3_stmt *q = db_stmt(s, ST_USER_INSERT, "INSERT INTO users (kind, name, note, created_ms)"
-			       " VALUES (?1, ?2, ?3, ?4) ON CONFLICT (kind, name) DO NOTHING", e);
+	sqlite3_stmt *q = db_stmt(s, ST_USER_INSERT, "INSERT INTO users (kind, name, note, created_ms,"
+			       " role) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (kind, name) DO NOTHING", e);
 	int rc;
 
 	if (q == NULL)
@@ -108,6 +138,7 @@ static int user_insert(struct store *s, enum user_kind kind, const char *name, c
 	if (note)
 		sqlite3_bind_text(q, 3, note, -1, SQLITE_STATIC);
 	sqlite3_bind_int64(q, 4, clock_wall_ms());
+	sqlite3_bind_text(q, 5, user_role_name(role), -1, SQLITE_STATIC);
 	rc = db_step_done(s, q, e, "add user");
 	if (rc == 0 && sqlite3_changes(s->db) == 0)
 		return err_set(e, RC_EXISTS, "a user named '%s' already exists", name);
@@ -129,7 +160,7 @@ int store_user_ensure(struct store *s, enum user_kind kind, const char *name, st
 	if (found > 0)
 		return 0;
 	/* Two processes may both try: DO NOTHING on conflict, then read the winner's row. */
-	rc = user_insert(s, kind, name, NULL, &id, e);
+	rc = user_insert(s, kind, name, NULL, ROLE_STUDENT, &id, e);
 	if (rc != 0 && rc != RC_EXISTS)
 		return rc;
 	if ((rc = user_find(s, kind, name, u, &found, e)) != 0)
@@ -233,8 +264,8 @@ static int key_insert(struct store *s, long long user_id, char *key_out, size_t 
 	return rc;
 }
 
-int store_user_add(struct store *s, const char *name, const char *note, char *key_out,
-		   size_t key_cap, struct err *e)
+int store_user_add(struct store *s, const char *name, const char *note, enum user_role role,
+		   char *key_out, size_t key_cap, struct err *e)
 {
 	long long id;
 	int rc;
@@ -244,13 +275,34 @@ int store_user_add(struct store *s, const char *name, const char *note, char *ke
 			       "digits and . _ - @", name);
 	if ((rc = db_tx_begin(s, e)) != 0)
 		return rc;
-	if ((rc = user_insert(s, USER_KEY, name, note, &id, e)) != 0 ||
+	if ((rc = user_insert(s, USER_KEY, name, note, role, &id, e)) != 0 ||
 	    (rc = key_insert(s, id, key_out, key_cap, e)) != 0 ||
 	    (rc = db_tx_commit(s, e)) != 0) {
 		db_tx_rollback(s);
 		return rc;
 	}
 	return 0;
+}
+
+int store_user_set_role(struct store *s, const char *user, enum user_role role,
+			struct err *e)
+{
+	enum user_kind kind;
+	const char *name;
+	sqlite3_stmt *q = NULL;
+	int rc;
+
+	if ((rc = parse_user(user, &kind, &name, e)) != 0 ||
+	    (rc = db_prepare(s, &q, "UPDATE users SET role = ?3 WHERE kind = ?1 AND name = ?2", e)) != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, db_kind_names[kind], -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(q, 3, user_role_name(role), -1, SQLITE_STATIC);
+	rc = sqlite3_step(q) == SQLITE_DONE ? 0 : db_fail(s, e, "set role");
+	sqlite3_finalize(q);
+	if (rc == 0 && sqlite3_changes(s->db) == 0)
+		rc = err_set(e, RC_NOT_FOUND, "there is no user '%s' (see 'runbox user list')", user);
+	return rc;
 }
 
 int store_key_add(struct store *s, const char *name, char *key_out, size_t key_cap,
@@ -308,7 +360,7 @@ int store_key_import(struct store *s, const char *name, const char *value, char 
 		goto fail;
 	}
 	if (found == 0) {
-		if ((rc = user_insert(s, USER_KEY, name, "imported key", &uid, e)) != 0)
+		if ((rc = user_insert(s, USER_KEY, name, "imported key", ROLE_STUDENT, &uid, e)) != 0)
 			goto fail;
 		*created = 1;
 	} else {
@@ -406,6 +458,7 @@ static int fill_user(void *row, sqlite3_stmt *q)
 	u->override.max_code_bytes = col_quota(q, 9);
 	u->runs_24h = db_col_int(q, 10);
 	u->runs_total = db_col_int(q, 11);
+	u->role = role_of(q, 12);
 	return nomem ? RC_NOMEM : 0;
 }
 
@@ -475,8 +528,8 @@ int store_user_list(struct store *s, struct user_row **out, size_t *n, struct er
 			  " u.revoked_ms, u.per_minute, u.per_day, u.concurrent, u.max_code_bytes,"
 			  " (SELECT count(*) FROM runs r WHERE r.user_id = u.id AND r.accepted = 1"
 			  "   AND r.received_ms >= ?1),"
-			  " (SELECT count(*) FROM runs r WHERE r.user_id = u.id AND r.accepted = 1)"
-			  " FROM users u ORDER BY u.kind, u.name", e)) != 0)
+			  " (SELECT count(*) FROM runs r WHERE r.user_id = u.id AND r.accepted = 1),"
+			  " u.role FROM users u ORDER BY u.kind, u.name", e)) != 0)
 		return rc;
 	sqlite3_bind_int64(q, 1, clock_wall_ms() - 86400000LL);
 	if ((rc = db_collect(s, q, &users, n, sizeof **out, fill_user, release_user, e)) != 0)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Tests of the admin command `runbox` against a real SQLite database of its own, in a
 # temporary directory with its own runbox.conf. Runs are put into the log with the
-# sqlite3 CLI (the server is not needed), then listed, aggregated and pruned; users, keys
-# and quotas are checked both through the command and in the database itself.
+# sqlite3 CLI (the server is not needed), then listed, aggregated and pruned; users, roles,
+# keys, quotas and exercises (from folders made here) are checked both through the command
+# and in the database itself.
 #
 # Every check can fail; the script exits non-zero if one does.
 set -euo pipefail
@@ -22,6 +23,7 @@ conf=$tmp/runbox.conf
 # Defaults that differ from the built-in ones, so the test sees the file was read.
 cat > "$conf" <<EOF
 db_path = $db
+languages = $top/images/languages.conf
 quota_per_minute = 7
 quota_concurrent = 3
 max_code_bytes = 20000
@@ -63,8 +65,10 @@ rb --help
 check "--help: usage on stdout, exit 0" out_has 0 '^usage: runbox'
 lists_all() {
     local c
-    for c in 'user add' 'user list' 'user revoke' 'key add' 'key revoke' 'quota show' \
-             'quota set' 'runs ' 'run RUN_ID' 'stats' 'prune' 'version'; do
+    for c in 'user add' 'user list' 'user revoke' 'user role' 'key add' 'key revoke' \
+             'quota show' 'quota set' 'runs ' 'run RUN_ID' 'stats' 'prune' 'exercise add DIR' \
+             'exercise update DIR' 'exercise list' 'exercise show ID' 'exercise remove ID' \
+             'version'; do
         grep -q "^  $c" "$tmp/out" || return 1
     done
 }
@@ -78,6 +82,10 @@ check "-h after other options" out_has 0 '^usage: .* runs \[--user'
 rb quota --help
 check "quota --help lists the quota commands" out_has 0 'quota show'
 check "... both of them" out_has 0 'quota set USER' 
+rb exercise --help
+check "exercise --help lists the exercise commands" out_has 0 'exercise remove ID'
+rb user add --help
+check "user add --help names the roles" out_has 0 '\[--role ROLE\]'
 rb_noconf
 check "no command: exit 2" usage_err 'no command'
 rb frobnicate
@@ -159,7 +167,7 @@ check "the revoked user and its keys have a revoked time" is 0 \
     '.[] | select(.user == "bob") | .revoked_ms > 0 and all(.keys[]; .revoked_ms > 0)'
 rb user list
 check "user list shows the revoked time in the table" out_has 0 \
-    '^bob +key +[0-9-]+ [0-9:]+ +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}'
+    '^bob +key +student +[0-9-]+ [0-9:]+ +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}'
 check "... and fits in 100 columns" fits
 rb key add bob
 check "key add for a revoked user: exit 1" fails 'revoked'
@@ -210,6 +218,34 @@ rb quota set nobody --per-day 5
 check "quota set for an unknown user: exit 1" fails "no user 'nobody'"
 rb quota show nobody
 check "quota show for an unknown user: exit 1" fails "no user 'nobody'"
+
+echo "== roles"
+check "users are students unless made otherwise" \
+    test "$(sql "select group_concat(distinct role) from users")" = student
+rb user add carol --role teacher
+check "user add --role teacher: exit 0, says so" out_has 0 '^Created teacher carol\.'
+check "... in the database" test "$(sql "select role from users where name = 'carol'")" = teacher
+rb user list
+check "user list shows the role" out_has 0 '^carol +key +teacher +[0-9]{4}-'
+check "... and alice's, the default" out_has 0 '^alice +key +student +'
+rb user list --json
+check "user list --json: the role" is 0 \
+    'map({(.user): .role}) | add | .carol == "teacher" and .alice == "student"'
+rb user add dora --role boss
+check "user add with a bad role: exit 2" usage_err "'boss' is not a role: give student, teacher or admin"
+check "... and no user was made" test "$(sql "select count(*) from users where name = 'dora'")" = 0
+rb user role remote:dave admin
+check "user role: exit 0, says so" out_has 0 '^remote:dave is now an admin\.$'
+check "... in the database" test "$(sql "select role from users where name = 'dave'")" = admin
+rb --json user role carol student
+check "user role --json: the user with the role" is 0 '.user == "carol" and .role == "student"'
+rb user role carol chief
+check "user role with a bad role: exit 2" usage_err "'chief' is not a role"
+check "... and the role stayed" test "$(sql "select role from users where name = 'carol'")" = student
+rb user role carol
+check "user role without a role: exit 2" usage_err 'give the user and the role'
+rb user role nobody teacher
+check "user role of an unknown user: exit 1" fails "no user 'nobody'"
 
 echo "== the run log"
 alice=$(sql "select id from users where name = 'alice'")
@@ -330,6 +366,189 @@ for v in 1 0d 2026-01-01 3x; do
 done
 rb prune --older-than 1d --dry-run=yes
 check "a flag given a value: exit 2" usage_err 'takes no value'
+
+echo "== exercises"
+# A teacher's folder: two languages of images/languages.conf, instructions, a starter each,
+# a suite folder of two files, a case given inline and a hidden one from files.
+ex=$tmp/fib
+mkdir -p "$ex/tests" "$ex/cases"
+cat > "$ex/exercise.conf" <<'END'
+# Fibonacci, for the admin tests
+id = fib
+title = Fibonacci numbers
+languages = python c
+instructions = README.md
+starter.python = main.py
+suite.python = tests/
+starter.c = main.c
+
+[case small]
+stdin = 5\n
+expected = 5\n
+compare = tokens
+
+[case big]
+stdin_file = cases/big.in
+expected_file = cases/big.out
+hidden = yes
+weight = 2
+END
+printf '# Fibonacci\nPrint the nth number.\n' > "$ex/README.md"
+printf 'n = int(input())\n' > "$ex/main.py"
+printf 'int main(void) { return 0; }\n' > "$ex/main.c"
+printf 'def test_small():\n    pass\n' > "$ex/tests/test_fib.py"
+printf 'def fib(n):\n    return n\n' > "$ex/tests/helper.py"
+printf '30\n' > "$ex/cases/big.in"
+printf '832040\n' > "$ex/cases/big.out"
+rb exercise add "$ex"
+check "exercise add: exit 0, says what it stored" out_has 0 '^Added exercise fib\.$'
+check "... its title" out_has 0 '^title +Fibonacci numbers$'
+check "... its languages with their starters and suite" \
+    out_has 0 '^languages +python \(starter main\.py, suite tests/\), c \(starter main\.c\)$'
+check "... its cases, the hidden ones counted" out_has 0 '^cases +2, 1 of them hidden$'
+check "... its files" out_has 0 '^files +7, [0-9]+ B$'
+check "... each of them" out_has 0 '^tests/helper\.py +[0-9]+ B$'
+check "the database holds the definition as written" \
+    test "$(sql "select definition = cast(readfile('$ex/exercise.conf') as text)
+                 from exercises where id = 'fib'")" = 1
+check "... every file it names, each file of the suite folder under its path" \
+    test "$(sql "select group_concat(path, ' ') from (select path from exercise_files
+                 where exercise_id = 'fib' order by path)")" = \
+    "README.md cases/big.in cases/big.out main.c main.py tests/helper.py tests/test_fib.py"
+check "... with their bytes" test "$(sql "select count(*) from exercise_files where exercise_id = 'fib'
+    and content = readfile('$ex/' || path)")" = 7
+check "... and exercise.conf is not among the files" \
+    test "$(sql "select count(*) from exercise_files where path = 'exercise.conf'")" = 0
+rb exercise list
+check "exercise list: a table" out_has 0 '^ID +TITLE +LANGUAGES +CASES +UPDATED$'
+check "... a row per exercise" out_has 0 \
+    '^fib +Fibonacci numbers +python c +2 \(1 hidden\) +[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}$'
+rb --json exercise list
+check "exercise list --json" is 0 'length == 1 and .[0].id == "fib" and .[0].title == "Fibonacci numbers"
+    and .[0].languages == ["python", "c"] and .[0].cases == 2 and .[0].hidden_cases == 1
+    and .[0].file_count == 7 and .[0].updated_ms > 0'
+rb exercise show fib
+check "exercise show: the languages" out_has 0 '^languages +python \(starter main\.py, suite tests/\)'
+check "... the instructions" out_has 0 '^instructions +README\.md$'
+check "... each case: compare mode, hidden, weight, where input and output come from" \
+    out_has 0 '^small +tokens +no +1 +- +inline "5\\n" +inline "5\\n"$'
+check "... the hidden case, from files" \
+    out_has 0 '^big +trailing +yes +2 +- +cases/big\.in \(3 B\) +cases/big\.out \(7 B\)$'
+check "... the files" out_has 0 '^cases/big\.out +7 B$'
+check "... in 100 columns" fits
+rb exercise show fib --json
+check "exercise show --json: languages with starter and suite" is 0 '.languages == [
+    {id: "python", starter: "main.py", suite: "tests/"}, {id: "c", starter: "main.c", suite: null}]'
+check "... the cases" is 0 '.cases[0] == {name: "small", compare: "tokens", tolerance: null,
+    hidden: false, weight: 1, exit: null, args: "",
+    stdin: {from: "inline", file: null, text: "5\n", bytes: 2},
+    expected: {from: "inline", file: null, text: "5\n", bytes: 2}}
+    and .cases[1].hidden and .cases[1].weight == 2
+    and .cases[1].stdin == {from: "file", file: "cases/big.in", text: null, bytes: 3}'
+check "... the files" is 0 '(.files | map(.path)) == ["README.md", "cases/big.in", "cases/big.out",
+    "main.c", "main.py", "tests/helper.py", "tests/test_fib.py"] and .hidden_cases == 1'
+
+created=$(sql "select created_ms from exercises where id = 'fib'")
+sed -i 's/^title = .*/title = Fibonacci, again/' "$ex/exercise.conf"
+rm "$ex/tests/helper.py"
+rb exercise update "$ex"
+check "exercise update: exit 0" out_has 0 '^Updated exercise fib\.$'
+check "... the new title stored" \
+    test "$(sql "select title from exercises where id = 'fib'")" = "Fibonacci, again"
+check "... the file taken out of the folder is gone from the database" \
+    test "$(sql "select count(*) from exercise_files where path = 'tests/helper.py'")" = 0
+check "... the others are there" \
+    test "$(sql "select count(*) from exercise_files where exercise_id = 'fib'")" = 6
+check "... its created time kept" test "$(sql "select created_ms = $created
+    and updated_ms >= created_ms from exercises where id = 'fib'")" = 1
+rb exercise add "$ex"
+check "exercise add of an id that exists: exit 1, says to update" \
+    fails "'fib' exists already.*runbox exercise update"
+check "... and the stored one is unchanged" \
+    test "$(sql "select count(*) from exercise_files where exercise_id = 'fib'")" = 6
+
+# variant NAME: a copy of the folder as $tmp/NAME, its id NAME.
+variant() {
+    rm -rf "${tmp:?}/$1"
+    cp -r "$ex" "$tmp/$1"
+    sed -i "s/^id = fib\$/id = $1/" "$tmp/$1/exercise.conf"
+}
+variant fib2
+rb exercise update "$tmp/fib2"
+check "exercise update of an unknown id: exit 1, says to add it" \
+    fails "no exercise 'fib2' to update.*runbox exercise add"
+mkdir "$tmp/empty"
+rb exercise add "$tmp/empty"
+check "a folder without exercise.conf: exit 1" fails 'empty has no exercise\.conf'
+rb exercise add "$tmp/no-such"
+check "a folder that is not there: exit 1" fails 'no-such: no such folder'
+rb exercise add "$ex/README.md"
+check "a file, not a folder: exit 1" fails 'README\.md is not a folder'
+variant typo
+sed -i 's/^compare = tokens$/compare = fuzzy/' "$tmp/typo/exercise.conf"
+line=$(grep -n '^compare = fuzzy' "$tmp/typo/exercise.conf" | cut -d: -f1)
+rb exercise add "$tmp/typo"
+check "a mistake in exercise.conf: exit 1, with the file and line" \
+    fails "typo/exercise\.conf:$line: compare must be exact, trailing, tokens or numbers"
+variant missing
+rm "$tmp/missing/cases/big.out"
+rb exercise add "$tmp/missing"
+check "a file it names is missing: exit 1, names it and what names it" \
+    fails 'missing/cases/big\.out is missing.*expected_file of case big'
+variant outside
+ln -s /etc/passwd "$tmp/outside/tests/evil.py"
+rb exercise add "$tmp/outside"
+check "a symlink out of the folder, in a suite folder: exit 1" \
+    fails 'tests/evil\.py is a symbolic link'
+variant outside2
+rm "$tmp/outside2/README.md"
+ln -s "$conf" "$tmp/outside2/README.md"
+rb exercise add "$tmp/outside2"
+check "a named file that is a symlink out of the folder: exit 1" \
+    fails 'outside2/README\.md is a symbolic link'
+variant outside3
+rm -r "$tmp/outside3/cases"
+ln -s "$ex/cases" "$tmp/outside3/cases"
+rb exercise add "$tmp/outside3"
+check "a folder on the way that is a symlink: exit 1" fails 'outside3/cases is a symbolic link'
+variant cobol
+sed -i 's/^languages = python c$/languages = python cobol/; /^starter\.c/d' "$tmp/cobol/exercise.conf"
+rb exercise add "$tmp/cobol"
+check "an unknown language: exit 1, with the known ones" \
+    fails "cobol/exercise\.conf:4: languages: 'cobol' is not a language .*python, javascript, c"
+variant huge
+head -c $((1024 * 1024 + 1)) /dev/zero > "$tmp/huge/cases/big.in"
+rb exercise add "$tmp/huge"
+check "a file over 1 MB: exit 1" fails 'huge/cases/big\.in is 1048577 bytes.*at most 1 MB'
+variant heavy
+for i in 1 2 3 4 5 6 7 8 9; do head -c 1000000 /dev/zero > "$tmp/heavy/tests/data$i"; done
+rb exercise add "$tmp/heavy"
+check "files over 8 MB together: exit 1" fails 'more than 8 MB'
+check "none of these stored anything" test "$(sql 'select count(*) from exercises')" = 1
+check "... nor any file of theirs" \
+    test "$(sql "select count(*) from exercise_files where exercise_id <> 'fib'")" = 0
+rb exercise add
+check "exercise add without DIR: exit 2" usage_err 'missing DIR'
+rb exercise show 'no such'
+check "exercise show of a malformed id: exit 2" usage_err "'no such' is not an exercise id"
+rb exercise show nope
+check "exercise show of an unknown id: exit 1" fails "no exercise 'nope'"
+
+rb --json exercise add "$tmp/fib2"
+check "exercise add --json: what was stored" is 0 '.id == "fib2" and .title == "Fibonacci, again"
+    and (.languages | map(.id)) == ["python", "c"] and (.cases | length) == 2
+    and .hidden_cases == 1 and .file_count == 6'
+rb --json exercise remove fib2
+check "exercise remove --json" is 0 '.id == "fib2" and .removed and .file_count == 6'
+rb exercise remove fib
+check "exercise remove: exit 0, says what went" \
+    out_has 0 '^Removed exercise fib \(Fibonacci, again\) and its 6 file'
+check "... with its files" test "$(sql 'select count(*) from exercise_files')" = 0
+rb exercise remove fib
+check "exercise remove again: exit 1, not found" fails "no exercise 'fib'"
+rb exercise list
+check "exercise list with none: says how to add one" \
+    out_has 0 "^No exercises yet.*runbox exercise add"
 
 echo "== version"
 latest=$(ls sql/migrations/*.sql | wc -l)

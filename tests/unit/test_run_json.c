@@ -194,31 +194,32 @@ static void test_stats(void **state)
 	json_decref(want);
 }
 
-/* A user: overrides of -1 and a time that is not there are null, keys an array. */
+/* A user: overrides of -1 and a time that is not there are null, keys an array; a user
+ * with no role set is a student. */
 static void test_users(void **state)
 {
 	struct user_key keys[2] = { { "rbx_0000aaaa", 1000, 2000 },
 				    { "key_1111bbbb", 3000, STORE_NULL } };
 	struct user_row rows[2] = {
-		{ .id = 7, .user = "alice", .kind = USER_KEY, .note = "Year 9", .created_ms = 1000,
-		  .revoked_ms = STORE_NULL, .override = { 5, -1, -1, 4096 }, .keys = keys,
-		  .nkeys = 2, .runs_24h = 1, .runs_total = 9 },
+		{ .id = 7, .user = "alice", .kind = USER_KEY, .role = ROLE_TEACHER, .note = "Year 9",
+		  .created_ms = 1000, .revoked_ms = STORE_NULL, .override = { 5, -1, -1, 4096 },
+		  .keys = keys, .nkeys = 2, .runs_24h = 1, .runs_total = 9 },
 		{ .id = 8, .user = "remote:bob", .kind = USER_REMOTE, .created_ms = 500,
 		  .revoked_ms = 600, .override = { -1, -1, -1, -1 } },
 	};
 	json_t *l, *want;
 
 	(void)state;
-	want = json_loads("[{\"user\": \"alice\", \"kind\": \"key\", \"note\": \"Year 9\","
-			  " \"created_ms\": 1000, \"revoked_ms\": null, \"per_minute\": 5,"
-			  " \"per_day\": null, \"concurrent\": null, \"max_code_bytes\": 4096,"
+	want = json_loads("[{\"user\": \"alice\", \"kind\": \"key\", \"role\": \"teacher\","
+			  " \"note\": \"Year 9\", \"created_ms\": 1000, \"revoked_ms\": null,"
+			  " \"per_minute\": 5, \"per_day\": null, \"concurrent\": null, \"max_code_bytes\": 4096,"
 			  " \"keys\": [{\"id\": \"rbx_0000aaaa\", \"created_ms\": 1000,"
 			  " \"revoked_ms\": 2000}, {\"id\": \"key_1111bbbb\", \"created_ms\": 3000,"
 			  " \"revoked_ms\": null}],"
 			  " \"runs_24h\": 1, \"runs_total\": 9},"
-			  " {\"user\": \"remote:bob\", \"kind\": \"remote\", \"note\": null,"
-			  " \"created_ms\": 500, \"revoked_ms\": 600, \"per_minute\": null,"
-			  " \"per_day\": null, \"concurrent\": null, \"max_code_bytes\": null,"
+			  " {\"user\": \"remote:bob\", \"kind\": \"remote\", \"role\": \"student\","
+			  " \"note\": null, \"created_ms\": 500, \"revoked_ms\": 600,"
+			  " \"per_minute\": null, \"per_day\": null, \"concurrent\": null, \"max_code_bytes\": null,"
 			  " \"keys\": [], \"runs_24h\": 0, \"runs_total\": 0}]", 0, NULL);
 	assert_non_null(want);
 	l = user_list_json(rows, 2);

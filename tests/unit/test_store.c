@@ -385,7 +385,7 @@ static void test_keys(void **state)
 
 	memset(too_long, 'a', 65);
 	too_long[65] = '\0';
-	assert_int_equal(store_user_add(s, "alice", "6B", key, sizeof key, &e), 0);
+	assert_int_equal(store_user_add(s, "alice", "6B", ROLE_STUDENT, key, sizeof key, &e), 0);
 	assert_int_equal(strlen(key), 44);
 	assert_memory_equal(key, "rbx_", 4);
 	for (i = 4; i < 44; i++)
@@ -417,9 +417,10 @@ static void test_keys(void **state)
 	assert_int_equal(store_key_add(s, "nobody", bad, sizeof bad, &e), RC_NOT_FOUND);
 
 	/* Refused adds leave nothing behind (no orphan key). */
-	assert_int_equal(store_user_add(s, "alice", NULL, bad, sizeof bad, &e), RC_EXISTS);
+	assert_int_equal(store_user_add(s, "alice", NULL, ROLE_STUDENT, bad, sizeof bad, &e), RC_EXISTS);
 	for (i = 0; i < sizeof bad_names / sizeof *bad_names; i++)
-		assert_int_equal(store_user_add(s, bad_names[i], NULL, bad, sizeof bad, &e), RC_BAD_REQUEST);
+		assert_int_equal(store_user_add(s, bad_names[i], NULL, ROLE_STUDENT, bad, sizeof bad,
+						&e), RC_BAD_REQUEST);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM api_keys"), 2);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM users"), 1);
 
@@ -455,7 +456,7 @@ static void test_user_ensure(void **state)
 	assert_int_equal(u.kind, USER_ADDRESS);
 	assert_string_equal(u.name, "10.0.0.5");
 	/* Same name, other kind: another user. */
-	assert_int_equal(store_user_add(s, "bob", NULL, key, sizeof key, &e), 0);
+	assert_int_equal(store_user_add(s, "bob", NULL, ROLE_STUDENT, key, sizeof key, &e), 0);
 	assert_int_equal(store_user_by_key(s, key, &u, &e), 0);
 	assert_true(u.id != bob);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM users"), 3);
@@ -847,12 +848,12 @@ static void test_user_list(void **state)
 	struct err e;
 	size_t n = 0;
 
-	assert_int_equal(store_user_add(s, "zoe", "Year 9", k1, sizeof k1, &e), 0);
+	assert_int_equal(store_user_add(s, "zoe", "Year 9", ROLE_STUDENT, k1, sizeof k1, &e), 0);
 	assert_int_equal(store_key_add(s, "zoe", k2, sizeof k2, &e), 0);
 	(void)snprintf(id1, sizeof id1, "%.12s", k1);
 	(void)snprintf(id2, sizeof id2, "%.12s", k2);
 	assert_int_equal(store_key_revoke(s, id1, &e), 0);
-	assert_int_equal(store_user_add(s, "amy", NULL, k1, sizeof k1, &e), 0);
+	assert_int_equal(store_user_add(s, "amy", NULL, ROLE_STUDENT, k1, sizeof k1, &e), 0);
 	bob = ensure(s, USER_REMOTE, "bob");
 	/* -2 keeps per_day as it is (none), -1 clears concurrent. */
 	assert_int_equal(store_quota_set(s, "remote:bob", &(struct quota){ 5, -2, -1, 4096 }, &e),
@@ -949,7 +950,7 @@ static void test_list_stats_prune(void **state)
 	};
 	size_t i;
 
-	assert_int_equal(store_user_add(s, "alice", NULL, key, sizeof key, &e), 0);
+	assert_int_equal(store_user_add(s, "alice", NULL, ROLE_STUDENT, key, sizeof key, &e), 0);
 	assert_int_equal(store_user_by_key(s, key, &u, &e), 0);
 	alice = u.id;
 	for (i = 0; i < sizeof rows / sizeof *rows; i++) {
