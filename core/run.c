@@ -240,6 +240,28 @@ static long kv_long(const unsigned char *p, size_t n, const char *key)
 	return frame_kv_u64(p, n, key, (uint64_t)1 << 62, &v) == 0 ? (long)v : 0;
 }
 
+/* Set the container's memory and process limits in the kernel through the Engine API (a
+ * value <= 0 is left as it is), then tell the agent the limits it now has (FRAME_LIMITS):
+ * the agent reads its cgroup itself before it goes on. lowering: for the run stage (the
+ * result says the limit was lowered once the kernel has it). */
+static int set_limits(struct reading *rd, bool lowering, long mem, long pids, long mem_now,
+		      long pids_now)
+{
+	unsigned char frame[FRAME_HDR + 64];
+	int w, rc;
+
+	if ((rc = dk_update(runner_docker(rd->r), rd->res->container, mem, pids, &rd->e)) != 0)
+		return rc;
+	if (lowering)
+		rd->res->limit_lowered = true;
+	w = snprintf((char *)frame + FRAME_HDR, sizeof frame - FRAME_HDR, "mem_bytes=%ld\npids=%ld\n",
+		     mem_now, pids_now);
+	if (w < 0 || (size_t)w >= sizeof frame - FRAME_HDR)
+		return err_set(&rd->e, RC_INTERNAL, "limits frame too long");
+	frame_header(frame, FRAME_LIMITS, (uint32_t)w);
+	return dk_stream_write(rd->s, frame, FRAME_HDR + (size_t)w, RUN_SLACK_MS, &rd->e);
+}
+
 /* The agent has finished the compile stage and waits for the run stage's limit
  * (FRAME_WAIT). Lower the container's memory to the program's own limit in the kernel,
  * through the Engine API, then say so with FRAME_LIMITS; the agent reads its cgroup
@@ -250,20 +272,10 @@ static int put_run_limits(struct reading *rd)
 {
 	long now = run_container_memory(rd->req), pids = rd->req->run_pids;
 	long want = rd->req->limits.memory_bytes < now ? rd->req->limits.memory_bytes : 0;
-	unsigned char frame[FRAME_HDR + 64];
-	int w, rc;
 
 	if (want == 0 && pids <= 0)
 		return err_set(&rd->e, RC_INTERNAL, "the agent waited for a limit nobody lowers");
-	if ((rc = dk_update(runner_docker(rd->r), rd->res->container, want, pids, &rd->e)) != 0)
-		return rc;
-	rd->res->limit_lowered = true;
-	w = snprintf((char *)frame + FRAME_HDR, sizeof frame - FRAME_HDR, "mem_bytes=%ld\npids=%ld\n",
-		     want ? want : now, pids > 0 ? pids : 0);
-	if (w < 0 || (size_t)w >= sizeof frame - FRAME_HDR)
-		return err_set(&rd->e, RC_INTERNAL, "limits frame too long");
-	frame_header(frame, FRAME_LIMITS, (uint32_t)w);
-	return dk_stream_write(rd->s, frame, FRAME_HDR + (size_t)w, RUN_SLACK_MS, &rd->e);
+	return set_limits(rd, true, want, pids, want ? want : now, pids > 0 ? pids : 0);
 }
 
 /* After a job that lowered the container's limits, the agent's reset waits for them to be
@@ -272,17 +284,8 @@ static int put_run_limits(struct reading *rd)
 static int put_reset_limits(struct reading *rd)
 {
 	long mem = run_container_memory(rd->req), pids = rd->req->limits.pids;
-	unsigned char frame[FRAME_HDR + 64];
-	int w, rc;
 
-	if ((rc = dk_update(runner_docker(rd->r), rd->res->container, mem, pids, &rd->e)) != 0)
-		return rc;
-	w = snprintf((char *)frame + FRAME_HDR, sizeof frame - FRAME_HDR, "mem_bytes=%ld\npids=%ld\n",
-		     mem, pids);
-	if (w < 0 || (size_t)w >= sizeof frame - FRAME_HDR)
-		return err_set(&rd->e, RC_INTERNAL, "limits frame too long");
-	frame_header(frame, FRAME_LIMITS, (uint32_t)w);
-	return dk_stream_write(rd->s, frame, FRAME_HDR + (size_t)w, RUN_SLACK_MS, &rd->e);
+	return set_limits(rd, false, mem, pids, mem, pids);
 }
 
 static int on_frame(void *arg, int type, const unsigned char *p, size_t n)

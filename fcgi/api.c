@@ -85,9 +85,7 @@ static void handle_run_get(struct app *a, FCGX_Request *req, const char *id)
 		http_respond(req, 200, body, NULL);
 }
 
-/* What the runner knows of Docker, the images and the pool; info->docker false (with
- * docker_error saying why) when the runner itself does not answer. */
-static void runner_info(struct app *a, struct rpc_info *info)
+void api_runner_info(struct app *a, struct rpc_info *info)
 {
 	struct err e;
 
@@ -118,7 +116,7 @@ static void handle_health(struct app *a, FCGX_Request *req)
 	int ok, db;
 
 	err_init(&e);
-	runner_info(a, &info);
+	api_runner_info(a, &info);
 	ok = info.docker;
 	for (size_t i = 0; i < lang_count(); i++) {
 		const struct lang *l = lang_at(i);
@@ -149,13 +147,11 @@ static void handle_health(struct app *a, FCGX_Request *req)
 		NULL);
 }
 
-int api_lang_version(struct app *a, const struct lang *l, char *out, size_t cap)
+int api_lang_version(const struct rpc_info *info, const struct lang *l, char *out, size_t cap)
 {
-	struct rpc_info info;
 	const struct rpc_lang_info *li;
 
-	runner_info(a, &info);
-	if ((li = lang_info(&info, l)) == NULL || !info.docker || !li->image)
+	if ((li = lang_info(info, l)) == NULL || !info->docker || !li->image)
 		return -1;
 	(void)snprintf(out, cap, "%s", li->version);
 	return 0;
@@ -165,16 +161,16 @@ static void handle_languages(struct app *a, FCGX_Request *req)
 {
 	json_t *list = json_array();
 	struct rpc_info info;
+	char version[128];
 	size_t i;
 
-	runner_info(a, &info); /* once for all of them */
+	api_runner_info(a, &info); /* once for all of them */
 	for (i = 0; i < lang_count(); i++) {
 		const struct lang *l = lang_at(i);
-		const struct rpc_lang_info *li = lang_info(&info, l);
-		int built = info.docker && li != NULL && li->image;
+		int built = api_lang_version(&info, l, version, sizeof version) == 0;
 
 		json_array_append_new(list, json_pack("{s:s, s:s, s:s*, s:b}", "id", l->id, "name",
-						      l->name, "version", built && li->version[0] ? li->version : NULL,
+						      l->name, "version", built && version[0] ? version : NULL,
 						      "available", built));
 	}
 	http_respond(req, 200, json_pack("{s:o}", "languages", list), NULL);
@@ -225,7 +221,7 @@ static void handle_metrics(struct app *a, FCGX_Request *req)
 			     m.refusals[i].count);
 	FCGX_FPrintF(req->out, "# HELP pool_containers Warm containers by language and state (idle, busy).\n"
 		     "# TYPE pool_containers gauge\n");
-	runner_info(a, &info);
+	api_runner_info(a, &info);
 	for (k = 0; k < info.nlangs; k++)
 		FCGX_FPrintF(req->out, "pool_containers{language=\"%s\",state=\"idle\"} %d\n"
 			     "pool_containers{language=\"%s\",state=\"busy\"} %d\n",

@@ -24,9 +24,13 @@ struct app {
 void api_handle(struct app *a, FCGX_Request *req, struct run_result *res);
 void api_after(struct app *a, struct run_result *res);
 
-/* The version of l's language its image's labels give (out "" when they give none): 0,
- * or -1 when the image is not built or the runner does not answer. */
-int api_lang_version(struct app *a, const struct lang *l, char *out, size_t cap);
+/* What the runner knows of Docker, the images and the pool (one round trip): info->docker
+ * false, with docker_error saying why, when the runner does not answer. Ask once per
+ * request and read every language from it. */
+void api_runner_info(struct app *a, struct rpc_info *info);
+/* The version of l's language its image's labels give in info (out "" when they give
+ * none): 0, or -1 when the image is not built or Docker does not answer. */
+int api_lang_version(const struct rpc_info *info, const struct lang *l, char *out, size_t cap);
 
 /* Largest request body accepted: code and stdin, each JSON-escaped, plus room. */
 size_t api_body_max(const struct conf *c);

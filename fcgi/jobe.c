@@ -71,11 +71,13 @@ static void jobe_error(FCGX_Request *req, int rc, const char *msg)
 static void jobe_languages(struct app *a, FCGX_Request *req)
 {
 	json_t *list = json_array();
+	struct rpc_info info;
 	struct jobe_lang jl;
 	char version[64];
 
+	api_runner_info(a, &info); /* once for all of them */
 	for (size_t i = 0; i < lang_count(); i++) {
-		if (pipe_lang_version(a, lang_at(i), version, sizeof version) != 0)
+		if (pipe_lang_version(&info, lang_at(i), version, sizeof version) != 0)
 			continue; /* not installed: Jobe lists only what it can run */
 		jobe_lang_of(lang_at(i), &jl);
 		json_array_append_new(list, json_pack("[s, s]", jl.id, version[0] ? version : "Unknown"));

@@ -104,7 +104,7 @@ static void worker(const struct conf *c, int listen_fd, int runner_fd, const str
 #endif
 	signal(SIGINT, SIG_DFL);
 	signal(SIGPIPE, SIG_IGN); /* a client gone mid-answer must not kill the worker */
-	/* spawn() blocked these across fork: one sent meanwhile is delivered now, to the
+	/* fork_child() blocked these across fork: one sent meanwhile is delivered now, to the
 	 * worker's own disposition rather than the master's flag. */
 	unblock_stop_signals();
 	/* The runner's listening socket is the runner's alone: a worker holding it could
@@ -136,7 +136,10 @@ static void worker(const struct conf *c, int listen_fd, int runner_fd, const str
 	_exit(0);
 }
 
-static pid_t spawn(const struct conf *c, int listen_fd, int runner_fd, const struct worker_id *w)
+/* fork() with the stop signals blocked across it: in the parent they are unblocked again;
+ * the child returns 0 with them still blocked, and unblocks them once its own
+ * dispositions are in place, so one sent meanwhile never runs the master's handler. */
+static pid_t fork_child(void)
 {
 	sigset_t stop;
 	pid_t pid;
@@ -148,9 +151,17 @@ static pid_t spawn(const struct conf *c, int listen_fd, int runner_fd, const str
 	pid = fork();
 	if (pid < 0)
 		log_warn("fork");
-	else if (pid == 0)
+	if (pid != 0)
+		unblock_stop_signals();
+	return pid;
+}
+
+static pid_t spawn(const struct conf *c, int listen_fd, int runner_fd, const struct worker_id *w)
+{
+	pid_t pid = fork_child();
+
+	if (pid == 0)
 		worker(c, listen_fd, runner_fd, w);
-	unblock_stop_signals();
 	return pid;
 }
 
@@ -158,22 +169,13 @@ static pid_t spawn(const struct conf *c, int listen_fd, int runner_fd, const str
 static pid_t spawn_runner(const struct conf *c, int runner_fd, int fcgi_fd,
 			  const struct worker_id *w)
 {
-	sigset_t stop;
-	pid_t pid;
+	pid_t pid = fork_child();
 
-	sigemptyset(&stop);
-	sigaddset(&stop, SIGTERM);
-	sigaddset(&stop, SIGINT);
-	sigprocmask(SIG_BLOCK, &stop, NULL);
-	pid = fork();
-	if (pid < 0) {
-		log_warn("fork");
-	} else if (pid == 0) {
+	if (pid == 0) {
 		unblock_stop_signals();
 		close(fcgi_fd); /* nginx's requests are the workers' */
 		runnerd_main(c, runner_fd, w->uid);
 	}
-	unblock_stop_signals();
 	if (pid > 0)
 		log_info("runner started (pid %ld)", (long)pid);
 	return pid;

@@ -150,7 +150,7 @@ void program_release(struct program *p)
 	p->compile_store = p->run_store = NULL;
 }
 
-int pipe_lang_version(struct app *a, const struct lang *l, char *out, size_t cap)
+int pipe_lang_version(const struct rpc_info *info, const struct lang *l, char *out, size_t cap)
 {
 	char text[128];
 	const char *best = NULL, *p;
@@ -160,7 +160,7 @@ int pipe_lang_version(struct app *a, const struct lang *l, char *out, size_t cap
 	if (cap == 0)
 		return -1;
 	out[0] = '\0';
-	if (api_lang_version(a, l, text, sizeof text) != 0)
+	if (api_lang_version(info, l, text, sizeof text) != 0)
 		return -1;
 	/* The last dotted number ("gcc (Debian 12.2.0-14) 12.2.0" gives the last 12.2.0),
 	 * else the last number; a leading "v" (v18.20.4) is not part of it. */

@@ -103,9 +103,10 @@ int pipe_enter(struct pipe *p, const char *wrong_method, struct err *e);
 /* Log the request as refused with rc and the sentence the client gets (one row). */
 void pipe_refuse(struct pipe *p, int rc, const char *msg);
 
-/* The version number of l as its image's labels give it ("3.11.2" of "Python 3.11.2"),
- * into out: 0, or -1 when the image is not built (or Docker does not answer). */
-int pipe_lang_version(struct app *a, const struct lang *l, char *out, size_t cap);
+/* The version number of l as its image's labels in info (api_runner_info) give it
+ * ("3.11.2" of "Python 3.11.2"), into out: 0, or -1 when the image is not built (or Docker
+ * does not answer). */
+int pipe_lang_version(const struct rpc_info *info, const struct lang *l, char *out, size_t cap);
 
 /* The request the pool's containers for l are made with: its limits are the admin's
  * maxima for l (a face refuses or lowers what its client asks for against them). */

@@ -39,19 +39,21 @@ static size_t runtimes(struct app *a, const struct piston_runtime **out)
 	static size_t n;
 	static time_t at;
 	time_t now = time(NULL);
+	struct rpc_info info;
 
 	if (at != 0 && now - at < 10 && now >= at) {
 		*out = rts;
 		return n;
 	}
 	n = 0;
+	api_runner_info(a, &info); /* once for all of them */
 	for (size_t i = 0; i < lang_count() && n < LANG_MAX; i++) {
 		const struct lang *l = lang_at(i);
 		struct piston_runtime *rt = &rts[n];
 		struct run_request max;
 
 		piston_names(l, rt);
-		if (pipe_lang_version(a, l, rt->version, sizeof rt->version) != 0 || !rt->version[0])
+		if (pipe_lang_version(&info, l, rt->version, sizeof rt->version) != 0 || !rt->version[0])
 			continue;
 		pipe_maxima(a, l, &max);
 		rt->max[PL_COMPILE_MEMORY] = run_container_memory(&max);

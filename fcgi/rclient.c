@@ -13,6 +13,7 @@
 
 #include "clock.h"
 #include "log.h"
+#include "rpc_io.h"
 
 /* Beyond a run's own limits: Docker's calls around it and the reset. */
 #define RUN_MARGIN_MS 90000
@@ -85,21 +86,11 @@ static int connected(struct rclient *c, struct err *e)
 static int send_all(struct rclient *c, const unsigned char *p, size_t n, long long until,
 		    struct err *e)
 {
-	while (n > 0) {
-		ssize_t w = send(c->fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-		struct pollfd pf = { .fd = c->fd, .events = POLLOUT };
-
-		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
-			continue;
-		}
-		if (w < 0 && errno != EAGAIN && errno != EINTR)
-			return err_set(e, RC_RUNNER_DOWN, "the runner hung up: %s", strerror(errno));
-		if (until - clock_mono_ms() <= 0 || poll(&pf, 1, (int)(until - clock_mono_ms())) < 0)
-			return err_set(e, RC_RUNNER_DOWN, "the runner does not read its socket");
-	}
-	return 0;
+	if (rpc_io_send(c->fd, p, n, until) == 0)
+		return 0;
+	if (errno == ETIMEDOUT)
+		return err_set(e, RC_RUNNER_DOWN, "the runner does not read its socket");
+	return err_set(e, RC_RUNNER_DOWN, "the runner hung up: %s", strerror(errno));
 }
 
 #define CANCELLED 1
@@ -108,37 +99,24 @@ static int send_all(struct rclient *c, const unsigned char *p, size_t n, long lo
 static int receive(struct rclient *c, struct buf *b, int cancel_fd, long long until,
 		   size_t *len, struct err *e)
 {
-	unsigned char chunk[65536];
-
-	for (;;) {
-		long n = rpc_message_length(b->data, b->len);
-		struct pollfd pf[2] = { { .fd = c->fd, .events = POLLIN },
-					{ .fd = cancel_fd, .events = POLLRDHUP } };
-		long long left = until - clock_mono_ms();
-		ssize_t got;
-
-		if (n < 0)
-			return err_set(e, RC_INTERNAL, "the runner's answer is malformed");
-		if (n > 0) {
-			*len = (size_t)n;
-			return 0;
-		}
-		if (left <= 0)
-			return err_set(e, RC_TIMEOUT_IO, "the runner did not answer in time");
-		if (poll(pf, cancel_fd >= 0 ? 2 : 1, (int)left) < 0 && errno != EINTR)
-			return err_set(e, RC_INTERNAL, "poll: %s", strerror(errno));
-		if (cancel_fd >= 0 && (pf[1].revents & (POLLRDHUP | POLLHUP | POLLERR)))
-			return CANCELLED;
-		if (pf[0].revents == 0)
-			continue;
-		got = recv(c->fd, chunk, sizeof chunk, MSG_DONTWAIT);
-		if (got < 0 && (errno == EAGAIN || errno == EINTR))
-			continue;
-		if (got <= 0)
-			return err_set(e, RC_RUNNER_DOWN, "the runner stopped before it answered");
-		if (buf_add(b, chunk, (size_t)got) != 0 || b->truncated)
-			return err_set(e, RC_INTERNAL, "the runner's answer is too large");
+	switch (rpc_io_read(c->fd, b, cancel_fd, until, len)) {
+	case RPC_IO_MESSAGE:
+		return 0;
+	case RPC_IO_MALFORMED:
+		return err_set(e, RC_INTERNAL, "the runner's answer is malformed");
+	case RPC_IO_TOO_LARGE:
+		return err_set(e, RC_INTERNAL, "the runner's answer is too large");
+	case RPC_IO_TIMEOUT:
+		return err_set(e, RC_TIMEOUT_IO, "the runner did not answer in time");
+	case RPC_IO_CANCELLED:
+		return CANCELLED;
+	case RPC_IO_FAILED:
+		return err_set(e, RC_INTERNAL, "poll: %s", strerror(errno));
+	case RPC_IO_END:
+	case RPC_IO_CUT:
+		break;
 	}
+	return err_set(e, RC_RUNNER_DOWN, "the runner stopped before it answered");
 }
 
 /* Send msg and read the answer into b. A connection found closed before anything was

@@ -19,6 +19,7 @@
 #include "log.h"
 #include "pool.h"
 #include "rpc.h"
+#include "rpc_io.h"
 #include "run.h"
 
 /* Connections at once beyond one per worker: room for workers that reconnect while their
@@ -84,29 +85,6 @@ int runnerd_listen(const struct conf *c, gid_t gid)
 	return fd;
 }
 
-/* Write all of p to fd within WRITE_MS. */
-static int write_all(int fd, const unsigned char *p, size_t n)
-{
-	long long until = clock_mono_ms() + WRITE_MS;
-
-	while (n > 0) {
-		ssize_t w = send(fd, p, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-
-		if (w > 0) {
-			p += w;
-			n -= (size_t)w;
-			continue;
-		}
-		if (w < 0 && errno != EAGAIN && errno != EINTR)
-			return -1;
-		struct pollfd pf = { .fd = fd, .events = POLLOUT };
-		long long left = until - clock_mono_ms();
-		if (left <= 0 || poll(&pf, 1, (int)left) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* Send a result message. One that cannot go out ends the connection, so the worker is
  * not left waiting: it sees the end and answers 503. */
 static void reply_result(struct conn *c, int rc, const struct err *e,
@@ -115,7 +93,8 @@ static void reply_result(struct conn *c, int rc, const struct err *e,
 	struct buf out;
 
 	buf_init(&out, RPC_MAX_MESSAGE);
-	if (rpc_encode_result(rc, e, res, reused, &out) != 0 || write_all(c->fd, out.data, out.len) != 0) {
+	if (rpc_encode_result(rc, e, res, reused, &out) != 0 ||
+	    rpc_io_send(c->fd, out.data, out.len, clock_mono_ms() + WRITE_MS) != 0) {
 		log_warnx("runner: cannot answer worker %ld; closing its connection", (long)c->pid);
 		(void)shutdown(c->fd, SHUT_RDWR);
 	}
@@ -259,7 +238,8 @@ static void serve_info(struct conn *c)
 		pool_info(d->pool, &info); /* the counts are always today's */
 	}
 	buf_init(&out, 1 << 20);
-	if (rpc_encode_info(&info, &out) != 0 || write_all(c->fd, out.data, out.len) != 0) {
+	if (rpc_encode_info(&info, &out) != 0 ||
+	    rpc_io_send(c->fd, out.data, out.len, clock_mono_ms() + WRITE_MS) != 0) {
 		log_warnx("runner: cannot answer worker %ld; closing its connection", (long)c->pid);
 		(void)shutdown(c->fd, SHUT_RDWR);
 	}
@@ -267,38 +247,26 @@ static void serve_info(struct conn *c)
 }
 
 /* Read one message into b: 1 when b holds one (its length in *len), 0 at the end of the
- * connection, -1 when the bytes cannot be a message or it stops halfway. */
+ * connection, -1 when the bytes cannot be a message or it stops halfway (logged). */
 static int read_message(struct conn *c, struct buf *b, size_t *len)
 {
-	unsigned char chunk[65536];
-
-	for (;;) {
-		long n = rpc_message_length(b->data, b->len);
-		ssize_t got;
-
-		if (n < 0) {
-			log_warnx("runner: refused a malformed message from pid %ld (%zu bytes); closing "
-				  "its connection", (long)c->pid, b->len);
-			return -1;
-		}
-		if (n > 0) {
-			*len = (size_t)n;
-			return 1;
-		}
-		got = recv(c->fd, chunk, sizeof chunk, 0);
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0) {
-			if (b->len > 0)
-				log_warnx("runner: a message from pid %ld stopped after %zu bytes",
-					  (long)c->pid, b->len);
-			return b->len > 0 ? -1 : 0;
-		}
-		if (buf_add(b, chunk, (size_t)got) != 0 || b->truncated) {
-			log_warnx("runner: a message from pid %ld is larger than %u bytes; closing its "
-				  "connection", (long)c->pid, RPC_MAX_MESSAGE);
-			return -1;
-		}
+	switch (rpc_io_read(c->fd, b, -1, -1, len)) {
+	case RPC_IO_MESSAGE:
+		return 1;
+	case RPC_IO_MALFORMED:
+		log_warnx("runner: refused a malformed message from pid %ld (%zu bytes); closing "
+			  "its connection", (long)c->pid, b->len);
+		return -1;
+	case RPC_IO_TOO_LARGE:
+		log_warnx("runner: a message from pid %ld is larger than %u bytes; closing its "
+			  "connection", (long)c->pid, RPC_MAX_MESSAGE);
+		return -1;
+	case RPC_IO_CUT:
+		log_warnx("runner: a message from pid %ld stopped after %zu bytes", (long)c->pid,
+			  b->len);
+		return -1;
+	default:
+		return 0;
 	}
 }
 

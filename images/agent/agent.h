@@ -123,6 +123,9 @@ struct baseline {
 /* OOM kills so far in our memory cgroup (v1 memory.oom_control, v2 memory.events), or -1
  * if neither can be read. */
 long long agent_oom_kills(void);
+/* A cgroup file's number (a limit, a usage, a count) into *out, "max" (v2: no limit) as
+ * UINT64_MAX: 0, or -1 when the file cannot be read or holds no number. */
+int agent_cgroup_number(const char *path, uint64_t *out);
 
 /* Measure the baseline (at start, before any job). -1 with a sentence in err. */
 int agent_baseline(struct baseline *b, char *err, size_t cap);

@@ -170,17 +170,12 @@ static uint64_t rss_kb(void)
 
 static long pids_current(void)
 {
-	long n = -1;
-	FILE *f = fopen("/sys/fs/cgroup/pids/pids.current", "re");
+	uint64_t n;
 
-	if (f == NULL)
-		f = fopen("/sys/fs/cgroup/pids.current", "re");
-	if (f != NULL) {
-		if (fscanf(f, "%ld", &n) != 1)
-			n = -1;
-		fclose(f);
-	}
-	return n;
+	if (agent_cgroup_number("/sys/fs/cgroup/pids/pids.current", &n) == 0 ||
+	    agent_cgroup_number("/sys/fs/cgroup/pids.current", &n) == 0)
+		return n == UINT64_MAX ? -1 : (long)n;
+	return -1;
 }
 
 /* The agent's own attributes a job could change (struct baseline's self). */

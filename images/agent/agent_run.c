@@ -85,28 +85,46 @@ static void kill_all(pid_t pid)
 	(void)kill(getpid() == 1 ? -1 : -pid, SIGKILL);
 }
 
+/* Read a small cgroup file into buf (NUL-terminated). Returns its length, or -1. */
+static ssize_t read_small(const char *path, char *buf, size_t cap)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, cap - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = '\0';
+	return n;
+}
+
+int agent_cgroup_number(const char *path, uint64_t *out)
+{
+	char buf[64], *end;
+
+	if (read_small(path, buf, sizeof buf) < 0)
+		return -1;
+	if (strncmp(buf, "max", 3) == 0) {
+		*out = UINT64_MAX;
+		return 0;
+	}
+	errno = 0;
+	*out = strtoull(buf, &end, 10);
+	return errno != 0 || end == buf ? -1 : 0;
+}
+
 /* What our memory cgroup holds now (v1 memory.usage_in_bytes, v2 memory.current), or 0 if
  * neither can be read. */
 static uint64_t usage_now(void)
 {
-	static const char *const paths[] = {
-		"/sys/fs/cgroup/memory/memory.usage_in_bytes", "/sys/fs/cgroup/memory.current",
-	};
-	char buf[64];
+	uint64_t n;
 
-	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
-		ssize_t n;
-
-		if (fd < 0)
-			continue;
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n > 0) {
-			buf[n] = '\0';
-			return strtoull(buf, NULL, 10);
-		}
-	}
+	if (agent_cgroup_number("/sys/fs/cgroup/memory/memory.usage_in_bytes", &n) == 0 ||
+	    agent_cgroup_number("/sys/fs/cgroup/memory.current", &n) == 0)
+		return n;
 	return 0;
 }
 
@@ -118,17 +136,10 @@ long long agent_oom_kills(void)
 	char buf[4096];
 
 	for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
-		int fd = open(paths[i], O_RDONLY | O_CLOEXEC);
-		ssize_t n;
 		char *s;
 
-		if (fd < 0)
+		if (read_small(paths[i], buf, sizeof buf) < 0)
 			continue;
-		n = read(fd, buf, sizeof buf - 1);
-		close(fd);
-		if (n <= 0)
-			continue;
-		buf[n] = '\0';
 		for (s = buf; s != NULL; s = strchr(s, '\n'), s = s != NULL ? s + 1 : NULL)
 			if (strncmp(s, "oom_kill ", 9) == 0)
 				return strtoll(s + 9, NULL, 10);
@@ -312,49 +323,17 @@ struct run {
 	int64_t t0, t_end, grace, last_kill;
 };
 
-/* Read a small cgroup file into buf (NUL-terminated). Returns its length, or -1. */
-static ssize_t read_small(const char *path, char *buf, size_t cap)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n;
-
-	if (fd < 0)
-		return -1;
-	n = read(fd, buf, cap - 1);
-	close(fd);
-	if (n <= 0)
-		return -1;
-	buf[n] = '\0';
-	return n;
-}
-
-/* A cgroup limit file's value: a number, or "max" (v2) for none. */
-static int read_limit(const char *path, uint64_t *out)
-{
-	char buf[64], *end;
-
-	if (read_small(path, buf, sizeof buf) < 0)
-		return -1;
-	if (strncmp(buf, "max", 3) == 0) {
-		*out = UINT64_MAX;
-		return 0;
-	}
-	errno = 0;
-	*out = strtoull(buf, &end, 10);
-	return errno != 0 || end == buf ? -1 : 0;
-}
-
 int agent_mem_limit(uint64_t *mem, uint64_t *memsw)
 {
 	uint64_t swap;
 
-	if (read_limit("/sys/fs/cgroup/memory/memory.limit_in_bytes", mem) == 0) {
-		if (read_limit("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", memsw) < 0)
+	if (agent_cgroup_number("/sys/fs/cgroup/memory/memory.limit_in_bytes", mem) == 0) {
+		if (agent_cgroup_number("/sys/fs/cgroup/memory/memory.memsw.limit_in_bytes", memsw) < 0)
 			*memsw = *mem;
 		return 0;
 	}
-	if (read_limit("/sys/fs/cgroup/memory.max", mem) == 0) {
-		if (read_limit("/sys/fs/cgroup/memory.swap.max", &swap) < 0)
+	if (agent_cgroup_number("/sys/fs/cgroup/memory.max", mem) == 0) {
+		if (agent_cgroup_number("/sys/fs/cgroup/memory.swap.max", &swap) < 0)
 			swap = 0;
 		*memsw = *mem == UINT64_MAX || swap == UINT64_MAX ? UINT64_MAX : *mem + swap;
 		return 0;
@@ -364,8 +343,8 @@ int agent_mem_limit(uint64_t *mem, uint64_t *memsw)
 
 int agent_pids_limit(uint64_t *pids)
 {
-	if (read_limit("/sys/fs/cgroup/pids/pids.max", pids) == 0 ||
-	    read_limit("/sys/fs/cgroup/pids.max", pids) == 0)
+	if (agent_cgroup_number("/sys/fs/cgroup/pids/pids.max", pids) == 0 ||
+	    agent_cgroup_number("/sys/fs/cgroup/pids.max", pids) == 0)
 		return 0;
 	return -1;
 }

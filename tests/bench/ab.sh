@@ -54,9 +54,7 @@ cleanup() {
 trap cleanup EXIT
 stack start "$dir/a" a 18093
 stack start "$top" b 18094
-idle() { # warm containers ready in stack $1 (a: port 18093, b: 18094), from its health
-    curl -s "http://127.0.0.1:$([ "$1" = a ] && echo 18093 || echo 18094)/api/health" |
-        jq '[.languages[].pool.idle] | add // 0' 2>/dev/null || echo 0; }
+idle() { idle_at "$([ "$1" = a ] && echo 18093 || echo 18094)"; } # stack a or b
 for _ in $(seq 1 120); do
     [ "$(idle a)" -ge 3 ] && [ "$(idle b)" -ge 3 ] && break
     sleep 0.5

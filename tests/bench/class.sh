@@ -15,6 +15,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+. tests/bench/hello.sh
 secs=${1:-30}
 [ -x build/runbox-fcgi ] || { echo "build first: make" >&2; exit 1; }
 dir=$(mktemp -d /tmp/runbox-class.XXXXXX)
@@ -51,14 +52,8 @@ own=$(cat "$dir"/loop.* | awk -v s="$secs" '{ n += $1 } END { printf "%.1f", n /
 docker rm -f "${ids[@]}" >/dev/null
 
 floor=$(cat "$dir"/loop.* | awk -v s="$secs" '{ t += 1000 * s / $1; k++ } END { printf "%.0f", t / k }')
-idle() { curl -s "http://127.0.0.1:$port/api/health" | jq '[.languages[].pool.idle] | add // 0' 2>/dev/null || echo 0; }
-cat > "$dir/post.lua" <<EOF
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$dir/body.json", "r")
-wrk.body = f:read("*a")
-f:close()
-EOF
+idle() { idle_at "$port"; }
+post_lua "$dir/body.json" "$dir/post.lua"
 # measure NAME REUSE_RUNS: a fresh stack with that setting; its rows go to $dir/rows.NAME
 # ("clients runs/s p50 non-2xx socket-errors") and its burst to $dir/burst.NAME.
 measure() {

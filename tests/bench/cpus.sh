@@ -64,15 +64,9 @@ p50() {
             --data-binary @"$dir/req.json" "http://127.0.0.1:$port/api/editor/run"
     done | tail -n "$n" | sort -n | awk '{ a[NR] = $1 } END { printf "%.0f", 1000 * a[int((NR + 1) / 2)] }'
 }
-idle() { curl -s "http://127.0.0.1:$port/api/health" | jq '[.languages[].pool.idle] | add // 0' 2>/dev/null || echo 0; }
+idle() { idle_at "$port"; }
 jq -n '{language: "python", code: "import time\nt = time.process_time()\nwhile time.process_time() - t < 0.3: pass\n"}' > "$dir/busy.json"
-cat > "$dir/busy.lua" <<EOF
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$dir/busy.json", "r")
-wrk.body = f:read("*a")
-f:close()
-EOF
+post_lua "$dir/busy.json" "$dir/busy.lua"
 
 for cpus in 0.5 1; do
     for l in $langs; do echo "$l $(floor "$l" "$cpus")" ; done > "$dir/floor.$cpus"

@@ -31,7 +31,7 @@ export RUNBOX_RUN_DIR=$dir/run RUNBOX_DB_PATH=$dir/run/db/runbox.db RUNBOX_LISTE
 cleanup() { scripts/stack.sh stop >/dev/null 2>&1 || true; rm -rf "$dir"; }
 trap cleanup EXIT
 scripts/stack.sh start >/dev/null
-idle() { curl -s "http://127.0.0.1:$port/api/health" | jq '[.languages[].pool.idle] | add // 0' 2>/dev/null || echo 0; }
+idle() { idle_at "$port"; }
 for _ in $(seq 1 120); do [ "$(idle)" -ge 3 ] && break; sleep 0.5; done
 
 post() { # face out-file

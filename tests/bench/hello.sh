@@ -1,5 +1,5 @@
 # Sourced by the benchmarks. hello LANG: a program that prints "hello world", or nothing for
-# a language not known here.
+# a language not known here; idle_at and post_lua, below, for the stacks they start.
 hello() {
     case $1 in
     python) printf '%s' 'print("hello world")' ;;
@@ -10,4 +10,22 @@ hello() {
         '        System.out.println("hello world");' '    }' '}' ;;
     rust) printf '%s\n' 'fn main() {' '    println!("hello world");' '}' ;;
     esac
+}
+
+# idle_at PORT: warm containers ready in the stack on 127.0.0.1:PORT, from its health (0 when
+# it does not answer).
+idle_at() {
+    curl -s "http://127.0.0.1:$1/api/health" | jq '[.languages[].pool.idle] | add // 0' 2>/dev/null || echo 0
+}
+
+# post_lua BODY-FILE LUA-FILE: a wrk script that POSTs the JSON in BODY-FILE, read from the
+# same file curl sends, so both measure the same request.
+post_lua() {
+    cat > "$2" <<EOF
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local f = io.open("$1", "r")
+wrk.body = f:read("*a")
+f:close()
+EOF
 }

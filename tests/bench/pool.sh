@@ -10,6 +10,7 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
+. tests/bench/hello.sh
 runs=${1:-30}
 secs=${2:-30}
 dir=$(mktemp -d /tmp/runbox-bench.XXXXXX)
@@ -47,7 +48,7 @@ stack start warm 18091 3
 stack start cold 18092 0
 # Wait for the warm pool to fill.
 for _ in $(seq 1 60); do
-    n=$(curl -s http://127.0.0.1:18091/api/health | jq '[.languages[].pool.idle] | add // 0' 2>/dev/null || echo 0)
+    n=$(idle_at 18091)
     [ "$n" -ge 3 ] && break
     sleep 0.5
 done
@@ -78,14 +79,7 @@ hyperfine -N --warmup 1 --runs "$((runs / 2))" --export-json "$dir/docker.json" 
 pct() { # file percentile
     jq -r --argjson p "$2" '.results[0].times | sort | .[((length - 1) * $p / 100 | floor)] * 1000 | floor' "$1"
 }
-# The body is read from the same file curl sends, so both measure the same request.
-cat > "$dir/post.lua" <<EOF
-wrk.method = "POST"
-wrk.headers["Content-Type"] = "application/json"
-local f = io.open("$body", "r")
-wrk.body = f:read("*a")
-f:close()
-EOF
+post_lua "$body" "$dir/post.lua"
 
 echo "Python print(\"hello\"), $(nproc) cores, $(date -u +%Y-%m-%d):"
 printf '  %-52s %6s %6s\n' "" p50 p95

@@ -1,6 +1,7 @@
 /* The store's exercises and users' roles (migration 9) against real SQLite files in a fresh
  * temporary directory per test. Apart from tests/unit/test_store.c (which holds the rest
- * of the store's tests) only because that file is long already; the fixtures are the same. */
+ * of the store's tests) only because that file is long already; the fixtures are shared
+ * (store_fixture.h). */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,90 +16,7 @@
 #include <sqlite3.h>
 
 #include "store.h"
-
-#define BUSY_MS 10000
-
-struct fx {
-	char dir[64];
-	char path[128];   /* dir/runbox.db */
-};
-
-static int setup(void **state)
-{
-	struct fx *f = calloc(1, sizeof *f);
-
-	if (f == NULL)
-		return -1;
-	(void)snprintf(f->dir, sizeof f->dir, "/tmp/test_store_ex.XXXXXX");
-	if (mkdtemp(f->dir) == NULL) {
-		free(f);
-		return -1;
-	}
-	(void)snprintf(f->path, sizeof f->path, "%s/runbox.db", f->dir);
-	*state = f;
-	return 0;
-}
-
-static int teardown(void **state)
-{
-	struct fx *f = *state;
-	DIR *d = opendir(f->dir);
-	struct dirent *de;
-	char p[512];
-
-	while (d && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
-			continue;
-		(void)snprintf(p, sizeof p, "%s/%s", f->dir, de->d_name);
-		(void)unlink(p);
-	}
-	if (d)
-		closedir(d);
-	(void)rmdir(f->dir);
-	free(f);
-	return 0;
-}
-
-static struct store *open_ok(const char *path)
-{
-	struct store *s = NULL;
-	struct err e;
-
-	err_init(&e);
-	if (store_open(&s, path, BUSY_MS, &e) != 0)
-		fail_msg("store_open %s: %s", path, e.msg);
-	return s;
-}
-
-/* One integer from raw SQL on a separate connection (the test's own view of the file). */
-static long long sql_int(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	sqlite3_stmt *q = NULL;
-	long long v = -1;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, BUSY_MS);
-	assert_int_equal(sqlite3_prepare_v2(db, sql, -1, &q, NULL), SQLITE_OK);
-	if (sqlite3_step(q) == SQLITE_ROW)
-		v = sqlite3_column_int64(q, 0);
-	sqlite3_finalize(q);
-	sqlite3_close(db);
-	return v;
-}
-
-/* sqlite3_exec's result for raw SQL on a separate connection. */
-static int sql_exec(const char *path, const char *sql)
-{
-	sqlite3 *db = NULL;
-	int rc;
-
-	assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL), SQLITE_OK);
-	sqlite3_busy_timeout(db, BUSY_MS);
-	rc = sqlite3_exec(db, sql, NULL, NULL, NULL);
-	sqlite3_close(db);
-	return rc;
-}
+#include "store_fixture.h"
 
 /* A file of an exercise: content is a literal, so the store's copy is what is checked. */
 #define FILE_OF(p, c, n) { (char *)(p), (unsigned char *)(c), (n) }
@@ -337,7 +255,7 @@ static void test_roles(void **state)
 	assert_int_equal(store_user_set_role(s, "remote:alice", ROLE_TEACHER, &e), RC_NOT_FOUND);
 	assert_int_equal(store_user_set_role(s, "other:x", ROLE_TEACHER, &e), RC_BAD_REQUEST);
 	/* The column's CHECK keeps anything else out, whoever writes. */
-	assert_int_not_equal(sql_exec(f->path, "UPDATE users SET role = 'boss'"), SQLITE_OK);
+	assert_int_not_equal(sql_rc(f->path, "UPDATE users SET role = 'boss'"), SQLITE_OK);
 	assert_int_equal(sql_int(f->path, "SELECT count(*) FROM users WHERE role = 'boss'"), 0);
 	store_close(s);
 }
@@ -352,9 +270,9 @@ static void test_upgrade_adds_roles(void **state)
 
 	assert_int_equal(store_open_at(&s, f->path, BUSY_MS, 8, &e), 0);
 	store_close(s);
-	assert_int_equal(sql_exec(f->path, "INSERT INTO users (kind, name, created_ms)"
+	assert_int_equal(sql_rc(f->path, "INSERT INTO users (kind, name, created_ms)"
 				  " VALUES ('key', 'old', 1000)"), SQLITE_OK);
-	assert_int_not_equal(sql_exec(f->path, "SELECT role FROM users"), SQLITE_OK);
+	assert_int_not_equal(sql_rc(f->path, "SELECT role FROM users"), SQLITE_OK);
 	s = open_ok(f->path);
 	assert_int_equal(store_schema_version(s, &v, &e), 0);
 	assert_int_equal(v, store_schema_latest());
