@@ -48,6 +48,7 @@ struct conn {
 	int fd;
 	pid_t pid;                 /* the worker's, for the log */
 	struct runner *runner;     /* this thread's Docker client */
+	bool counted;              /* still one of d->conns (see uncount) */
 };
 
 static volatile sig_atomic_t stopping;
@@ -135,6 +136,27 @@ static void clamp(const struct conf *conf, struct run_request *rr)
 	}
 }
 
+/* The connection stops counting against the runner's cap: once at its end, or as soon as
+ * the worker has hung up mid-run, since removing that run's container may take the thread
+ * a while and the worker is already connecting again for its next request. */
+static void uncount(struct conn *c)
+{
+	if (!c->counted)
+		return;
+	pthread_mutex_lock(&c->d->lock);
+	c->d->conns--;
+	pthread_mutex_unlock(&c->d->lock);
+	c->counted = false;
+}
+
+/* Has the worker closed its end? (It sends nothing while a run of its goes on.) */
+static bool hung_up(const struct conn *c)
+{
+	struct pollfd pf = { .fd = c->fd, .events = POLLRDHUP };
+
+	return poll(&pf, 1, 0) == 1 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR));
+}
+
 struct answering {
 	struct conn *c;
 	struct pool_lease *lease;
@@ -163,15 +185,11 @@ static void serve_run(struct conn *c, struct rpc_run *m)
 
 	err_init(&e);
 	log_set_request(m->run_id);
-	{
+	if (hung_up(c)) {
 		/* A request the worker gave up on while this thread finished the last reset. */
-		struct pollfd pf = { .fd = c->fd, .events = POLLRDHUP };
-
-		if (poll(&pf, 1, 0) == 1 && (pf.revents & (POLLRDHUP | POLLHUP | POLLERR))) {
-			log_info("runner: worker %ld hung up before its run started", (long)c->pid);
-			log_set_request(NULL);
-			return;
-		}
+		log_info("runner: worker %ld hung up before its run started", (long)c->pid);
+		log_set_request(NULL);
+		return;
 	}
 	clamp(d->conf, rr);
 	run_result_init(&res, &rr->limits);
@@ -195,7 +213,9 @@ static void serve_run(struct conn *c, struct rpc_run *m)
 		run_result_init(&res, &rr->limits);
 		err_init(&e);
 	}
-	if (!an.sent)
+	if (hung_up(c))
+		uncount(c); /* the container's removal below is no longer the worker's wait */
+	else if (!an.sent)
 		reply_result(c, rc, &e, rc == 0 ? &res : NULL, lease.jobs);
 	pool_give_back(d->pool, c->runner, &lease, rc == 0 && rr->reuse && res.ready,
 		       rc == 0 && rr->reuse ? res.not_ready : NULL);
@@ -327,9 +347,7 @@ out:
 	buf_release(&b);
 	runner_close(c->runner);
 	close(c->fd);
-	pthread_mutex_lock(&c->d->lock);
-	c->d->conns--;
-	pthread_mutex_unlock(&c->d->lock);
+	uncount(c);
 	free(c);
 	return NULL;
 }
@@ -373,15 +391,15 @@ static void accept_one(struct runnerd *d, int listen_fd)
 		return;
 	}
 	pthread_mutex_lock(&d->lock);
-	if (d->conns >= d->conf->fcgi_processes + SPARE_CONNS || (c = calloc(1, sizeof *c)) == NULL) {
+	if ((c = calloc(1, sizeof *c)) == NULL) {
 		pthread_mutex_unlock(&d->lock);
-		log_warnx("runner: too many connections; refusing one from pid %ld", (long)cred.pid);
+		log_warnx("runner: out of memory; refusing a connection from pid %ld", (long)cred.pid);
 		close(fd);
 		return;
 	}
 	d->conns++;
 	pthread_mutex_unlock(&d->lock);
-	*c = (struct conn){ .d = d, .fd = fd, .pid = cred.pid };
+	*c = (struct conn){ .d = d, .fd = fd, .pid = cred.pid, .counted = true };
 	pthread_attr_init(&at);
 	pthread_attr_setdetachstate(&at, PTHREAD_CREATE_DETACHED);
 	if (pthread_create(&t, &at, serve_conn, c) != 0) {
@@ -436,7 +454,20 @@ void runnerd_main(const struct conf *c, int listen_fd, uid_t worker_uid)
 	log_info("runner: serving on %s", c->runner_socket);
 	while (!stopping) {
 		struct pollfd pf = { .fd = listen_fd, .events = POLLIN };
+		struct timespec wait = { 0, 10 * 1000 * 1000 };
+		bool full;
 
+		/* At the cap, connections wait in the socket's backlog (and their messages in its
+		 * buffer) until a thread ends, instead of being refused: threads outlive their
+		 * worker's hang-up while they remove its run's container, and that worker is
+		 * already connecting again for its next request. */
+		pthread_mutex_lock(&d.lock);
+		full = d.conns >= c->fcgi_processes + SPARE_CONNS;
+		pthread_mutex_unlock(&d.lock);
+		if (full) {
+			nanosleep(&wait, NULL);
+			continue;
+		}
 		if (poll(&pf, 1, 250) > 0)
 			accept_one(&d, listen_fd);
 	}
