@@ -175,9 +175,12 @@ static int find_ready(struct pool *p, const struct lang *l, bool *resetting)
 			continue;
 		if (sl->state == SLOT_RESETTING)
 			*resetting = true;
-		/* The one ready last: a few containers stay hot (their pages in memory) and the
-		 * others, idle, expire. */
-		if (sl->state == SLOT_READY && (best < 0 || sl->since_ms > p->slots[best].since_ms))
+		/* One that has served jobs before a fresh one, and of those the one ready last: a
+		 * few containers stay hot (their pages in memory), the fresh ones stay spare for a
+		 * burst, and the others, idle, expire. */
+		if (sl->state == SLOT_READY &&
+		    (best < 0 || (sl->jobs > 0) > (p->slots[best].jobs > 0) ||
+		     ((sl->jobs > 0) == (p->slots[best].jobs > 0) && sl->since_ms > p->slots[best].since_ms)))
 			best = i;
 	}
 	return best;
