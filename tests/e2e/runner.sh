@@ -10,7 +10,8 @@
 #   figures; a run whose leftovers the reset cannot clear, or that changed the agent's own
 #   limits, nice value or CPUs (which later programs would inherit), retires its container
 #   and the next run is still served; parallel runs never share a container; a client that
-#   hangs up mid-run frees its container;
+#   hangs up mid-run frees its container, and 48 that hang up at once are each logged as hung
+#   up, none refused by the runner;
 # - the runner killed mid-run: a JSON 503 and one row, a new runner, no container of the
 #   old one left, and the next run is served.
 # Starts its own stack on a port and run directory of its own, with only Python in the
@@ -231,6 +232,22 @@ busy() { curl -s "$base/api/health" | jq -r '.languages[0].pool.busy'; }
 curl -s -o /dev/null --max-time 1 --data-binary "@$tmp/hang.json" -H 'Content-Type: application/json' \
     "$base/api/editor/run"
 check "within 5 s none is busy in the runner" wait_until 5 sh -c "[ \"\$(curl -s '$base/api/health' | jq -r '.languages[0].pool.busy')\" = 0 ]"
+
+echo "== a class hanging up at once: each run is logged as hung up, none refused"
+# Each worker connects again for its next request while its old thread still makes or
+# removes the abandoned run's container: the runner must take those connections.
+t_storm=$(now_ms)
+for round in 1 2 3; do
+    for i in $(seq 16); do
+        curl -s -o /dev/null --max-time 0.3 --data-binary "@$tmp/hang.json" \
+            -H 'Content-Type: application/json' "$base/api/editor/run" &
+    done
+    wait
+done
+storm() { sql "SELECT count(*) FROM runs WHERE received_ms >= $t_storm AND $1"; }
+check "48 rows, each saying the client hung up" \
+    wait_until 20 sh -c "[ \"\$(sqlite3 -cmd '.timeout 5000' '$RUNBOX_DB_PATH' \"SELECT count(*) FROM runs WHERE received_ms >= $t_storm AND message = 'the client hung up'\")\" = 48 ]"
+check "none of them refused by the runner" test "$(storm "error_code = 'runner_unavailable'")" = 0
 
 echo "== the runner killed mid-run"
 wait_until 20 pool_full 1
