@@ -26,7 +26,7 @@ LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lm
 CORE_SRC := $(wildcard core/*.c)
 CORE_OBJ := $(CORE_SRC:%.c=$(B)/%.o)
 FCGI_SRC := fcgi/runnerd.c fcgi/rclient.c fcgi/privsep.c fcgi/api.c fcgi/editor.c fcgi/jobe.c fcgi/jobe_req.c fcgi/piston.c fcgi/piston_req.c fcgi/pipeline.c fcgi/http.c fcgi/req.c fcgi/gate.c fcgi/pool.c \
-	fcgi/run_json.c
+	fcgi/run_json.c fcgi/test_req.c fcgi/grade.c
 FCGI_OBJ := $(FCGI_SRC:%.c=$(B)/%.o)
 MIGRATIONS := $(sort $(wildcard sql/migrations/*.sql))
 STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/sql/store_metrics.o $(B)/sql/store_files.o \
@@ -77,7 +77,7 @@ $(B)/docker-default-seccomp.json:
 $(B)/seccomp.json: $(B)/make-profile $(B)/docker-default-seccomp.json
 	$(B)/make-profile $(B)/docker-default-seccomp.json $@
 
-$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(B)/fcgi/jobe_req.o $(B)/fcgi/piston_req.o \
+$(B)/tests/test_%: tests/unit/test_%.c $(B)/fcgi/req.o $(B)/fcgi/jobe_req.o $(B)/fcgi/piston_req.o $(B)/fcgi/test_req.o \
 		$(B)/fcgi/run_json.o $(STORE_OBJ) $(B)/libcore.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) $^ -o $@ -lcmocka $(LDLIBS)
@@ -142,7 +142,7 @@ FZ := build-fuzz
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
 	-fsanitize=address,undefined -fno-sanitize-recover=undefined \
 	-iquote core -iquote fcgi -iquote sql -I/usr/include/x86_64-linux-gnu
-FUZZ_LIB_SRC := $(CORE_SRC) fcgi/req.c fcgi/jobe_req.c fcgi/piston_req.c fcgi/http.c
+FUZZ_LIB_SRC := $(CORE_SRC) fcgi/req.c fcgi/jobe_req.c fcgi/piston_req.c fcgi/test_req.c fcgi/http.c
 FUZZ_LIB_OBJ := $(FUZZ_LIB_SRC:%.c=$(FZ)/%.o)
 
 $(FZ)/%.o: %.c $(wildcard core/*.h fcgi/*.h sql/*.h)

@@ -58,6 +58,7 @@ static const struct key keys[] = {
 	{ S(nginx_auth_include, K_PATH), 0, 0 },
 	{ S(pool_size, K_INT), 0, 32 },
 	{ S(queue_wait_ms, K_INT), 100, 600000 },
+	{ S(test_wall_ms, K_LONG), 100, 600000 },
 	{ S(pool_idle_s, K_INT), 10, 86400 },
 	{ S(reuse_runs, K_LONG), 0, 100000 },
 	{ S(worker_user, K_STR), 0, 0 },
@@ -107,6 +108,7 @@ void conf_defaults(struct conf *c)
 	c->quota_concurrent = 2;
 	c->pool_size = 3;
 	c->queue_wait_ms = 10000;
+	c->test_wall_ms = 2000;
 	c->pool_idle_s = 1800;
 	c->reuse_runs = 100;
 	SETS(worker_user, "runbox");

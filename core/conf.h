@@ -43,6 +43,7 @@ struct conf {
 	char nginx_auth_include[CONF_PATH_MAX]; /* nginx snippet for the school's own auth */
 	int pool_size;              /* warm containers kept per language (0 = none) */
 	int queue_wait_ms;          /* longest wait for a free FastCGI process, else 503 */
+	long test_wall_ms;          /* each test case's time, unless its exercise says */
 	int pool_idle_s;            /* a warm container older than this is replaced */
 	long reuse_runs;            /* jobs one container serves after proven resets (0: one) */
 	char worker_user[64];       /* the FastCGI workers' user: no access to Docker */

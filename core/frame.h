@@ -11,6 +11,13 @@
  *     FRAME_COMPILE  argv, each argument NUL-terminated (optional)
  *     FRAME_RUN      argv, each argument NUL-terminated
  *     FRAME_STDIN    bytes for the program's stdin (zero or more frames)
+ *   then, for a job with test cases instead of one run, per case (1..CASES_MAX, none
+ *   before them may have had stdin):
+ *     FRAME_CASE     text "key=value\n": wall_ms, cpu_ms (the case's limits), report (1: the
+ *                    program gets fd 3, a file whose content comes back as FRAME_REPORT)
+ *     FRAME_RUN      the case's own command (optional: FRAME_RUN's above otherwise)
+ *     FRAME_STDIN    the case's input (zero or more frames)
+ *   and last:
  *     FRAME_END      empty: the job is complete
  *
  *   FRAME_JOB keys (all decimal integers, all optional; the agent has safe defaults):
@@ -38,7 +45,11 @@
  *     FRAME_STDERR   stage byte + bytes written to stderr
  *     FRAME_STAGE    text "key=value\n": stage=compile|run, exit, signal, reason,
  *                    wall_ms, cpu_ms, mem_bytes, out_bytes, err_bytes, out_trunc, err_trunc
- *                    (reason is one of the run_reason names in run.h)
+ *                    (reason is one of the run_reason names in run.h); a case's run stage
+ *                    also has case=N (0-based). Cases run one after another, so the 'r'
+ *                    output frames before a case's FRAME_STAGE are that case's.
+ *     FRAME_REPORT   what a case with report=1 wrote to fd 3 (at most 1 MiB; more is cut
+ *                    and report_trunc=1 in its FRAME_STAGE), just before its FRAME_STAGE
  *     FRAME_WAIT     text "stage=run\n": the agent waits for FRAME_LIMITS before
  *                    that stage (the server lowers the container's memory limit first);
  *                    or, after FRAME_DONE of a reused job that lowered them,
@@ -69,6 +80,8 @@ enum frame_type {
 	FRAME_COMPILE = 'C',
 	FRAME_RUN = 'R',
 	FRAME_STDIN = 'I',
+	FRAME_CASE = 'K',
+	FRAME_REPORT = 'P',
 	FRAME_END = 'Z',
 	FRAME_LIMITS = 'L',
 	FRAME_STDOUT = 'o',

@@ -23,18 +23,19 @@
 #define LONG_NUM_MAX (NUM_MAX < LONG_MAX ? NUM_MAX : (long long)LONG_MAX)
 /* The most frames a message has: a run's head, its files, two argvs, stdin and end (an
  * answer has at most 9, an info reply LANG_MAX + 3). */
-#define MAX_FRAMES (RPC_MAX_FILES + 5)
+#define MAX_FRAMES (RPC_MAX_FILES + RUN_MAX_CASES + 5)
 
 static const char all_types[] = {
-	RPC_RUN, RPC_INFO, RPC_FILE, RPC_COMPILE, RPC_ARGV, RPC_STDIN, RPC_RESULT, RPC_STAGE,
-	RPC_OUT, RPC_ERR, RPC_TEXT, RPC_INFO_REPLY, RPC_LANG, RPC_END, '\0'
+	RPC_RUN, RPC_INFO, RPC_FILE, RPC_COMPILE, RPC_ARGV, RPC_STDIN, RPC_CASE, RPC_RESULT,
+	RPC_STAGE, RPC_OUT, RPC_ERR, RPC_CASE_OUT, RPC_TEXT, RPC_INFO_REPLY, RPC_LANG, RPC_END,
+	'\0'
 };
 static const char first_types[] = { RPC_RUN, RPC_INFO, RPC_RESULT, RPC_INFO_REPLY, '\0' };
 /* A run request's frames in their order (files may repeat). */
 static const char run_order[] = {
-	RPC_RUN, RPC_FILE, RPC_COMPILE, RPC_ARGV, RPC_STDIN, RPC_END, '\0'
+	RPC_RUN, RPC_FILE, RPC_COMPILE, RPC_ARGV, RPC_STDIN, RPC_CASE, RPC_END, '\0'
 };
-static const char run_repeats[] = { RPC_FILE, '\0' };
+static const char run_repeats[] = { RPC_FILE, RPC_CASE, '\0' };
 
 static bool known_type(int t)
 {
@@ -313,6 +314,8 @@ static size_t run_fields(struct run_request *rr, bool *compile, struct rpc_field
 
 static const char *const run_keys[] = { "run_id", "lang" };
 
+static int add_case(struct buf *out, const struct run_case *c);
+
 int rpc_encode_run(const struct run_request *req, struct buf *out)
 {
 	struct run_request r = *req; /* the field table takes pointers; it is only read */
@@ -337,9 +340,46 @@ int rpc_encode_run(const struct run_request *req, struct buf *out)
 		rc = add_argv(out, RPC_ARGV, req->run_argv);
 	if (rc == 0 && req->stdin_len > 0)
 		rc = rpc_add_frame(out, RPC_STDIN, req->stdin_data, req->stdin_len, NULL, 0);
+	if (rc == 0 && req->ncases > RUN_MAX_CASES)
+		rc = RC_BAD_REQUEST;
+	for (i = 0; rc == 0 && i < req->ncases; i++)
+		rc = add_case(out, &req->cases[i]);
 	if (rc == 0)
 		rc = rpc_add_frame(out, RPC_END, NULL, 0, NULL, 0);
 	return rpc_finish(out, start, truncated, rc);
+}
+
+/* One case as one frame: its head, a NUL, its arguments, its stdin. */
+static int add_case(struct buf *out, const struct run_case *c)
+{
+	struct rpc_kv k = { .len = 0, .over = false };
+	unsigned char hdr[FRAME_HDR];
+	size_t argc = 0, alen = 0, i;
+	int rc;
+
+	for (i = 0; c->run_argv != NULL && c->run_argv[i] != NULL; i++) {
+		if ((alen += strlen(c->run_argv[i]) + 1) > RPC_MAX_MESSAGE)
+			return RC_BODY_TOO_LARGE;
+		argc++;
+	}
+	rpc_kv_num(&k, "wall_ms", c->wall_ms);
+	rpc_kv_num(&k, "cpu_ms", c->cpu_ms);
+	rpc_kv_num(&k, "report", c->report ? 1 : 0);
+	rpc_kv_num(&k, "argc", (long long)argc);
+	rpc_kv_num(&k, "stdin_len", (long long)c->stdin_len);
+	if (k.over)
+		return RC_INTERNAL;
+	if (c->stdin_len > RPC_MAX_MESSAGE || alen + k.len + 1 > RPC_MAX_MESSAGE - c->stdin_len)
+		return RC_BODY_TOO_LARGE;
+	frame_header(hdr, RPC_CASE, (uint32_t)(k.len + 1 + alen + c->stdin_len));
+	if ((rc = buf_add(out, hdr, sizeof hdr)) != 0 || (rc = buf_add(out, k.text, k.len)) != 0 ||
+	    (rc = buf_add(out, "", 1)) != 0)
+		return rc;
+	for (i = 0; rc == 0 && i < argc; i++)
+		rc = buf_add(out, c->run_argv[i], strlen(c->run_argv[i]) + 1);
+	if (rc == 0 && c->stdin_len > 0)
+		rc = buf_add(out, c->stdin_data, c->stdin_len);
+	return rc != 0 ? rc : out->truncated ? RC_NOMEM : 0;
 }
 
 /* What is wrong with a file name of len bytes (s[len] is its NUL), or NULL. */
@@ -445,6 +485,69 @@ static int run_argv(const char **argv, const struct rpc_frame *f, const char *wh
 	return 0;
 }
 
+/* The most arguments all cases' own commands have together. */
+#define CASE_ARGS_MAX (4 * RPC_MAX_ARGS)
+
+static int run_case(struct rpc_run *r, const struct rpc_frame *f, struct err *e)
+{
+	const unsigned char *nul = memchr(f->p, '\0', f->len), *q, *end = f->p + f->len;
+	struct run_case *c;
+	long long argc = 0, slen = 0;
+	const struct rpc_field t[] = {
+		{ "wall_ms", FK_LONG, NULL, 0 }, { "cpu_ms", FK_LONG, NULL, 0 },
+		{ "report", FK_BOOL, NULL, 0 }, { "argc", FK_LLONG, &argc, 0 },
+		{ "stdin_len", FK_LLONG, &slen, 0 },
+	};
+	struct rpc_field f2[5];
+	bool report = false;
+	int rc;
+
+	if (r->rr.ncases == RUN_MAX_CASES)
+		return err_set(e, RC_BAD_REQUEST, "the run has more than %d cases", RUN_MAX_CASES);
+	if (r->rr.stdin_len > 0)
+		return err_set(e, RC_BAD_REQUEST, "a run with cases has stdin of its own too");
+	if (nul == NULL)
+		return err_set(e, RC_BAD_REQUEST, "case %zu has no NUL after its head",
+			       r->rr.ncases + 1);
+	c = &r->cases[r->rr.ncases];
+	memcpy(f2, t, sizeof t);
+	f2[0].p = &c->wall_ms;
+	f2[1].p = &c->cpu_ms;
+	f2[2].p = &report;
+	if ((rc = rpc_kv_check(f->p, (size_t)(nul - f->p), f2, 5, NULL, 0, "a case's head", e)) != 0 ||
+	    (rc = rpc_fields_get(f->p, (size_t)(nul - f->p), f2, 5, e)) != 0)
+		return rc;
+	c->report = report;
+	q = nul + 1;
+	if (argc > 0) {
+		if (argc > RPC_MAX_ARGS ||
+		    r->case_argv_used + (size_t)argc + 1 > CASE_ARGS_MAX + RUN_MAX_CASES)
+			return err_set(e, RC_BAD_REQUEST, "case %zu has too many arguments",
+				       r->rr.ncases + 1);
+		if (r->case_argv == NULL &&
+		    (r->case_argv = calloc(CASE_ARGS_MAX + RUN_MAX_CASES, sizeof *r->case_argv)) == NULL)
+			return err_set(e, RC_NOMEM, "no memory for the cases' commands");
+		c->run_argv = r->case_argv + r->case_argv_used;
+		for (long long a = 0; a < argc; a++) {
+			const unsigned char *z = memchr(q, '\0', (size_t)(end - q));
+
+			if (z == NULL || (a == 0 && z == q))
+				return err_set(e, RC_BAD_REQUEST, "case %zu's command is cut short or has "
+					       "no program", r->rr.ncases + 1);
+			r->case_argv[r->case_argv_used++] = (const char *)q;
+			q = z + 1;
+		}
+		r->case_argv[r->case_argv_used++] = NULL;
+	}
+	if ((long long)(end - q) != slen)
+		return err_set(e, RC_BAD_REQUEST, "case %zu's stdin is not stdin_len bytes",
+			       r->rr.ncases + 1);
+	c->stdin_data = q;
+	c->stdin_len = (size_t)slen;
+	r->rr.ncases++;
+	return 0;
+}
+
 static int run_frame(void *arg, const struct rpc_frame *f, struct err *e)
 {
 	struct run_walk *w = arg;
@@ -462,6 +565,8 @@ static int run_frame(void *arg, const struct rpc_frame *f, struct err *e)
 		w->r->rr.stdin_data = f->p;
 		w->r->rr.stdin_len = f->len;
 		return 0;
+	case RPC_CASE:
+		return run_case(w->r, f, e);
 	default:
 		return err_set(e, RC_INTERNAL, "frame '%c' has no reader", f->type);
 	}
@@ -475,6 +580,7 @@ int rpc_decode_run(const unsigned char *p, size_t n, struct rpc_run *out, struct
 	memset(out, 0, sizeof *out);
 	out->rr.run_id = out->run_id;
 	out->rr.files = out->files;
+	out->rr.cases = out->cases;
 	out->rr.cancel_fd = -1;
 	if (n > RPC_MAX_MESSAGE)
 		return err_set(e, RC_BAD_REQUEST, "the message is larger than %u bytes",
@@ -498,5 +604,7 @@ int rpc_decode_run(const unsigned char *p, size_t n, struct rpc_run *out, struct
 void rpc_run_release(struct rpc_run *r)
 {
 	free(r->msg);
+	free(r->case_argv);
 	r->msg = NULL;
+	r->case_argv = NULL;
 }

@@ -11,6 +11,10 @@
  *     RPC_COMPILE argv, each argument NUL-terminated    (optional)
  *     RPC_ARGV    argv, each argument NUL-terminated    (optional)
  *     RPC_STDIN   the program's stdin                   (at most one)
+ *     RPC_CASE    a test case (0..RUN_MAX_CASES, in order): "wall_ms=..\ncpu_ms=..\n
+ *                 report=0|1\nargc=N\nstdin_len=M\n", a NUL, then N NUL-terminated
+ *                 arguments (its own run command; N 0: the run's), then its M bytes of
+ *                 stdin
  *     RPC_END
  *   or RPC_INFO (empty), RPC_END: what the runner knows (Docker, images, its pool).
  *
@@ -22,8 +26,12 @@
  *     RPC_STAGE   "key=value\n" per stage that ran: stage=compile|run, exit, signal,
  *                 reason, wall_ms, cpu_ms, mem_bytes, out_bytes, err_bytes, out_trunc,
  *                 err_trunc
+ *                 (a test case's: stage=case, and case (0-based), report_trunc)
  *     RPC_OUT / RPC_ERR  stage byte ('c' or 'r') + what the stage wrote (capped); at most
  *                 one of each per stage that ran, every RPC_OUT before the first RPC_ERR
+ *     RPC_CASE_OUT  a case's output: 'o' (stdout), 'e' (stderr) or 'p' (its report), the
+ *                 case's index (2 bytes, big-endian), the bytes; at most one of each kind
+ *                 per case that ran
  *     RPC_TEXT    the error's sentence (rc not ok) or the agent's error (rc ok, if any)
  *     RPC_END
  *   or, to RPC_INFO: RPC_INFO_REPLY "key=value\n" (docker=1|0, docker_version, docker_rc
@@ -54,6 +62,8 @@ enum rpc_type {
 	RPC_COMPILE = 'C',
 	RPC_ARGV = 'R',
 	RPC_STDIN = 'I',
+	RPC_CASE = 'K',
+	RPC_CASE_OUT = 'O',
 	RPC_RESULT = 'A',
 	RPC_STAGE = 'S',
 	RPC_OUT = 'o',
@@ -88,6 +98,9 @@ struct rpc_run {
 	struct run_file files[RPC_MAX_FILES];
 	const char *compile_argv[RPC_MAX_ARGS + 1];
 	const char *run_argv[RPC_MAX_ARGS + 1];
+	struct run_case cases[RUN_MAX_CASES];
+	const char **case_argv;    /* the cases' own commands, one block (malloc'd) */
+	size_t case_argv_used;
 	unsigned char *msg;        /* a copy of the message (names and argv point into it) */
 };
 
@@ -98,7 +111,9 @@ struct rpc_run {
  * decimal in range (limits and times > 0, caps > 0); a compile stage if and only if
  * compile=1; file names relative, without "." or ".." parts, empty parts, a NUL or a
  * control character, at most 255 bytes and RPC_NAME_DEPTH parts; at least one file and
- * at most RPC_MAX_FILES; argv, when present, non-empty (its program too) and at most RPC_MAX_ARGS arguments. cancel_fd is -1, container NULL,
+ * at most RPC_MAX_FILES; argv, when present, non-empty (its program too) and at most
+ * RPC_MAX_ARGS arguments; a case's limits numbers (0: the run's), its argc and stdin_len what follows, and no
+ * stdin for the run when it has cases. cancel_fd is -1, container NULL,
  * reuse false. Errors: RC_BAD_REQUEST (with the first thing wrong in e), RC_NOMEM.
  * The runner still clamps the limits to the admin's maxima: decoding does not. */
 int rpc_decode_run(const unsigned char *p, size_t n, struct rpc_run *out, struct err *e);

@@ -6,14 +6,15 @@
 #include "rpc_int.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "frame.h"
 
 static const char result_order[] = {
-	RPC_RESULT, RPC_STAGE, RPC_OUT, RPC_ERR, RPC_TEXT, RPC_END, '\0'
+	RPC_RESULT, RPC_STAGE, RPC_OUT, RPC_ERR, RPC_CASE_OUT, RPC_TEXT, RPC_END, '\0'
 };
-static const char result_repeats[] = { RPC_STAGE, RPC_OUT, RPC_ERR, '\0' };
+static const char result_repeats[] = { RPC_STAGE, RPC_OUT, RPC_ERR, RPC_CASE_OUT, '\0' };
 static const char info_order[] = { RPC_INFO_REPLY, RPC_LANG, RPC_TEXT, RPC_END, '\0' };
 static const char info_repeats[] = { RPC_LANG, '\0' };
 
@@ -134,20 +135,35 @@ static size_t stage_fields(struct run_stage *st, struct rpc_field *f)
 static const char *const result_keys[] = { "rc", "status", "container" };
 static const char *const stage_keys[] = { "stage", "reason" };
 
+/* A case's stage also says which case it is and whether its report was cut. */
+static size_t case_fields(struct run_stage *st, int *index, struct rpc_field *f)
+{
+	size_t n = stage_fields(st, f);
+
+	f[n++] = (struct rpc_field){ "case", FK_INT, index, 0 };
+	f[n++] = (struct rpc_field){ "report_trunc", FK_BOOL, &st->report.truncated, 0 };
+	return n;
+}
+
 /* Bytes each output may carry. The admin's caps can add up to more than a message holds
  * (stdout_cap may be 64 MB, RPC_MAX_MESSAGE is 40): then each of the four outputs gets an
  * equal share, cut and flagged truncated as a cap would have, rather than no answer. */
 static size_t output_share(const struct run_result *res)
 {
-	const size_t room = RPC_MAX_MESSAGE - 64 * 1024; /* the heads, the stages, the text */
+	/* the heads, the stages (a case's is under 300 bytes), the text */
+	const size_t room = RPC_MAX_MESSAGE - 64 * 1024 - res->ncases * 512;
+	size_t total = res->compile.out.len + res->compile.err.len + res->run.out.len +
+		       res->run.err.len, i;
 
-	if (res->compile.out.len + res->compile.err.len + res->run.out.len +
-	    res->run.err.len <= room)
+	for (i = 0; i < res->ncases; i++)
+		total += res->cases[i].out.len + res->cases[i].err.len + res->cases[i].report.len;
+	if (total <= room)
 		return SIZE_MAX;
-	return room / 4;
+	return room / (4 + 3 * res->ncases);
 }
 
-static int add_stage(struct buf *out, const char *name, const struct run_stage *st,
+/* A stage's facts; kase >= 0 for a test case's. */
+static int add_stage(struct buf *out, const char *name, const struct run_stage *st, int kase,
 		     size_t share)
 {
 	struct run_stage s = *st; /* the field table takes pointers; it is only read */
@@ -156,10 +172,29 @@ static int add_stage(struct buf *out, const char *name, const struct run_stage *
 
 	s.out.truncated = st->out.truncated || st->out.len > share;
 	s.err.truncated = st->err.truncated || st->err.len > share;
+	s.report.truncated = st->report.truncated || st->report.len > share;
 	rpc_kv_str(&k, "stage", name, 16);
 	rpc_kv_str(&k, "reason", run_reason_name(st->reason), 16);
-	rpc_fields_put(&k, t, stage_fields(&s, t));
+	rpc_fields_put(&k, t, kase >= 0 ? case_fields(&s, &kase, t) : stage_fields(&s, t));
 	return rpc_add_kv(out, RPC_STAGE, &k);
+}
+
+/* A case's stdout, stderr and report, each that is not empty. */
+static int add_case_outputs(struct buf *out, const struct run_stage *st, size_t index,
+			    size_t share)
+{
+	const struct buf *b[3] = { &st->out, &st->err, &st->report };
+	int rc = 0;
+
+	for (int i = 0; rc == 0 && i < 3; i++) {
+		unsigned char head[3] = { (unsigned char)"oep"[i], (unsigned char)(index >> 8),
+					  (unsigned char)index };
+
+		if (b[i]->len > 0)
+			rc = rpc_add_frame(out, RPC_CASE_OUT, head, 3, b[i]->data,
+					   b[i]->len < share ? b[i]->len : share);
+	}
+	return rc;
 }
 
 static int encode_ok(const struct run_result *res, long reused, struct buf *out)
@@ -178,9 +213,12 @@ static int encode_ok(const struct run_result *res, long reused, struct buf *out)
 	rpc_fields_put(&k, t, result_fields(&r, &reused, t));
 	rc = rpc_add_kv(out, RPC_RESULT, &k);
 	if (rc == 0 && res->compile.ran)
-		rc = add_stage(out, "compile", &res->compile, share);
+		rc = add_stage(out, "compile", &res->compile, -1, share);
 	if (rc == 0 && res->run.ran)
-		rc = add_stage(out, "run", &res->run, share);
+		rc = add_stage(out, "run", &res->run, -1, share);
+	for (i = 0; rc == 0 && i < res->ncases; i++)
+		if (res->cases[i].ran)
+			rc = add_stage(out, "case", &res->cases[i], (int)i, share);
 	/* Outputs in the order the decoder takes them: every stdout, then every stderr. */
 	for (i = 0; rc == 0 && i < 4; i++) {
 		st = i % 2 == 0 ? &res->compile : &res->run;
@@ -189,6 +227,9 @@ static int encode_ok(const struct run_result *res, long reused, struct buf *out)
 			rc = rpc_add_frame(out, i < 2 ? RPC_OUT : RPC_ERR, i % 2 == 0 ? "c" : "r", 1,
 					   b->data, b->len < share ? b->len : share);
 	}
+	for (i = 0; rc == 0 && i < res->ncases; i++)
+		if (res->cases[i].ran)
+			rc = add_case_outputs(out, &res->cases[i], i, share);
 	if (rc == 0 && res->agent_error[0] != '\0')
 		rc = rpc_add_frame(out, RPC_TEXT, res->agent_error,
 				   strnlen(res->agent_error, sizeof res->agent_error - 1), NULL, 0);
@@ -225,6 +266,8 @@ struct result_walk {
 	int rc;                    /* the runner's */
 	long reused;
 	unsigned seen;             /* stages (bits 0-1) and outputs (bits 2-5) read */
+	size_t cases;              /* case stages read (they come in order) */
+	unsigned char *case_seen;  /* per case: outputs read (bits 0-2); NULL until needed */
 	char text[sizeof ((struct err *)0)->msg]; /* a failed run's sentence */
 };
 
@@ -259,6 +302,60 @@ static int result_head(struct result_walk *w, const struct rpc_frame *f, struct 
 	return 0;
 }
 
+/* A case's stage: the next case in order that the receiver made room for. */
+static int result_case(struct result_walk *w, const struct rpc_frame *f, struct err *e)
+{
+	struct rpc_field t[RPC_FIELDS_MAX];
+	struct run_stage *st;
+	char name[16];
+	int index = -1, rc;
+	size_t nt;
+
+	if (w->cases >= w->res->ncases)
+		return err_set(e, RC_BAD_REQUEST, "the answer has more cases than the run");
+	st = &w->res->cases[w->cases];
+	nt = case_fields(st, &index, t);
+	if ((rc = rpc_kv_check(f->p, f->len, t, nt, stage_keys, 2, "a case's stage frame", e)) != 0 ||
+	    (rc = rpc_fields_get(f->p, f->len, t, nt, e)) != 0)
+		return rc;
+	/* Cases run in order and stop at the first that cannot start: the ones that ran are
+	 * the first ones. */
+	if (index != (int)w->cases)
+		return err_set(e, RC_BAD_REQUEST, "case %d comes out of order", index);
+	w->cases = (size_t)index + 1;
+	if (frame_kv_str(f->p, f->len, "reason", name, sizeof name) != 0 ||
+	    parse_reason(name, &st->reason) != 0)
+		return err_set(e, RC_BAD_REQUEST, "a case's reason is missing or unknown");
+	st->ran = true;
+	return 0;
+}
+
+/* A case's stdout, stderr or report, under the receiver's caps. */
+static int result_case_output(struct result_walk *w, const struct rpc_frame *f, struct err *e)
+{
+	struct run_stage *st;
+	const char *kinds = "oep", *k;
+	size_t index;
+	unsigned bit;
+
+	if (f->len < 3 || f->p[0] == '\0' || (k = strchr(kinds, f->p[0])) == NULL)
+		return err_set(e, RC_BAD_REQUEST, "a case's output frame has no kind ('o', 'e' or 'p')");
+	index = (size_t)f->p[1] << 8 | f->p[2];
+	if (index >= w->res->ncases || !w->res->cases[index].ran)
+		return err_set(e, RC_BAD_REQUEST, "output of a case that did not run");
+	if (w->case_seen == NULL && (w->case_seen = calloc(w->res->ncases, 1)) == NULL)
+		return err_set(e, RC_NOMEM, "no memory for the cases");
+	bit = 1u << (k - kinds);
+	if (w->case_seen[index] & bit)
+		return err_set(e, RC_BAD_REQUEST, "an output of case %zu comes twice", index);
+	w->case_seen[index] |= (unsigned char)bit;
+	st = &w->res->cases[index];
+	if (buf_add(bit == 1 ? &st->out : bit == 2 ? &st->err : &st->report, f->p + 3,
+		    f->len - 3) != 0)
+		return err_set(e, RC_NOMEM, "no memory for %zu bytes of output", f->len - 3);
+	return 0;
+}
+
 static int result_stage(struct result_walk *w, const struct rpc_frame *f, struct err *e)
 {
 	struct rpc_field t[RPC_FIELDS_MAX];
@@ -269,8 +366,10 @@ static int result_stage(struct result_walk *w, const struct rpc_frame *f, struct
 	int rc;
 
 	if (frame_kv_str(f->p, f->len, "stage", name, sizeof name) != 0 ||
-	    (strcmp(name, "compile") != 0 && strcmp(name, "run") != 0))
-		return err_set(e, RC_BAD_REQUEST, "a stage frame names no stage (compile or run)");
+	    (strcmp(name, "compile") != 0 && strcmp(name, "run") != 0 && strcmp(name, "case") != 0))
+		return err_set(e, RC_BAD_REQUEST, "a stage frame names no stage (compile, run or case)");
+	if (strcmp(name, "case") == 0)
+		return result_case(w, f, e);
 	bit = name[0] == 'c' ? 1 : 2;
 	if (w->seen & bit)
 		return err_set(e, RC_BAD_REQUEST, "the %s stage is reported twice", name);
@@ -330,6 +429,8 @@ static int result_frame(void *arg, const struct rpc_frame *f, struct err *e)
 		return result_text(w, f, e);
 	if (w->rc != 0)
 		return err_set(e, RC_BAD_REQUEST, "a failed run's answer has a frame '%c'", f->type);
+	if (f->type == RPC_CASE_OUT)
+		return result_case_output(w, f, e);
 	return f->type == RPC_STAGE ? result_stage(w, f, e) : result_output(w, f, e);
 }
 
@@ -341,7 +442,9 @@ int rpc_decode_result(const unsigned char *p, size_t n, struct run_result *res, 
 
 	memset(&w, 0, sizeof w);
 	w.res = res;
-	if ((r = rpc_walk(p, n, result_order, result_repeats, result_frame, &w, e)) != 0)
+	r = rpc_walk(p, n, result_order, result_repeats, result_frame, &w, e);
+	free(w.case_seen);
+	if (r != 0)
 		return r;
 	*rc = w.rc;
 	if (reused != NULL)

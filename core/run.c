@@ -53,6 +53,14 @@ static void stage_init(struct run_stage *s, const struct limits *l)
 	memset(s, 0, sizeof *s);
 	buf_init(&s->out, (size_t)l->stdout_cap);
 	buf_init(&s->err, (size_t)l->stderr_cap);
+	buf_init(&s->report, (size_t)RUN_REPORT_CAP);
+}
+
+static void stage_release(struct run_stage *s)
+{
+	buf_release(&s->out);
+	buf_release(&s->err);
+	buf_release(&s->report);
 }
 
 void run_result_init(struct run_result *r, const struct limits *l)
@@ -65,13 +73,33 @@ void run_result_init(struct run_result *r, const struct limits *l)
 
 void run_result_release(struct run_result *r)
 {
-	buf_release(&r->compile.out);
-	buf_release(&r->compile.err);
-	buf_release(&r->run.out);
-	buf_release(&r->run.err);
+	stage_release(&r->compile);
+	stage_release(&r->run);
+	for (size_t i = 0; i < r->ncases; i++)
+		stage_release(&r->cases[i]);
+	free(r->cases);
+	r->cases = NULL;
+	r->ncases = 0;
 }
 
-static enum run_status stage_status(const struct run_stage *s)
+int run_result_cases(struct run_result *r, const struct limits *l, size_t n)
+{
+	for (size_t i = 0; i < r->ncases; i++)
+		stage_release(&r->cases[i]);
+	free(r->cases);
+	r->cases = NULL;
+	r->ncases = 0;
+	if (n == 0)
+		return 0;
+	if (n > RUN_MAX_CASES || (r->cases = calloc(n, sizeof *r->cases)) == NULL)
+		return RC_NOMEM;
+	for (size_t i = 0; i < n; i++)
+		stage_init(&r->cases[i], l);
+	r->ncases = n;
+	return 0;
+}
+
+enum run_status run_stage_status(const struct run_stage *s)
 {
 	switch (s->reason) {
 	case REASON_EXIT:
@@ -99,7 +127,7 @@ enum run_status run_status_derive(const struct run_result *r)
 	if (r->agent_error[0] != '\0')
 		return STATUS_INTERNAL_ERROR;
 	if (r->compile.ran) {
-		s = stage_status(&r->compile);
+		s = run_stage_status(&r->compile);
 		if (s == STATUS_RUNTIME_ERROR)
 			return STATUS_COMPILE_ERROR;
 		if (s != STATUS_OK)
@@ -109,9 +137,35 @@ enum run_status run_status_derive(const struct run_result *r)
 		if (!r->run.ran && r->compile.err_bytes > 0)
 			return STATUS_COMPILE_ERROR;
 	}
+	if (r->ncases > 0) {
+		/* Each case has its own verdict; the run as a whole is ok when every case ran. */
+		for (size_t i = 0; i < r->ncases; i++)
+			if (!r->cases[i].ran)
+				return STATUS_INTERNAL_ERROR;
+		return STATUS_OK;
+	}
 	if (!r->run.ran)
 		return STATUS_INTERNAL_ERROR;
-	return stage_status(&r->run);
+	return run_stage_status(&r->run);
+}
+
+/* A case's limit: its own when it is set and not above the request's. */
+static long case_limit(long want, long max)
+{
+	return want > 0 && want < max ? want : max;
+}
+
+long run_request_time_ms(const struct run_request *req)
+{
+	long t = req->compile_argv != NULL
+		 ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0;
+
+	if (req->ncases == 0)
+		return t + req->limits.wall_ms;
+	/* Each case also starts a process and reports: a few ms each, 50 on a slow day. */
+	for (size_t i = 0; i < req->ncases; i++)
+		t += case_limit(req->cases[i].wall_ms, req->limits.wall_ms) + 50;
+	return t;
 }
 
 static int add_frame(struct buf *out, int type, const void *p, size_t n)
@@ -141,6 +195,20 @@ static int add_argv(struct buf *out, int type, const char *const *argv)
 	return rc;
 }
 
+/* A program's input as FRAME_STDIN frames of at most 1 MiB. */
+static int add_stdin(struct buf *out, const unsigned char *p, size_t len)
+{
+	size_t off, n;
+	int rc;
+
+	for (off = 0; off < len; off += n) {
+		n = len - off < 1024 * 1024 ? len - off : 1024 * 1024;
+		if ((rc = add_frame(out, FRAME_STDIN, p + off, n)) != 0)
+			return rc;
+	}
+	return 0;
+}
+
 long run_container_memory(const struct run_request *req)
 {
 	if (req->container_memory_bytes > 0)
@@ -154,7 +222,7 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 {
 	const struct limits *l = &req->limits;
 	char job[512];
-	size_t i, off, n;
+	size_t i;
 	int w, rc;
 
 	/* mem_now_bytes: the agent refuses the job unless the kernel's limit is exactly this
@@ -205,13 +273,21 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 			rc = add_argv(out, FRAME_RUN, argv);
 		free(store);
 	}
-	if (rc != 0)
+	if (rc != 0 || (rc = add_stdin(out, req->stdin_data, req->stdin_len)) != 0)
 		return rc;
-	for (off = 0; off < req->stdin_len; off += n) {
-		n = req->stdin_len - off;
-		if (n > 1024 * 1024)
-			n = 1024 * 1024;
-		if ((rc = add_frame(out, FRAME_STDIN, req->stdin_data + off, n)) != 0)
+	if (req->ncases > RUN_MAX_CASES || (req->ncases > 0 && req->stdin_len > 0))
+		return RC_INTERNAL;
+	for (i = 0; i < req->ncases; i++) {
+		const struct run_case *c = &req->cases[i];
+
+		w = snprintf(job, sizeof job, "wall_ms=%ld\ncpu_ms=%ld\nreport=%d\n",
+			     case_limit(c->wall_ms, l->wall_ms), case_limit(c->cpu_ms, l->cpu_ms),
+			     c->report ? 1 : 0);
+		if (w < 0 || (size_t)w >= sizeof job)
+			return RC_INTERNAL;
+		if ((rc = add_frame(out, FRAME_CASE, job, (size_t)w)) != 0 ||
+		    (c->run_argv != NULL && (rc = add_argv(out, FRAME_RUN, c->run_argv)) != 0) ||
+		    (rc = add_stdin(out, c->stdin_data, c->stdin_len)) != 0)
 			return rc;
 	}
 	if ((rc = add_frame(out, FRAME_END, NULL, 0)) != 0)
@@ -228,6 +304,7 @@ struct reading {
 	struct run_result *res;
 	struct frame_reader fr;
 	bool done;
+	size_t cur;   /* the case running now: the case stages reported so far */
 	long t0;      /* when run_exec began, for total_ms */
 	int rc;       /* a failure while answering the agent (put_run_limits) */
 	struct err e; /* its detail */
@@ -288,25 +365,54 @@ static int put_reset_limits(struct reading *rd)
 	return set_limits(rd, false, mem, pids, mem, pids);
 }
 
+/* The stage a run's frames are about now: the compile stage's for tag 'c', else the run
+ * stage's, or in a run with cases the case running now (NULL past the last: a protocol
+ * error). */
+static struct run_stage *current_stage(struct reading *rd, bool compile)
+{
+	struct run_result *res = rd->res;
+
+	if (compile)
+		return &res->compile;
+	if (res->ncases == 0)
+		return &res->run;
+	return rd->cur < res->ncases ? &res->cases[rd->cur] : NULL;
+}
+
 static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
 {
 	struct reading *rd = arg;
 	struct run_result *res = rd->res;
 	struct run_stage *st;
 	char name[16];
+	uint64_t cn;
 
 	switch (type) {
 	case FRAME_STDOUT:
 	case FRAME_STDERR:
 		if (n < 1)
 			return 0;
-		st = p[0] == 'c' ? &res->compile : &res->run;
+		if ((st = current_stage(rd, p[0] == 'c')) == NULL)
+			return -1;
 		/* A full buffer just sets its truncated flag; the agent has already stopped. */
 		return buf_add(type == FRAME_STDOUT ? &st->out : &st->err, p + 1, n - 1) ? -1 : 0;
+	case FRAME_REPORT:
+		if ((st = current_stage(rd, false)) == NULL || res->ncases == 0)
+			return -1;
+		return buf_add(&st->report, p, n) ? -1 : 0;
 	case FRAME_STAGE:
 		if (frame_kv_str(p, n, "stage", name, sizeof name) != 0)
 			return 0;
-		st = strcmp(name, "compile") == 0 ? &res->compile : &res->run;
+		if ((st = current_stage(rd, strcmp(name, "compile") == 0)) == NULL)
+			return -1;
+		if (st != &res->compile && res->ncases > 0) {
+			/* Cases report in order, each once. */
+			if (frame_kv_u64(p, n, "case", RUN_MAX_CASES, &cn) != 0 || cn != rd->cur)
+				return -1;
+			rd->cur++;
+		}
+		if (kv_long(p, n, "report_trunc"))
+			st->report.truncated = true;
 		st->ran = true;
 		st->exit_code = (int)kv_long(p, n, "exit");
 		st->signal = (int)kv_long(p, n, "signal");
@@ -531,8 +637,7 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 	res->job_sent = true;
 
 	/* From here the program is running: failures become an internal_error result. */
-	deadline = clock_mono_ms() + req->limits.wall_ms + RUN_SLACK_MS +
-		   (req->compile_argv ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0) +
+	deadline = clock_mono_ms() + run_request_time_ms(req) + RUN_SLACK_MS +
 		   (req->reuse ? RUN_RESET_MS : 0);
 	rc = read_result(r, s, req, t0, deadline, res, e);
 	res->total_ms = clock_mono_ms() - t0;

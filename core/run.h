@@ -64,6 +64,20 @@ struct run_file {
 	size_t len;
 };
 
+/* One test case of a run with cases: the same build, run again as a fresh process group
+ * with its own input, command and time limits. */
+struct run_case {
+	const unsigned char *stdin_data;
+	size_t stdin_len;
+	const char *const *run_argv; /* NULL: the request's run command */
+	long wall_ms, cpu_ms;        /* 0, or above the request's limits: the request's */
+	bool report;                 /* the program gets file descriptor 3 for a test
+				      * framework's report, which comes back in the case's
+				      * report buffer (never mixed with its stdout) */
+};
+#define RUN_MAX_CASES 100          /* cases in one run */
+#define RUN_REPORT_CAP (1L << 20)  /* bytes of a framework's report kept per case */
+
 struct run_request {
 	const char *run_id;        /* for labels and logs */
 	const struct lang *lang;
@@ -102,6 +116,11 @@ struct run_request {
 	 * the agent resets. From then on a hang-up on cancel_fd no longer matters. */
 	void (*on_done)(void *arg, const struct run_result *res);
 	void *on_done_arg;
+	/* Cases (ncases 1..RUN_MAX_CASES): after the compile stage, each case runs in turn
+	 * against the same build, instead of the one run stage; stdin_data must then be empty.
+	 * ncases 0: one run stage, as always. */
+	const struct run_case *cases;
+	size_t ncases;
 };
 
 struct run_stage {
@@ -111,11 +130,18 @@ struct run_stage {
 	long wall_ms, cpu_ms, mem_bytes;
 	long out_bytes, err_bytes; /* what the program wrote, including what was cut */
 	struct buf out, err;       /* what is returned, capped; truncated flags inside */
+	struct buf report;         /* a case's framework report (run_case.report), capped at
+				    * RUN_REPORT_CAP; empty otherwise */
 };
 
 struct run_result {
 	enum run_status status;
 	struct run_stage compile, run;
+	/* A run with cases: one stage per case, in the request's order (run_result_cases);
+	 * run is then unused. A case that did not run (the compile failed, the agent stopped)
+	 * has ran false. */
+	struct run_stage *cases;
+	size_t ncases;
 	long total_ms;             /* the server's view: request start to result frame */
 	char agent_error[256];     /* FRAME_ERROR text, if any */
 	char container[DK_ID_MAX]; /* to dispose of with run_dispose; "" if none */
@@ -130,6 +156,14 @@ struct run_result {
 /* stdout_cap/stderr_cap size the buffers. No allocation. */
 void run_result_init(struct run_result *r, const struct limits *l);
 void run_result_release(struct run_result *r);
+/* Make room for n cases (0..RUN_MAX_CASES) with l's caps: 0 or RC_NOMEM. */
+int run_result_cases(struct run_result *r, const struct limits *l, size_t n);
+
+/* How a stage ended, as a status (a case's verdict before its output is judged). Pure. */
+enum run_status run_stage_status(const struct run_stage *s);
+/* The longest a request's stages may take together: the compile stage's limit plus the
+ * run stage's, or every case's. Pure. */
+long run_request_time_ms(const struct run_request *req);
 
 /* The status a result's stage facts mean. Pure. */
 enum run_status run_status_derive(const struct run_result *r);

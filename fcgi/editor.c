@@ -7,6 +7,7 @@
 #include "editor.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -15,7 +16,7 @@
 #include "pipeline.h"
 #include "req.h"
 
-static json_t *stage_json(const struct run_stage *st)
+json_t *editor_stage_json(const struct run_stage *st)
 {
 	bool bin_out, bin_err;
 	json_t *out = utf8_json(st->out.data, st->out.len, &bin_out);
@@ -39,7 +40,7 @@ static json_t *result_json(const struct run_result *res, const char *run_id, con
 	/* A compile error's story is the compiler's output: show it as the output. */
 	const struct run_stage *shown = res->status == STATUS_COMPILE_ERROR ||
 					(res->compile.ran && !res->run.ran) ? &res->compile : &res->run;
-	json_t *run = stage_json(&res->run), *top = stage_json(shown), *body;
+	json_t *run = editor_stage_json(&res->run), *top = editor_stage_json(shown), *body;
 
 	body = json_pack("{s:s, s:s, s:s, s:{s:O, s:O, s:i, s:i}, s:I, s:I, s:I,"
 			 " s:O, s:{s:I, s:I, s:I, s:I}}",
@@ -71,7 +72,7 @@ static json_t *result_json(const struct run_result *res, const char *run_id, con
 	else
 		json_object_set_new(body, "stages", (json_decref(run), json_object()));
 	if (res->compile.ran)
-		json_object_set_new(json_object_get(body, "stages"), "compile", stage_json(&res->compile));
+		json_object_set_new(json_object_get(body, "stages"), "compile", editor_stage_json(&res->compile));
 	return body;
 }
 
@@ -84,12 +85,9 @@ static int content_type_ok(const char *ct)
 	       (strncasecmp(ct, "application/json", n) == 0 && (ct[n] == '\0' || ct[n] == ';'));
 }
 
-/* Parse the request into er and spec; 0, or the refusal's code with its sentence in e. */
-static int editor_parse(struct pipe *p, struct editor_req *er, struct program_spec *spec,
-			struct buf *body, struct err *e)
+int editor_body(struct pipe *p, struct buf *body, struct err *e)
 {
 	const struct conf *c = p->app->conf;
-	struct req_caps caps = { (size_t)c->max_code_bytes, (size_t)c->max_stdin_bytes };
 	int rc;
 
 	if (!content_type_ok(http_param(p->req, "CONTENT_TYPE")))
@@ -98,7 +96,11 @@ static int editor_parse(struct pipe *p, struct editor_req *er, struct program_sp
 		return err_set(e, rc, "%s", rc == RC_BODY_TOO_LARGE
 			       ? "The request is larger than the server accepts. Make your code shorter."
 			       : rc_message(rc));
-	rc = editor_req_parse(er, (const char *)body->data, body->len, &caps, e);
+	return 0;
+}
+
+void editor_describe(struct pipe *p, const struct editor_req *er)
+{
 	if (er->code)
 		pipe_describe(p, er->language, er->code, er->code_len, er->stdin_len);
 	else if (er->nfiles > 0 && !er->files[er->entry].binary)
@@ -107,23 +109,21 @@ static int editor_parse(struct pipe *p, struct editor_req *er, struct program_sp
 			      er->files[er->entry].len, er->stdin_len);
 	else
 		pipe_describe(p, er->language, NULL, 0, er->stdin_len);
-	if (rc != 0)
-		return rc;
+}
+
+void editor_spec(const struct editor_req *er, struct program_spec *spec)
+{
 	*spec = (struct program_spec){ .lang = er->lang, .files = er->files,
 				       .nfiles = er->nfiles, .entry = er->entry, .args = er->args,
 				       .nargs = er->nargs, .stdin_data = er->stdin_data,
 				       .stdin_len = er->stdin_len, .total_len = er->total_len };
-	return 0;
 }
 
-static const struct face editor_face = { "editor", NULL, NULL };
-
-void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
+void editor_serve(struct app *a, FCGX_Request *req, struct run_result *res,
+		  const struct editor_face *f, void *ctx)
 {
-	struct editor_req er = { 0 };
-	struct program_spec spec;
 	struct quota_refusal qr;
-	struct program prog = { 0 };
+	struct program *prog;
 	struct buf body;
 	struct pipe p;
 	struct err e;
@@ -132,9 +132,13 @@ void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
 
 	err_init(&e);
 	buf_init(&body, 0);
-	pipe_start(&p, a, req, &editor_face);
+	pipe_start(&p, a, req, f->face);
 	(void)snprintf(hdr, sizeof hdr, "X-Run-Id: %s\r\n", p.run_id);
-	if ((rc = pipe_enter(&p, "Use POST to run code at /api/editor/run.", &e)) != 0) {
+	if ((prog = calloc(1, sizeof *prog)) == NULL) {
+		http_error(req, RC_NOMEM, NULL, hdr);
+		return;
+	}
+	if ((rc = pipe_enter(&p, f->wrong_method, &e)) != 0) {
 		if (p.unlogged) {
 			http_error(req, rc, NULL, hdr);
 			goto out;
@@ -145,10 +149,10 @@ void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
 			       : rc == RC_BUSY ? "Retry-After: 5\r\n" : "");
 		goto refuse;
 	}
-	if ((rc = editor_parse(&p, &er, &spec, &body, &e)) != 0 ||
-	    (rc = pipe_program(&p, &spec, &prog, &e)) != 0)
+	if ((rc = editor_body(&p, &body, &e)) != 0 ||
+	    (rc = f->prepare(ctx, &p, &body, prog, &e)) != 0)
 		goto refuse;
-	rc = pipe_run(&p, &prog, res, &qr, &e);
+	rc = pipe_run(&p, prog, res, &qr, &e);
 	if (rc == RC_QUOTA) {
 		(void)snprintf(hdr + strlen(hdr), sizeof hdr - strlen(hdr), "Retry-After: %lld\r\n",
 			       (qr.retry_after_ms + 999) / 1000);
@@ -156,15 +160,59 @@ void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
 	} else if (rc != 0) {
 		http_error(req, rc, NULL, hdr);
 	} else {
-		http_respond(req, 200, result_json(res, p.run_id, er.language, &prog.rr.limits,
-						   p.message), hdr);
+		http_respond(req, 200, f->render(ctx, &p, res, prog), hdr);
 	}
 	goto out;
 refuse:
 	pipe_refuse(&p, rc, e.msg);
 	http_error(req, rc, e.msg, hdr);
 out:
-	program_release(&prog);
+	program_release(prog);
+	free(prog);
 	buf_release(&body);
-	editor_req_release(&er);
+}
+
+/* ---- the editor's run face ---------------------------------------------------------------- */
+
+struct editor_run {
+	struct editor_req er;
+};
+
+static int run_prepare(void *ctx, struct pipe *p, const struct buf *body, struct program *prog,
+		       struct err *e)
+{
+	struct editor_run *r = ctx;
+	const struct conf *c = p->app->conf;
+	struct req_caps caps = { (size_t)c->max_code_bytes, (size_t)c->max_stdin_bytes };
+	struct program_spec spec;
+	int rc;
+
+	rc = editor_req_parse(&r->er, (const char *)body->data, body->len, &caps, e);
+	editor_describe(p, &r->er);
+	if (rc != 0)
+		return rc;
+	editor_spec(&r->er, &spec);
+	return pipe_program(p, &spec, prog, e);
+}
+
+static json_t *run_render(void *ctx, struct pipe *p, const struct run_result *res,
+			  const struct program *prog)
+{
+	struct editor_run *r = ctx;
+
+	return result_json(res, p->run_id, r->er.language, &prog->rr.limits, p->message);
+}
+
+static const struct face editor_face = { "editor", NULL, NULL };
+static const struct editor_face run_face = {
+	&editor_face, "Use POST to run code at /api/editor/run.", run_prepare, run_render,
+};
+
+void editor_run(struct app *a, FCGX_Request *req, struct run_result *res)
+{
+	struct editor_run r;
+
+	memset(&r, 0, sizeof r);
+	editor_serve(a, req, res, &run_face, &r);
+	editor_req_release(&r.er);
 }

@@ -305,6 +305,17 @@ void gate_finish(struct gate *gt, struct gate_ctx *g, int rc, const char *messag
 			o.compile.err_len = compile.err_len;
 		}
 	}
+	if (rc == 0 && res->ncases > 0) {
+		/* A test request's row sums its cases up: their time, the most memory one used. */
+		o.duration_ms = o.cpu_ms = o.memory_bytes = 0;
+		for (size_t i = 0; i < res->ncases; i++) {
+			o.duration_ms += res->cases[i].wall_ms;
+			o.cpu_ms += res->cases[i].cpu_ms;
+			if (res->cases[i].mem_bytes > o.memory_bytes)
+				o.memory_bytes = res->cases[i].mem_bytes;
+		}
+	}
+	o.tests = rc == 0 ? gt->tests : NULL;
 	if ((s = gate_store(g, &e)) == NULL || store_run_finish(s, gt->entry.run_id, &o, &e) != 0) {
 		/* The student has the answer; the row stays "running" until the master's sweep
 		 * marks it interrupted, which also frees the concurrency slot. */

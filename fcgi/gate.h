@@ -31,6 +31,7 @@ struct gate {
 	int logged;                 /* the row exists (refused or running) */
 	int started;                /* the row is "running" and must be finished */
 	int (*http_of)(int rc);     /* the face's HTTP status for a refusal; NULL: rc_http */
+	const struct test_outcome *tests; /* a test request's verdicts, for its rows; or NULL */
 };
 
 /* The database connection, opening it if needed. NULL with RC_STORE in e if it cannot

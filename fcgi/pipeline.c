@@ -148,6 +148,12 @@ void program_release(struct program *p)
 	free(p->compile_store);
 	free(p->run_store);
 	p->compile_store = p->run_store = NULL;
+	for (size_t i = 0; i < RUN_MAX_CASES; i++) {
+		free(p->case_argv[i]);
+		free(p->case_store[i]);
+		p->case_argv[i] = NULL;
+		p->case_store[i] = NULL;
+	}
 }
 
 int pipe_lang_version(const struct rpc_info *info, const struct lang *l, char *out, size_t cap)
@@ -299,6 +305,54 @@ int pipe_program(struct pipe *p, const struct program_spec *spec, struct program
 	return 0;
 }
 
+int pipe_cases(struct program *prog, const struct program_spec *spec, const struct case_spec *cs,
+	       size_t n, struct err *e)
+{
+	const struct lang *l = spec->lang;
+	const char *const *rtmpl = spec->run_tmpl ? spec->run_tmpl : l->run_argv;
+	size_t max = sizeof prog->run_argv / sizeof prog->run_argv[0], i, k;
+	int rc;
+
+	if (n == 0 || n > RUN_MAX_CASES)
+		return err_set(e, RC_BAD_REQUEST, "A test request has 1 to %d tests; this one has %zu.",
+			       RUN_MAX_CASES, n);
+	if (prog->rr.stdin_len > 0)
+		return err_set(e, RC_BAD_REQUEST, "A test request takes its input from its tests: leave "
+			       "out 'stdin'.");
+	for (i = 0; i < n; i++) {
+		struct run_case *c = &prog->cases[i];
+
+		*c = (struct run_case){ cs[i].stdin_data, cs[i].stdin_len, NULL, cs[i].wall_ms, 0,
+					cs[i].report };
+		if (cs[i].nargs == 0)
+			continue;
+		/* The run command with this case's arguments as {args} (the program's own come
+		 * first, as on the command line of a plain run). */
+		struct lang_list lists[9] = { { "{args}", NULL, 0 } };
+		const char *args[2 * REQ_MAX_ARGS];
+		size_t na = 0, nl = 1;
+
+		for (k = 0; k < spec->nargs && na < 2 * REQ_MAX_ARGS; k++)
+			args[na++] = spec->args[k];
+		for (k = 0; k < cs[i].nargs && na < 2 * REQ_MAX_ARGS; k++)
+			args[na++] = cs[i].args[k];
+		lists[0].words = args;
+		lists[0].n = na;
+		for (k = 0; k < spec->nlists && nl < sizeof lists / sizeof lists[0]; k++)
+			lists[nl++] = spec->lists[k];
+		if ((prog->case_argv[i] = calloc(max, sizeof *prog->case_argv[i])) == NULL)
+			return err_set(e, RC_NOMEM, "no memory for test %zu's command", i + 1);
+		if ((rc = lang_expand_lists(rtmpl, prog->names[spec->entry], prog->names, spec->nfiles,
+					    l->sources, lists, nl, prog->case_argv[i], max,
+					    &prog->case_store[i], e)) != 0)
+			return rc;
+		c->run_argv = prog->case_argv[i];
+	}
+	prog->rr.cases = prog->cases;
+	prog->rr.ncases = n;
+	return 0;
+}
+
 /* One sentence that tells the student what happened ("" for a clean run). */
 static void run_message(const struct run_result *res, const struct limits *l, char *out, size_t cap)
 {
@@ -368,7 +422,10 @@ int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
 		return rc;
 	}
 	/* The runner leases a warm container (or makes one), runs, and answers at once. */
-	rc = rclient_run(a->runner, rr, res, e);
+	if ((rc = run_result_cases(res, &a->conf->limits, rr->ncases)) != 0)
+		(void)err_set(e, rc, "no memory for %zu test cases", rr->ncases);
+	else
+		rc = rclient_run(a->runner, rr, res, e);
 	if (rc != 0) {
 		log_warnx("run failed: %s: %s", rc_name(rc), e->msg);
 		gate_finish(&p->gt, &a->gate, rc, e->msg, NULL);
@@ -377,6 +434,10 @@ int pipe_run(struct pipe *p, struct program *prog, struct run_result *res,
 	log_info("%s %s exit=%d %ldms", rr->lang->id, run_status_name(res->status),
 		 res->run.exit_code, res->total_ms);
 	run_message(res, &rr->limits, p->message, sizeof p->message);
+	if (p->judge != NULL && p->tests != NULL) {
+		p->judge(p->judge_arg, res, p->tests);
+		p->gt.tests = p->tests;
+	}
 	gate_finish(&p->gt, &a->gate, 0, p->message, res);
 	return 0;
 }

@@ -37,6 +37,12 @@ struct pipe {
 	char run_id[33];
 	char message[512];          /* after pipe_run: the sentence for the student ("" if none) */
 	bool unlogged;              /* pipe_enter's refusal cannot be logged: just answer it */
+	/* A face that judges the result (tests): pipe_run calls judge once the run is back,
+	 * before the row is finished, and the row also gets what judge put in *tests (its
+	 * counts and one row per case). */
+	void (*judge)(void *arg, const struct run_result *res, struct test_outcome *tests);
+	void *judge_arg;
+	struct test_outcome *tests;
 };
 
 /* What a face's request asks to run. Borrowed: it must live until pipe_run returns. */
@@ -65,6 +71,17 @@ struct program_spec {
 	} limits;
 };
 
+/* One test case of a program: its input, its arguments (the run command expanded with them
+ * as {args}), its time limit (0: the program's), whether it gets a report fd (run.h). */
+struct case_spec {
+	const unsigned char *stdin_data;
+	size_t stdin_len;
+	const char *const *args;
+	size_t nargs;
+	long wall_ms;
+	bool report;
+};
+
 /* The core's run request built from a program_spec: files with their final names, the
  * language's commands expanded. Owns what it allocates (program_release). */
 struct program {
@@ -75,6 +92,9 @@ struct program {
 	const char *compile_argv[LANG_ARGV_MAX + REQ_MAX_FILES + REQ_MAX_ARGS + 1];
 	const char *run_argv[LANG_ARGV_MAX + REQ_MAX_FILES + REQ_MAX_ARGS + 1];
 	char *compile_store, *run_store;
+	struct run_case cases[RUN_MAX_CASES];
+	const char **case_argv[RUN_MAX_CASES]; /* a case's own command (malloc'd), or NULL */
+	char *case_store[RUN_MAX_CASES];
 };
 
 /* Start: a new run id (also the log lines' request id), the row's time, address, process,
@@ -117,6 +137,12 @@ void pipe_maxima(const struct app *a, const struct lang *l, struct run_request *
 int pipe_program(struct pipe *p, const struct program_spec *spec, struct program *prog,
 		 struct err *e);
 void program_release(struct program *prog);
+/* Give prog (built by pipe_program from spec) the n test cases cs (1..RUN_MAX_CASES): the
+ * run stage becomes one run per case, against the same build. 0, or RC_BAD_REQUEST with a
+ * sentence in e (too many cases, input with the program's own stdin, a command that does
+ * not expand). */
+int pipe_cases(struct program *prog, const struct program_spec *spec, const struct case_spec *cs,
+	       size_t n, struct err *e);
 
 /* Take the user's quota, lease a warm container if one is idle, run, retry once in a new
  * container if the warm one failed before the job reached it, and finish the row with the

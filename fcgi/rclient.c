@@ -144,9 +144,7 @@ static int exchange(struct rclient *c, const struct buf *msg, int cancel_fd, lon
 int rclient_run(struct rclient *c, const struct run_request *req, struct run_result *res,
 		struct err *e)
 {
-	const struct limits *l = &req->limits;
-	long long until = clock_mono_ms() + l->wall_ms + RUN_MARGIN_MS +
-			  (req->compile_argv ? (req->compile_wall_ms > 0 ? req->compile_wall_ms : 30000) : 0);
+	long long until = clock_mono_ms() + run_request_time_ms(req) + RUN_MARGIN_MS;
 	struct buf msg, answer;
 	size_t len = 0;
 	int rc, runner_rc = 0;

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdbool.h>
 #include <string.h>
 
 #define NONE ((size_t)-1)
@@ -510,16 +511,10 @@ static int parse_args(struct editor_req *r, json_t *v, struct err *e)
 	return 0;
 }
 
-int editor_req_parse(struct editor_req *r, const char *body, size_t n, const struct req_caps *caps,
-		     struct err *e)
+/* The body as a JSON object into r->doc: 0, or the refusal with its sentence. */
+static int load_doc(struct editor_req *r, const char *body, size_t n, struct err *e)
 {
-	static const char *const known[] = { "language", "code", "files", "entry", "args", "stdin" };
 	json_error_t jerr;
-	json_t *files_v, *entry_v;
-	const char *key;
-	size_t len;
-	char have[32], cap[32], ids[256], shown[48];
-	int rc;
 
 	memset(r, 0, sizeof *r);
 	if (n == 0)
@@ -540,11 +535,26 @@ int editor_req_parse(struct editor_req *r, const char *body, size_t n, const str
 	if (!json_is_object(r->doc))
 		return err_set(e, RC_BAD_REQUEST, "The request must be a JSON object such as "
 			       "{\"language\": \"python\", \"code\": \"print(1)\"}.");
-	if ((key = unknown_key(r->doc, known, sizeof known / sizeof known[0])) != NULL)
+	return 0;
+}
+
+/* The program's fields of r->doc (the editor's six; known lists every field the request
+ * may have, allowed says them in the refusal). The language may be left out only when
+ * lang_optional (r->language and r->lang stay NULL). */
+static int parse_program(struct editor_req *r, const struct req_caps *caps,
+			 const char *const *known, size_t nknown, const char *allowed,
+			 bool lang_optional, struct err *e)
+{
+	json_t *files_v, *entry_v;
+	const char *key;
+	size_t len = 0;
+	char have[32], cap[32], ids[256], shown[48];
+	int rc;
+
+	if ((key = unknown_key(r->doc, known, nknown)) != NULL)
 		return err_set(e, RC_BAD_REQUEST, "The field '%s' is not recognised. Allowed fields: "
-			       "language, code, files, entry, args, stdin.",
-			       show(shown, sizeof shown, key, strlen(key)));
-	if ((rc = get_string(r->doc, "language", 1, &r->language, &len, e)) != 0)
+			       "%s.", show(shown, sizeof shown, key, strlen(key)), allowed);
+	if ((rc = get_string(r->doc, "language", !lang_optional, &r->language, &len, e)) != 0)
 		return rc;
 	files_v = json_object_get(r->doc, "files");
 	entry_v = json_object_get(r->doc, "entry");
@@ -568,6 +578,8 @@ int editor_req_parse(struct editor_req *r, const char *body, size_t n, const str
 	}
 	if ((rc = parse_args(r, json_object_get(r->doc, "args"), e)) != 0)
 		return rc;
+	if (r->language == NULL)
+		return 0;
 	if (strlen(r->language) != len || (r->lang = lang_find(r->language)) == NULL) {
 		lang_ids(ids, sizeof ids);
 		return err_set(e, RC_UNKNOWN_LANG, "The language '%s' is not supported. "
@@ -575,4 +587,38 @@ int editor_req_parse(struct editor_req *r, const char *body, size_t n, const str
 			       ids);
 	}
 	return 0;
+}
+
+int editor_req_parse_more(struct editor_req *r, const char *body, size_t n,
+			  const struct req_caps *caps, const char *const *extra, size_t nextra,
+			  bool lang_optional, struct err *e)
+{
+	static const char *const six[] = { "language", "code", "files", "entry", "args", "stdin" };
+	const char *known[16];
+	char allowed[256] = "language, code, files, entry, args, stdin";
+	size_t nk = 0, i;
+	int rc;
+
+	if ((rc = load_doc(r, body, n, e)) != 0)
+		return rc;
+	for (i = 0; i < 6; i++)
+		known[nk++] = six[i];
+	for (i = 0; i < nextra && nk < sizeof known / sizeof known[0]; i++) {
+		known[nk++] = extra[i];
+		(void)snprintf(allowed + strlen(allowed), sizeof allowed - strlen(allowed), ", %s",
+			       extra[i]);
+	}
+	return parse_program(r, caps, known, nk, allowed, lang_optional, e);
+}
+
+int editor_req_parse(struct editor_req *r, const char *body, size_t n, const struct req_caps *caps,
+		     struct err *e)
+{
+	static const char *const known[] = { "language", "code", "files", "entry", "args", "stdin" };
+	int rc;
+
+	if ((rc = load_doc(r, body, n, e)) != 0)
+		return rc;
+	return parse_program(r, caps, known, sizeof known / sizeof known[0],
+			     "language, code, files, entry, args, stdin", false, e);
 }

@@ -21,6 +21,7 @@
 #ifndef RUNBOX_REQ_H
 #define RUNBOX_REQ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -88,6 +89,12 @@ int editor_req_parse(struct editor_req *r, const char *body, size_t n, const str
 		     struct err *e);
 /* Free what r owns (the document, the file and argument arrays, decoded contents). */
 void editor_req_release(struct editor_req *r);
+/* editor_req_parse for a request that may have more fields than the editor's (extra, which
+ * the caller reads from r->doc itself), and may leave out the language when lang_optional
+ * (r->language and r->lang are then NULL). */
+int editor_req_parse_more(struct editor_req *r, const char *body, size_t n,
+			  const struct req_caps *caps, const char *const *extra, size_t nextra,
+			  bool lang_optional, struct err *e);
 
 /* The pieces other faces share with this one: a file name's check (the rules above; lab
  * starts the sentence, e.g. "File 2 ('x')"), and strict base64 (req_b64_check gives the

@@ -193,6 +193,12 @@ static void serve_run(struct conn *c, struct rpc_run *m)
 	}
 	clamp(d->conf, rr);
 	run_result_init(&res, &rr->limits);
+	if (run_result_cases(&res, &rr->limits, rr->ncases) != 0) {
+		reply_result(c, err_set(&e, RC_NOMEM, "no memory for %zu cases", rr->ncases), &e,
+			     NULL, 0);
+		log_set_request(NULL);
+		return;
+	}
 	rr->cancel_fd = c->fd;
 	rr->on_done = on_done;
 	rr->on_done_arg = &an;
@@ -212,6 +218,10 @@ static void serve_run(struct conn *c, struct rpc_run *m)
 		run_result_release(&res);
 		run_result_init(&res, &rr->limits);
 		err_init(&e);
+		if ((rc = run_result_cases(&res, &rr->limits, rr->ncases)) != 0) {
+			(void)err_set(&e, rc, "no memory for %zu cases", rr->ncases);
+			break;
+		}
 	}
 	if (hung_up(c))
 		uncount(c); /* the container's removal below is no longer the worker's wait */

@@ -174,6 +174,24 @@ int store_run_begin(struct store *s, const struct run_entry *r, const struct quo
 int store_run_refused(struct store *s, const struct run_entry *r, int http, const char *code,
 		      const char *message, struct err *e);
 
+/* A test request's cases and what they add up to (the run's row gets the counts). */
+struct case_outcome {
+	const char *name;
+	const char *verdict;        /* judge.h's verdict names */
+	int hidden, weight;
+	int ran;                    /* 0: duration, memory, exit code and signal are NULL */
+	long duration_ms, memory_bytes;
+	int exit_code, signal;
+	const char *message;        /* NULL or "": none */
+};
+struct test_outcome {
+	const char *exercise_id;    /* NULL: the client's own tests */
+	int passed, total;
+	double score;               /* percent of the weights passed */
+	const struct case_outcome *cases;
+	size_t ncases;
+};
+
 /* How a started run ended. Output is stored up to output_cap bytes per stream. */
 struct run_outcome {
 	long long finished_ms;
@@ -197,9 +215,11 @@ struct run_outcome {
 		const char *out, *err;  /* valid UTF-8, stored up to output_cap */
 		size_t out_len, err_len;
 	} compile;
+	const struct test_outcome *tests; /* a test request's, or NULL */
 };
 
-/* Complete a started run's row and free its concurrency slot. */
+/* Complete a started run's row and free its concurrency slot; a test request's row with its
+ * counts and one run_cases row per case, in the same transaction. */
 int store_run_finish(struct store *s, const char *run_id, const struct run_outcome *o,
 		     struct err *e);
 

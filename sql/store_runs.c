@@ -193,8 +193,44 @@ static void bind_text_capped(sqlite3_stmt *q, int i, const char *p, size_t n, si
 	sqlite3_bind_text(q, i, n ? p : "", (int)n, SQLITE_STATIC);
 }
 
-int store_run_finish(struct store *s, const char *run_id, const struct run_outcome *o,
-		     struct err *e)
+/* A test request's cases, each a row of run_cases. */
+static int insert_cases(struct store *s, const char *run_id, const struct test_outcome *t,
+			struct err *e)
+{
+	sqlite3_stmt *q = db_stmt(s, ST_RUN_CASE, "INSERT INTO run_cases (run_id, idx, name, verdict,"
+				  " hidden, weight, duration_ms, memory_bytes, exit_code, signal, message)"
+				  " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)", e);
+	int rc;
+
+	if (q == NULL)
+		return RC_STORE;
+	for (size_t i = 0; i < t->ncases; i++) {
+		const struct case_outcome *c = &t->cases[i];
+
+		sqlite3_bind_text(q, 1, run_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(q, 2, (sqlite3_int64)i);
+		sqlite3_bind_text(q, 3, c->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(q, 4, c->verdict, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 5, c->hidden ? 1 : 0);
+		sqlite3_bind_int(q, 6, c->weight);
+		for (int k = 7; k <= 11; k++)
+			sqlite3_bind_null(q, k);
+		if (c->ran) {
+			sqlite3_bind_int64(q, 7, c->duration_ms);
+			sqlite3_bind_int64(q, 8, c->memory_bytes);
+			sqlite3_bind_int(q, 9, c->exit_code);
+			sqlite3_bind_int(q, 10, c->signal);
+		}
+		if (c->message != NULL && c->message[0] != '\0')
+			sqlite3_bind_text(q, 11, c->message, -1, SQLITE_STATIC);
+		if ((rc = db_step_done(s, q, e, "log a test case")) != 0)
+			return rc;
+	}
+	return 0;
+}
+
+static int finish_row(struct store *s, const char *run_id, const struct run_outcome *o,
+		      struct err *e)
 {
 	/* A run the sweeper took for dead (interrupted) but that did finish gets its result. */
 	sqlite3_stmt *q = db_stmt(s, ST_RUN_FINISH, "UPDATE runs SET finished_ms = ?2, status = ?3,"
@@ -204,7 +240,8 @@ int store_run_finish(struct store *s, const char *run_id, const struct run_outco
 			       " stderr_truncated = ?15, stdout = ?16, stderr = ?17,"
 			       " compile_exit_code = ?18, compile_signal = ?19, compile_duration_ms = ?20,"
 			       " compile_cpu_ms = ?21, compile_memory_bytes = ?22, compile_stdout = ?23,"
-			       " compile_stderr = ?24"
+			       " compile_stderr = ?24, exercise_id = ?25, tests_passed = ?26,"
+			       " tests_total = ?27, score = ?28"
 			       " WHERE id = ?1 AND status IN ('running', 'interrupted')", e);
 
 	if (q == NULL)
@@ -238,7 +275,30 @@ int store_run_finish(struct store *s, const char *run_id, const struct run_outco
 		bind_text_capped(q, 23, o->compile.out, o->compile.out_len, o->output_cap);
 		bind_text_capped(q, 24, o->compile.err, o->compile.err_len, o->output_cap);
 	}
+	if (o->tests != NULL) {
+		if (o->tests->exercise_id != NULL)
+			sqlite3_bind_text(q, 25, o->tests->exercise_id, -1, SQLITE_STATIC);
+		sqlite3_bind_int(q, 26, o->tests->passed);
+		sqlite3_bind_int(q, 27, o->tests->total);
+		sqlite3_bind_double(q, 28, o->tests->score);
+	}
 	return db_step_done(s, q, e, "finish run");
+}
+
+int store_run_finish(struct store *s, const char *run_id, const struct run_outcome *o,
+		     struct err *e)
+{
+	int rc;
+
+	if (o->tests == NULL)
+		return finish_row(s, run_id, o, e);
+	if ((rc = db_tx_begin(s, e)) != 0)
+		return rc;
+	if ((rc = finish_row(s, run_id, o, e)) == 0 && (rc = insert_cases(s, run_id, o->tests, e)) == 0 &&
+	    (rc = db_tx_commit(s, e)) == 0)
+		return 0;
+	db_tx_rollback(s);
+	return rc;
 }
 
 int store_runs_interrupt(struct store *s, const char *instance, long pid,

@@ -36,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/uio.h>
@@ -97,18 +98,79 @@ static void send_text(int type, const char *s)
 	agent_send(type, 0, s, strlen(s));
 }
 
-static void send_stage(const char *name, const struct result *r)
+/* A stage's facts; a test case's (kase >= 0) also say which case and whether its report
+ * was cut. */
+static void send_stage(const char *name, const struct result *r, int kase, int report_trunc)
 {
 	char buf[512];
+	int n;
 
-	(void)snprintf(buf, sizeof buf,
-		       "stage=%s\nexit=%d\nsignal=%d\nreason=%s\nwall_ms=%llu\ncpu_ms=%llu\n"
-		       "mem_bytes=%llu\nout_bytes=%llu\nerr_bytes=%llu\nout_trunc=%d\nerr_trunc=%d\n",
-		       name, r->exit, r->sig, r->reason, (unsigned long long)r->wall_ms,
-		       (unsigned long long)r->cpu_ms, (unsigned long long)r->mem_bytes,
-		       (unsigned long long)r->out_bytes, (unsigned long long)r->err_bytes,
-		       r->out_trunc, r->err_trunc);
+	n = snprintf(buf, sizeof buf,
+		     "stage=%s\nexit=%d\nsignal=%d\nreason=%s\nwall_ms=%llu\ncpu_ms=%llu\n"
+		     "mem_bytes=%llu\nout_bytes=%llu\nerr_bytes=%llu\nout_trunc=%d\nerr_trunc=%d\n",
+		     name, r->exit, r->sig, r->reason, (unsigned long long)r->wall_ms,
+		     (unsigned long long)r->cpu_ms, (unsigned long long)r->mem_bytes,
+		     (unsigned long long)r->out_bytes, (unsigned long long)r->err_bytes,
+		     r->out_trunc, r->err_trunc);
+	if (kase >= 0 && n > 0 && (size_t)n < sizeof buf)
+		(void)snprintf(buf + n, sizeof buf - (size_t)n, "case=%d\nreport_trunc=%d\n", kase,
+			       report_trunc);
 	send_text(FRAME_STAGE, buf);
+}
+
+#define REPORT_MAX (1u << 20) /* bytes of a case's report sent back (RUN_REPORT_CAP) */
+
+/* What the case's program wrote to fd 3 (a memfd): its first REPORT_MAX bytes as one
+ * FRAME_REPORT. Returns 1 when there was more (cut), else 0. The program may have
+ * truncated or grown the file as it liked: only what is there now is read. */
+static int send_report(int fd)
+{
+	static unsigned char buf[REPORT_MAX + 1];
+	size_t have = 0;
+
+	while (have < sizeof buf) {
+		ssize_t r = pread(fd, buf + have, sizeof buf - have, (off_t)have);
+
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			break;
+		have += (size_t)r;
+	}
+	if (have > 0)
+		agent_send(FRAME_REPORT, 0, buf, have > REPORT_MAX ? REPORT_MAX : have);
+	return have > REPORT_MAX;
+}
+
+/* Run the job's cases one after another against the same build, each a run stage of its
+ * own (its own process group, input and limits; whatever it leaves running is killed
+ * before the next starts). *oom says whether a case ended by the memory limit. Returns 0,
+ * or -1 with j->err when a case could not be started (the cases after it do not run). */
+static int run_cases(struct job *j, int sigfd, int *oom)
+{
+	for (int k = 0; k < j->ncases; k++) {
+		struct jcase *c = &j->cases[k];
+		struct stage st = { "run", 'r', c->argv != NULL ? c->argv : j->run_argv, c->wall_ms,
+				    c->cpu_ms, c->stdin_fd, c->stdin_len, -1 };
+		struct result res;
+		int trunc = 0, rc;
+
+		if (c->report && (st.report_fd = memfd_create("runbox-report", MFD_CLOEXEC)) < 0) {
+			(void)bad(j, "Cannot make the report file of test case %d: %s.", k + 1,
+				  strerror(errno));
+			return -1;
+		}
+		rc = agent_run_stage(&j->lim, &st, sigfd, &res, j->err, sizeof j->err);
+		if (rc == 0 && st.report_fd >= 0)
+			trunc = send_report(st.report_fd);
+		if (st.report_fd >= 0)
+			close(st.report_fd);
+		if (rc < 0)
+			return -1;
+		send_stage(st.name, &res, k, trunc);
+		*oom |= strcmp(res.reason, "memory") == 0;
+	}
+	return 0;
 }
 
 /* ---------------------------------------------------------------- memory limits */
@@ -194,7 +256,7 @@ static int run_job(struct job *j, int sigfd, int *clean)
 	struct stage st;
 	struct result res;
 	long long oom0;
-	int rc;
+	int rc, oom = 0;
 
 	*clean = 0;
 	oom0 = agent_oom_kills();
@@ -208,10 +270,11 @@ static int run_job(struct job *j, int sigfd, int *clean)
 		goto fail;
 	if (j->compile_argv != NULL) {
 		st = (struct stage){ "compile", 'c', j->compile_argv, j->lim.compile_wall_ms,
-				     j->lim.compile_cpu_ms, -1, 0 };
+				     j->lim.compile_cpu_ms, -1, 0, -1 };
 		if (agent_run_stage(&j->lim, &st, sigfd, &res, j->err, sizeof j->err) < 0)
 			goto fail;
-		send_stage(st.name, &res);
+		send_stage(st.name, &res, -1, 0);
+		oom |= strcmp(res.reason, "memory") == 0;
 		if (strcmp(res.reason, "exit") != 0 || res.exit != 0 ||
 		    (j->lim.compile_strict && res.err_bytes > 0))
 			goto done;
@@ -220,15 +283,21 @@ static int run_job(struct job *j, int sigfd, int *clean)
 		return -1; /* the server is gone: nobody to report to */
 	if (rc != 0)
 		goto fail;
+	if (j->ncases > 0) {
+		if (run_cases(j, sigfd, &oom) < 0)
+			goto fail;
+		goto done;
+	}
 	st = (struct stage){ "run", 'r', j->run_argv, j->lim.wall_ms, j->lim.cpu_ms,
-			     j->stdin_fd, j->stdin_len };
+			     j->stdin_fd, j->stdin_len, -1 };
 	if (agent_run_stage(&j->lim, &st, sigfd, &res, j->err, sizeof j->err) < 0)
 		goto fail;
-	send_stage(st.name, &res);
+	send_stage(st.name, &res, -1, 0);
+	oom |= strcmp(res.reason, "memory") == 0;
 done:
 	/* Any OOM kill in the job, a child's too (its main process may have ended another way),
 	 * or none that can be counted: not provably clean. */
-	*clean = strcmp(res.reason, "memory") != 0 && oom0 >= 0 && agent_oom_kills() == oom0;
+	*clean = !oom && oom0 >= 0 && agent_oom_kills() == oom0;
 	agent_send(FRAME_DONE, 0, NULL, 0);
 	return 0;
 fail:
@@ -296,6 +365,11 @@ static void job_clear(struct job *j)
 	free(j->run_argv);
 	if (j->stdin_fd >= 0)
 		close(j->stdin_fd);
+	for (int k = 0; k < j->ncases; k++) {
+		free(j->cases[k].argv);
+		if (j->cases[k].stdin_fd >= 0)
+			close(j->cases[k].stdin_fd);
+	}
 	memset(j, 0, sizeof *j);
 	job_defaults(j);
 	j->workfd = workfd;

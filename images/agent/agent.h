@@ -37,6 +37,7 @@ struct stage {
 	uint64_t wall_ms, cpu_ms;
 	int stdin_fd;     /* bytes for the program's stdin, read with pread; -1 if none */
 	uint64_t stdin_len;
+	int report_fd;    /* becomes the program's fd 3 (a case's report); -1 if none */
 };
 
 /* The facts FRAME_STAGE reports. reason is a static string. */
@@ -49,7 +50,18 @@ struct result {
 /* Where the reader is in a job; each phase says which frames may come next, in frame.h's
  * order. PH_DONE: complete. PH_WAIT: the agent asked for limits (FRAME_WAIT) and only
  * FRAME_LIMITS may come. */
-enum phase { PH_JOB, PH_FILES, PH_RUN, PH_STDIN, PH_DONE, PH_WAIT };
+enum phase { PH_JOB, PH_FILES, PH_RUN, PH_STDIN, PH_CASE, PH_CASE_STDIN, PH_DONE, PH_WAIT };
+
+#define CASES_MAX 100 /* test cases in one job (the server's RUN_MAX_CASES) */
+
+/* One test case of a job (FRAME_CASE): run after the compile stage as its own run stage. */
+struct jcase {
+	uint64_t wall_ms, cpu_ms;
+	int report;       /* 1: the program gets fd 3 for its framework's report */
+	char **argv;      /* its own command (one malloc'd block), or NULL: the job's */
+	int stdin_fd;     /* memfd, -1 if no stdin */
+	uint64_t stdin_len;
+};
 
 /* One job: what read_job fills in from the frames, and what running it needs. Its safe
  * defaults, before any frame, come from agent.c (job_defaults). The job owns compile_argv
@@ -62,6 +74,9 @@ struct job {
 	char **compile_argv, **run_argv;
 	int stdin_fd; /* memfd, -1 if no stdin */
 	uint64_t stdin_len;
+	struct jcase cases[CASES_MAX];
+	int ncases;
+	uint64_t stdin_total; /* the job's stdin and every case's together */
 	uint64_t limit_set; /* mem_bytes of the server's FRAME_LIMITS */
 	uint64_t pids_set;  /* its pids (0 = not changed) */
 	int waited;         /* the server changed a limit for this job (FRAME_WAIT) */

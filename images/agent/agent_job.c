@@ -217,19 +217,21 @@ static int parse_argv(struct job *j, const unsigned char *p, size_t n, char ***o
 	return 0;
 }
 
-static int add_stdin(struct job *j, const unsigned char *p, size_t n)
+/* Input for the job's run stage, or for the case being read (*fd, *len: its memfd and
+ * length); every input of the job counts against STDIN_MAX together. */
+static int add_stdin(struct job *j, int *fd, uint64_t *len, const unsigned char *p, size_t n)
 {
-	if (n > STDIN_MAX - j->stdin_len)
+	if (n > STDIN_MAX - j->stdin_total)
 		return bad(j, "The program's input is larger than %u MB.", STDIN_MAX >> 20);
 	if (n == 0)
 		return 0;
-	if (j->stdin_fd < 0) {
-		j->stdin_fd = memfd_create("runbox-stdin", MFD_CLOEXEC);
-		if (j->stdin_fd < 0)
+	if (*fd < 0) {
+		*fd = memfd_create("runbox-stdin", MFD_CLOEXEC);
+		if (*fd < 0)
 			return bad(j, "Cannot store the program's input: %s.", strerror(errno));
 	}
 	while (n > 0) {
-		ssize_t w = write(j->stdin_fd, p, n);
+		ssize_t w = write(*fd, p, n);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -237,8 +239,30 @@ static int add_stdin(struct job *j, const unsigned char *p, size_t n)
 			return bad(j, "Cannot store the program's input: %s.", strerror(errno));
 		p += w;
 		n -= (size_t)w;
-		j->stdin_len += (uint64_t)w;
+		*len += (uint64_t)w;
+		j->stdin_total += (uint64_t)w;
 	}
+	return 0;
+}
+
+/* FRAME_CASE: a new case, with its limits (each required, within range) and whether it
+ * gets a report fd. Its command and input may follow. */
+static int add_case(struct job *j, const unsigned char *p, size_t n)
+{
+	struct jcase *c;
+	uint64_t rep;
+
+	if (j->ncases == CASES_MAX)
+		return bad(j, "The job has more than %d test cases.", CASES_MAX);
+	if (j->stdin_len > 0)
+		return bad(j, "A job with test cases has input for its run stage too.");
+	c = &j->cases[j->ncases++];
+	*c = (struct jcase){ .stdin_fd = -1 };
+	if (frame_kv_u64(p, n, "wall_ms", MS_MAX, &c->wall_ms) < 0 || c->wall_ms == 0 ||
+	    frame_kv_u64(p, n, "cpu_ms", MS_MAX, &c->cpu_ms) < 0 || c->cpu_ms == 0 ||
+	    frame_kv_u64(p, n, "report", 1, &rep) < 0)
+		return bad(j, "Test case %d has no valid wall_ms, cpu_ms or report.", j->ncases);
+	c->report = (int)rep;
 	return 0;
 }
 
@@ -264,16 +288,31 @@ static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
 		j->phase = PH_RUN;
 		return parse_argv(j, p, n, &j->compile_argv, "compile");
 	case FRAME_RUN:
+		if (j->phase == PH_CASE) {
+			j->phase = PH_CASE_STDIN;
+			return parse_argv(j, p, n, &j->cases[j->ncases - 1].argv, "test case's run");
+		}
 		if (j->phase != PH_FILES && j->phase != PH_RUN)
 			return bad(j, "The run command came out of order.");
 		j->phase = PH_STDIN;
 		return parse_argv(j, p, n, &j->run_argv, "run");
+	case FRAME_CASE:
+		if (j->phase != PH_STDIN && j->phase != PH_CASE && j->phase != PH_CASE_STDIN)
+			return bad(j, "A test case came before the run command.");
+		j->phase = PH_CASE;
+		return add_case(j, p, n);
 	case FRAME_STDIN:
+		if (j->phase == PH_CASE || j->phase == PH_CASE_STDIN) {
+			struct jcase *c = &j->cases[j->ncases - 1];
+
+			j->phase = PH_CASE_STDIN;
+			return add_stdin(j, &c->stdin_fd, &c->stdin_len, p, n);
+		}
 		if (j->phase != PH_STDIN)
 			return bad(j, "Input for the program came before the run command.");
-		return add_stdin(j, p, n);
+		return add_stdin(j, &j->stdin_fd, &j->stdin_len, p, n);
 	case FRAME_END:
-		if (j->phase != PH_STDIN)
+		if (j->phase != PH_STDIN && j->phase != PH_CASE && j->phase != PH_CASE_STDIN)
 			return bad(j, "The job has no run command.");
 		j->phase = PH_DONE;
 		return JOB_END;

@@ -685,6 +685,98 @@ static void test_reused_container_gets_its_limits_back(void **state)
 	assert_int_equal(runner_remove(r, id, &e), 0);
 }
 
+
+/* Test cases: compiled once, then each case runs against the same build as a fresh
+ * process group with its own input and time limit. One case's endless loop, crash or
+ * memory kill ends that case only; the cases after it are still run and judged. */
+static void test_cases_each_judged_alone(void **state)
+{
+	static const char code[] =
+		"#include <stdio.h>\n#include <stdlib.h>\n#include <string.h>\n"
+		"int main(void) {\n"
+		"    int n = 0;\n"
+		"    if (scanf(\"%d\", &n) != 1) return 9;\n"
+		"    if (n == 2) for (;;) ;\n"                      /* endless loop */
+		"    if (n == 3) { volatile int *p = 0; return *p; }\n" /* segfault */
+		"    if (n == 4) for (;;) { char *p = malloc(1 << 20); if (p) memset(p, 1, 1 << 20); }\n"
+		"    if (n == 5) return 3;\n"
+		"    printf(\"%d\\n\", n * n);\n"
+		"    return 0;\n"
+		"}\n";
+	static const char *const ins[] = { "1\n", "2\n", "3\n", "4\n", "5\n", "7\n" };
+	struct run_file f = { "main.c", (const unsigned char *)code, sizeof code - 1 };
+	static const char *const compile_argv[] = { "gcc", "-O1", "-o", "main", "main.c", NULL };
+	static const char *const run_argv[] = { "./main", NULL };
+	struct run_case cases[6];
+	struct run_request req = {
+		.run_id = "itest", .lang = lang_find("c"), .files = &f, .nfiles = 1,
+		.limits = conf.limits, .cancel_fd = -1, .compile_argv = compile_argv,
+		.run_argv = run_argv, .compile_memory_bytes = 256L << 20, .cases = cases,
+		.ncases = 6,
+	};
+	struct run_result res;
+	struct err e;
+
+	for (size_t i = 0; i < 6; i++)
+		cases[i] = (struct run_case){ .stdin_data = (const unsigned char *)ins[i],
+					      .stdin_len = strlen(ins[i]), .wall_ms = 700 };
+	req.limits.memory_bytes = 64L << 20;
+	err_init(&e);
+	run_result_init(&res, &req.limits);
+	assert_int_equal(run_result_cases(&res, &req.limits, 6), 0);
+	assert_int_equal(run_exec(*state, &req, &res, &e), 0);
+	run_dispose(*state, &res);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_true(res.compile.ran);
+	assert_false(res.run.ran);
+	assert_int_equal(run_stage_status(&res.cases[0]), STATUS_OK);
+	assert_out(&res.cases[0].out, "1\n");
+	assert_int_equal(run_stage_status(&res.cases[1]), STATUS_TIMEOUT);
+	assert_true(res.cases[1].wall_ms >= 700 && res.cases[1].wall_ms < 3000);
+	assert_int_equal(run_stage_status(&res.cases[2]), STATUS_RUNTIME_ERROR);
+	assert_int_equal(res.cases[2].signal, 11);
+	assert_int_equal(run_stage_status(&res.cases[3]), STATUS_MEMORY_LIMIT);
+	assert_int_equal(run_stage_status(&res.cases[4]), STATUS_RUNTIME_ERROR);
+	assert_int_equal(res.cases[4].exit_code, 3);
+	assert_int_equal(run_stage_status(&res.cases[5]), STATUS_OK);
+	assert_out(&res.cases[5].out, "49\n");
+	run_result_release(&res);
+}
+
+/* A case with a report gets file descriptor 3 for it: what the program writes there comes
+ * back as the report, apart from its stdout, so a fake report printed on stdout stays
+ * stdout. */
+static void test_case_report_is_not_stdout(void **state)
+{
+	static const char code[] =
+		"import os, sys\n"
+		"print('ok 1 - all tests passed (fake)')\n"
+		"os.write(3, b'TAP version 13\\nnot ok 1 - real\\n1..1\\n')\n";
+	struct run_file f = { "main.py", (const unsigned char *)code, sizeof code - 1 };
+	struct run_case cases[2] = { { .report = true }, { .report = false } };
+	struct run_request req = {
+		.run_id = "itest", .lang = lang_find("python"), .files = &f, .nfiles = 1,
+		.limits = conf.limits, .cancel_fd = -1, .cases = cases, .ncases = 2,
+	};
+	struct run_result res;
+	struct err e;
+
+	err_init(&e);
+	run_result_init(&res, &req.limits);
+	assert_int_equal(run_result_cases(&res, &req.limits, 2), 0);
+	assert_int_equal(run_exec(*state, &req, &res, &e), 0);
+	run_dispose(*state, &res);
+	assert_int_equal(res.status, STATUS_OK);
+	assert_out(&res.cases[0].out, "ok 1 - all tests passed (fake)\n");
+	assert_out(&res.cases[0].report, "TAP version 13\nnot ok 1 - real\n1..1\n");
+	assert_int_equal(run_stage_status(&res.cases[0]), STATUS_OK);
+	/* Without a report fd, writing to fd 3 fails: a bad file descriptor. */
+	assert_int_equal(run_stage_status(&res.cases[1]), STATUS_RUNTIME_ERROR);
+	assert_true(strstr((const char *)res.cases[1].err.data, "Bad file descriptor") != NULL);
+	assert_int_equal(res.cases[1].report.len, 0);
+	run_result_release(&res);
+}
+
 /* Last: nothing of ours is left, running or not. */
 static void test_nothing_left(void **state)
 {
@@ -704,6 +796,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_stdout_stderr_separate),
+		cmocka_unit_test(test_cases_each_judged_alone),
+		cmocka_unit_test(test_case_report_is_not_stdout),
 		cmocka_unit_test(test_exit_codes),
 		cmocka_unit_test(test_stdin),
 		cmocka_unit_test(test_timeout),

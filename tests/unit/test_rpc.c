@@ -1,3 +1,4 @@
+#define _GNU_SOURCE
 /* The messages between a FastCGI worker and the runner (core/rpc.c, core/rpc_reply.c):
  * what is encoded comes back the same, and every malformed message is refused with
  * RC_BAD_REQUEST, never crashes, and is never taken for a complete one. */
@@ -205,6 +206,117 @@ static void assert_stage(const struct run_stage *g, const struct run_stage *w)
 		assert_memory_equal(g->err.data, w->err.data, w->err.len);
 	assert_int_equal(g->out.truncated, w->out.truncated);
 	assert_int_equal(g->err.truncated, w->err.truncated);
+}
+
+/* A run with cases: each case's limits, report flag, own command and stdin come back, and
+ * so do their results, in order, with each case's stdout, stderr and report. */
+static void test_cases_round_trip(void **state)
+{
+	const struct run_file files[1] = { { "main.c", code1, sizeof code1 } };
+	static const char *const own[] = { "./main", "--case", "", NULL };
+	struct run_case cases[3] = {
+		{ (const unsigned char *)"1\n", 2, NULL, 100, 200, false },
+		{ stdin_bytes, sizeof stdin_bytes, own, 0, 0, true },
+		{ NULL, 0, NULL, 5, 6, false },
+	};
+	struct run_request req = full_request(files);
+	struct run_result res, got;
+	struct rpc_run r;
+	struct err e;
+	struct buf b;
+	int rc = 9;
+
+	(void)state;
+	req.nfiles = 1;
+	req.stdin_len = 0;
+	req.cases = cases;
+	req.ncases = 3;
+	encode_run(&req, &b);
+	err_init(&e);
+	assert_int_equal(rpc_decode_run(b.data, b.len, &r, &e), 0);
+	buf_release(&b);
+	assert_int_equal(r.rr.ncases, 3);
+	assert_int_equal(r.rr.cases[0].wall_ms, 100);
+	assert_int_equal(r.rr.cases[0].cpu_ms, 200);
+	assert_false(r.rr.cases[0].report);
+	assert_null(r.rr.cases[0].run_argv);
+	assert_int_equal(r.rr.cases[0].stdin_len, 2);
+	assert_memory_equal(r.rr.cases[0].stdin_data, "1\n", 2);
+	assert_true(r.rr.cases[1].report);
+	assert_argv(r.rr.cases[1].run_argv, own);
+	assert_int_equal(r.rr.cases[1].stdin_len, sizeof stdin_bytes);
+	assert_memory_equal(r.rr.cases[1].stdin_data, stdin_bytes, sizeof stdin_bytes);
+	assert_int_equal(r.rr.cases[2].stdin_len, 0);
+	assert_int_equal(r.rr.cases[2].wall_ms, 5);
+	rpc_run_release(&r);
+
+	/* The answer: two cases ran (the third did not). */
+	run_result_init(&res, &lim);
+	assert_int_equal(run_result_cases(&res, &lim, 3), 0);
+	fill_stage(&res.compile, 0, "", 0, "w", 1);
+	fill_stage(&res.cases[0], 1, "1\n", 2, "", 0);
+	fill_stage(&res.cases[1], 2, "o\0", 2, "e", 1);
+	assert_int_equal(buf_add(&res.cases[1].report, "ok 1\n", 5), 0);
+	res.cases[1].report.truncated = true;
+	res.status = STATUS_INTERNAL_ERROR;
+	buf_init(&b, 1 << 20);
+	assert_int_equal(rpc_encode_result(0, NULL, &res, 0, &b), 0);
+	run_result_init(&got, &lim);
+	assert_int_equal(run_result_cases(&got, &lim, 3), 0);
+	assert_int_equal(rpc_decode_result(b.data, b.len, &got, &rc, NULL, &e), 0);
+	assert_int_equal(rc, 0);
+	assert_stage(&got.compile, &res.compile);
+	assert_false(got.run.ran);
+	assert_stage(&got.cases[0], &res.cases[0]);
+	assert_stage(&got.cases[1], &res.cases[1]);
+	assert_int_equal(got.cases[1].report.len, 5);
+	assert_memory_equal(got.cases[1].report.data, "ok 1\n", 5);
+	assert_true(got.cases[1].report.truncated);
+	assert_false(got.cases[0].report.truncated);
+	assert_false(got.cases[2].ran);
+	run_result_release(&got);
+
+	/* A receiver that made room for fewer cases refuses the answer. */
+	run_result_init(&got, &lim);
+	assert_int_equal(run_result_cases(&got, &lim, 1), 0);
+	assert_int_equal(rpc_decode_result(b.data, b.len, &got, &rc, NULL, &e), RC_BAD_REQUEST);
+	run_result_release(&got);
+	run_result_release(&res);
+	buf_release(&b);
+}
+
+/* Cases that do not add up are refused: stdin of the run beside cases, a head that does
+ * not say what follows. */
+static void test_cases_refused(void **state)
+{
+	const struct run_file files[1] = { { "main.c", code1, sizeof code1 } };
+	struct run_case c = { (const unsigned char *)"abc", 3, NULL, 1, 1, false };
+	struct run_request req = full_request(files);
+	struct rpc_run r;
+	struct err e;
+	struct buf b;
+	unsigned char *k;
+
+	(void)state;
+	req.nfiles = 1;
+	req.cases = &c;
+	req.ncases = 1;
+	encode_run(&req, &b); /* with the run's own stdin too */
+	assert_int_equal(rpc_decode_run(b.data, b.len, &r, &e), RC_BAD_REQUEST);
+	rpc_run_release(&r);
+	buf_release(&b);
+	req.stdin_len = 0;
+	encode_run(&req, &b);
+	assert_int_equal(rpc_decode_run(b.data, b.len, &r, &e), 0);
+	rpc_run_release(&r);
+	/* stdin_len=3 made 4: what follows the head is no longer what it says. */
+	k = memmem(b.data, b.len, "stdin_len=3", 11);
+	assert_non_null(k);
+	k[10] = '4';
+	assert_int_equal(rpc_decode_run(b.data, b.len, &r, &e), RC_BAD_REQUEST);
+	assert_non_null(strstr(e.msg, "stdin"));
+	rpc_run_release(&r);
+	buf_release(&b);
 }
 
 static void test_result_round_trip(void **state)
@@ -839,7 +951,7 @@ static void test_message_length(void **state)
 	buf_release(&b);
 	/* The most frames a run has is taken; one more is refused. */
 	build(&b, (const struct fr[]){ FR(RPC_RUN, HEAD), { 0, NULL, 0 } });
-	for (i = 0; i < RPC_MAX_FILES + 3; i++)
+	for (i = 0; i < RPC_MAX_FILES + RUN_MAX_CASES + 3; i++)
 		build_add(&b, RPC_FILE, "", 0);
 	build_add(&b, RPC_END, "", 0);
 	assert_int_equal(rpc_message_length(b.data, b.len), (long)b.len);
@@ -857,6 +969,8 @@ int main(void)
 		cmocka_unit_test(test_run_round_trip),
 		cmocka_unit_test(test_run_minimal),
 		cmocka_unit_test(test_result_round_trip),
+		cmocka_unit_test(test_cases_round_trip),
+		cmocka_unit_test(test_cases_refused),
 		cmocka_unit_test(test_result_errors),
 		cmocka_unit_test(test_result_cut),
 		cmocka_unit_test(test_result_share),

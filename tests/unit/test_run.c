@@ -84,6 +84,8 @@ struct seen {
 	size_t argv_len;
 	char stdin_data[16];
 	char job[512];
+	char cases[4][128]; /* the FRAME_CASE heads */
+	int ncases;
 };
 
 static int record(void *arg, int type, const unsigned char *p, size_t n)
@@ -101,6 +103,8 @@ static int record(void *arg, int type, const unsigned char *p, size_t n)
 		memcpy(s->stdin_data, p, n);
 	if (type == FRAME_JOB)
 		memcpy(s->job, p, n < sizeof s->job - 1 ? n : sizeof s->job - 1);
+	if (type == FRAME_CASE && s->ncases < 4)
+		memcpy(s->cases[s->ncases++], p, n < 127 ? n : 127);
 	return 0;
 }
 
@@ -147,6 +151,86 @@ static void test_job_encode(void **state)
 	assert_int_equal(v, 2500);
 	assert_int_equal(frame_kv_u64((unsigned char *)s.job, strlen(s.job), "out_cap", 1u << 30, &v), 0);
 	assert_int_equal(v, 1 << 20);
+}
+
+static uint64_t case_value(const struct seen *s, int k, const char *key)
+{
+	uint64_t v = 0;
+
+	assert_int_equal(frame_kv_u64((const unsigned char *)s->cases[k], strlen(s->cases[k]), key,
+				      1u << 30, &v), 0);
+	return v;
+}
+
+/* Cases follow the run command, each with its limits (never above the run's), its own
+ * command when it has one, and its input; a job with cases has no input of its own. */
+static void test_job_cases(void **state)
+{
+	struct conf c;
+	struct run_file f = { "main.py", (const unsigned char *)"print(1)", 8 };
+	static const char *const run_argv[] = { "python3", "main.py", NULL };
+	static const char *const own[] = { "python3", "-m", "pytest", NULL };
+	struct run_case cases[2] = {
+		{ (const unsigned char *)"7\n", 2, NULL, 300, 0, false },
+		{ NULL, 0, own, 99999, 99999, true },
+	};
+	struct run_request req = { .files = &f, .nfiles = 1, .run_argv = run_argv,
+				   .cases = cases, .ncases = 2 };
+	static const int want[] = { FRAME_JOB, FRAME_FILE, FRAME_RUN, FRAME_CASE, FRAME_STDIN,
+				    FRAME_CASE, FRAME_RUN, FRAME_END };
+	struct seen s = { 0 };
+	struct buf out;
+
+	(void)state;
+	conf_defaults(&c);
+	req.limits = c.limits;
+	req.limits.wall_ms = 2500;
+	req.limits.cpu_ms = 2000;
+	decode_job(&req, &s);
+	assert_int_equal(s.n, 8);
+	for (int i = 0; i < 8; i++)
+		assert_int_equal(s.types[i], want[i]);
+	assert_memory_equal(s.argv, "python3\0-m\0pytest\0", 18); /* the last FRAME_RUN */
+	assert_memory_equal(s.stdin_data, "7\n", 2);
+	assert_int_equal(case_value(&s, 0, "wall_ms"), 300);
+	assert_int_equal(case_value(&s, 0, "cpu_ms"), 2000);
+	assert_int_equal(case_value(&s, 0, "report"), 0);
+	assert_int_equal(case_value(&s, 1, "wall_ms"), 2500);
+	assert_int_equal(case_value(&s, 1, "cpu_ms"), 2000);
+	assert_int_equal(case_value(&s, 1, "report"), 1);
+	/* 2 × 50 ms for starting each case. */
+	assert_int_equal(run_request_time_ms(&req), 300 + 2500 + 100);
+	req.stdin_data = (const unsigned char *)"x";
+	req.stdin_len = 1;
+	buf_init(&out, 1 << 20);
+	assert_int_equal(run_job_encode(&req, &out), RC_INTERNAL);
+	buf_release(&out);
+}
+
+/* A run with cases is ok when every case ran; each case has its own status. */
+static void test_cases_status(void **state)
+{
+	struct run_result r = result(REASON_NONE, 0);
+	struct conf c;
+
+	(void)state;
+	conf_defaults(&c);
+	r.run.ran = false;
+	assert_int_equal(run_result_cases(&r, &c.limits, 2), 0);
+	r.cases[0].ran = true;
+	r.cases[0].reason = REASON_WALL;
+	assert_int_equal(run_status_derive(&r), STATUS_INTERNAL_ERROR); /* case 2 did not run */
+	r.cases[1].ran = true;
+	r.cases[1].reason = REASON_EXIT;
+	assert_int_equal(run_status_derive(&r), STATUS_OK);
+	assert_int_equal(run_stage_status(&r.cases[0]), STATUS_TIMEOUT);
+	assert_int_equal(run_stage_status(&r.cases[1]), STATUS_OK);
+	r.compile.ran = true;
+	r.compile.reason = REASON_EXIT;
+	r.compile.exit_code = 1;
+	assert_int_equal(run_status_derive(&r), STATUS_COMPILE_ERROR);
+	assert_int_equal(run_result_cases(&r, &c.limits, RUN_MAX_CASES + 1), RC_NOMEM);
+	run_result_release(&r);
 }
 
 /* The container starts with the compiler's memory only when there is a compile stage and
@@ -197,6 +281,8 @@ int main(void)
 		cmocka_unit_test(test_compile_stage),
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_job_encode),
+		cmocka_unit_test(test_job_cases),
+		cmocka_unit_test(test_cases_status),
 		cmocka_unit_test(test_memory_per_stage),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
