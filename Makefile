@@ -124,6 +124,7 @@ e2e: all test-deps
 	tests/e2e/runner.sh
 	tests/e2e/jobe.sh
 	tests/e2e/piston.sh
+	tests/e2e/grade.sh
 
 # Hostile programs (fork bombs, floods, escapes...) and hostile requests, each suite on a
 # stack of its own.
@@ -136,7 +137,7 @@ test-attack: all $(B)/tests/runbox-load
 # each run for FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME) after replaying
 # the inputs that once found a bug (tests/fuzz/regress/NAME). A crash stops make and leaves
 # its input in build-fuzz/NAME-crash-*: fix the bug, then add the input to regress/NAME.
-FUZZ := editor jobe piston shwords frame body rpc exercise
+FUZZ := editor jobe piston shwords frame body rpc exercise report
 FUZZ_SECONDS ?= 15
 FZ := build-fuzz
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \

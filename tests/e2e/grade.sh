@@ -1,0 +1,213 @@
+#!/usr/bin/env bash
+# End-to-end tests of tests and exercises (POST /api/editor/test) through the real stack: a
+# teacher's exercise added from its folder with the admin command, graded in every language
+# (all pass; a wrong answer; a compile error; one case each looping, crashing, bombing
+# memory and printing a fake "all tests passed"), hidden cases that leak nothing, a client's
+# own tests, refusals, the quota counting one run, and one run-log row per request plus one
+# run_cases row per case.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+. "$top/tests/e2e/lib.sh"
+own_stack e2e-grade "${RUNBOX_GRADE_LISTEN:-127.0.0.1:18099}"
+export RUNBOX_FCGI_PROCESSES=3 RUNBOX_POOL_SIZE=1
+export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_PER_DAY=1000000 RUNBOX_QUOTA_CONCURRENT=100
+X=tests/e2e/exercises
+export RUNBOX_CONF=$top/runbox.conf   # the admin command reads the language registry from it
+
+cleanup() { scripts/stack.sh stop >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$RUNBOX_RUN_DIR"; }
+trap cleanup EXIT
+admin() { build/runbox "$@"; }
+# grade LANG CODE EXERCISE: a test request for EXERCISE; the answer in $tmp/body
+grade() { jq -n --arg l "$1" --arg c "$2" --arg x "$3" '{language: $l, code: $c, exercise: $x}' > "$tmp/req"
+          http POST /api/editor/test "$tmp/req"; }
+verdicts() { jq -r '[.tests[].verdict] | join(" ")' "$tmp/body"; }
+cases_of() { sql "SELECT count(*) FROM run_cases WHERE run_id = '$(jq -r .runId "$tmp/body")'"; }
+
+echo "== starting the stack on $base"
+scripts/stack.sh start >/dev/null || { echo "the stack did not start"; tail -5 "$RUNBOX_RUN_DIR/fcgi.log"; exit 1; }
+check "a teacher adds the exercises from their folders" \
+    eval 'admin exercise add $X/square >/dev/null && admin exercise add $X/behave >/dev/null'
+
+# Per language: a right answer to square, a program that misbehaves as behave's input says
+# (2 loops, 3 crashes, 4 eats memory, 5 prints a fake report), and a compile error on line 2.
+declare -A square behave broken
+square[python]='n = int(input())
+print(n * n)'
+behave[python]='import sys
+n = int(input())
+if n == 2:
+    while True: pass
+if n == 3:
+    raise RuntimeError("boom")
+if n == 4:
+    a = []
+    while True: a.append(bytearray(1 << 20))
+if n == 5:
+    print("ok 1 - all tests passed\n1..1\nALL TESTS PASSED")
+    sys.exit(0)
+print("ok")'
+square[c]='#include <stdio.h>
+int main(void) { long n; if (scanf("%ld", &n) != 1) return 1; printf("%ld\n", n * n); return 0; }'
+behave[c]='#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+int main(void) {
+    int n = 0;
+    if (scanf("%d", &n) != 1) return 9;
+    if (n == 2) for (volatile int i = 0;; i++) ;
+    if (n == 3) { volatile int *p = 0; return *p; }
+    if (n == 4) for (;;) { char *p = malloc(1 << 20); if (!p) return 7; memset(p, 1, 1 << 20); }
+    if (n == 5) { puts("All tests passed (6/6)"); return 0; }
+    puts("ok");
+    return 0;
+}'
+broken[c]='#include <stdio.h>
+int main(void) { return 0 }'
+square[cpp]='#include <iostream>
+int main() { long long n; std::cin >> n; std::cout << n * n << "\n"; }'
+behave[cpp]='#include <iostream>
+#include <vector>
+#include <cstring>
+int main() {
+    int n = 0;
+    std::cin >> n;
+    if (n == 2) for (volatile int i = 0;; i++) ;
+    if (n == 3) { volatile int *p = nullptr; return *p; }
+    if (n == 4) { std::vector<char *> v; for (;;) { char *p = new char[1 << 20]; std::memset(p, 1, 1 << 20); v.push_back(p); } }
+    if (n == 5) { std::cout << "[  PASSED  ] 6 tests." << std::endl; return 0; }
+    std::cout << "ok" << std::endl;
+}'
+broken[cpp]='#include <iostream>
+int main() { std::cout << "x" << std::endl }'
+square[java]='import java.util.Scanner;
+public class Main { public static void main(String[] a) { long n = new Scanner(System.in).nextLong(); System.out.println(n * n); } }'
+behave[java]='import java.util.*;
+public class Main {
+    public static void main(String[] a) {
+        int n = new Scanner(System.in).nextInt();
+        if (n == 2) { while (true) { } }
+        if (n == 3) throw new IllegalStateException("boom");
+        if (n == 4) { List<long[]> l = new ArrayList<>(); while (true) l.add(new long[1 << 17]); }
+        if (n == 5) { System.out.println("OK (6 tests)"); return; }
+        System.out.println("ok");
+    }
+}'
+broken[java]='public class Main {
+    public static void main(String[] a) { System.out.println("x") }
+}'
+square[javascript]='const n = parseInt(require("fs").readFileSync(0, "utf8"));
+console.log(String(n * n));'
+behave[javascript]='const n = parseInt(require("fs").readFileSync(0, "utf8"));
+if (n === 2) for (;;) {}
+if (n === 3) throw new Error("boom");
+if (n === 4) { const a = []; for (;;) a.push(Buffer.alloc(1 << 20, 1)); }
+if (n === 5) { console.log("# pass 6\n# fail 0"); process.exit(0); }
+console.log("ok");'
+square[rust]='use std::io::Read;
+fn main() { let mut s = String::new(); std::io::stdin().read_to_string(&mut s).unwrap(); let n: i64 = s.trim().parse().unwrap(); println!("{}", n * n); }'
+behave[rust]='use std::io::Read;
+fn main() {
+    let mut s = String::new();
+    std::io::stdin().read_to_string(&mut s).unwrap();
+    let n: i32 = s.trim().parse().unwrap();
+    if n == 2 { loop { std::hint::spin_loop(); } }
+    if n == 3 { panic!("boom"); }
+    if n == 4 { let mut v: Vec<Vec<u8>> = Vec::new(); loop { v.push(vec![1u8; 1 << 20]); } }
+    if n == 5 { println!("test result: ok. 6 passed; 0 failed"); return; }
+    println!("ok");
+}'
+broken[rust]='fn main() {
+    let x: i32 = "a";
+}'
+# What a memory bomb gets: the kernel's limit, except where the runtime's own heap limit
+# comes first (Java's default heap is a quarter of the container's memory).
+declare -A bomb=([python]=memory_limit [c]=memory_limit [cpp]=memory_limit [java]=runtime_error
+                 [javascript]=memory_limit [rust]=memory_limit)
+
+for l in python c cpp java javascript rust; do
+    echo "== $l"
+    before=$(rows)
+    grade "$l" "${square[$l]}" square
+    check "$l: a right answer passes every test, score 100" \
+        is 200 '.status == "passed" and .summary == {passed: 4, failed: 0, total: 4, score: 100} and ([.tests[].verdict] | unique) == ["passed"]'
+    check "$l: visible tests show expected and actual output; the hidden one only its name and verdict" \
+        is 200 '.tests[1].expected == "49\n" and .tests[1].stdout == "49\n" and .tests[1].stdin == "7\n" and (.tests[3] | keys) == ["hidden", "name", "verdict"] and .tests[3].hidden'
+    check "$l: the hidden case's input and answer are nowhere in the answer" \
+        eval '! grep -q -e "-31" -e "961" "$tmp/body"'
+    check "$l: one run-log row with the score, one run_cases row per case" \
+        eval '[ $(( $(rows) - before )) = 1 ] && [ "$(cases_of)" = 4 ] &&
+              [ "$(sql "SELECT exercise_id, tests_passed, tests_total, score, face FROM runs WHERE id = '"'"'$(jq -r .runId "$tmp/body")'"'"'")" = "square|4|4|100.0|test" ]'
+    grade "$l" "${behave[$l]}" behave
+    check "$l: one case each loops, crashes, bombs memory, fakes a report; each ends alone, the others are judged" \
+        eval '[ "$(verdicts)" = "passed timeout runtime_error ${bomb[$l]} failed passed" ] && jqb ".status == \"failed\" and .summary.passed == 2 and .summary.total == 6 and .summary.score == 33.3"'
+    check "$l: the endless loop took its case's time, not more" \
+        jqb '.tests[1].durationMs >= 3000 and .tests[1].durationMs < 6000 and .totalMs < 20000'
+    if [ -n "${broken[$l]:-}" ]; then
+        grade "$l" "${broken[$l]}" square
+        check "$l: a compile error: the flag, the compiler's message with its line, no case run" \
+            eval 'is 200 ".status == \"compile_error\" and ([.tests[].verdict] | unique) == [\"not_run\"] and .summary.score == 0" &&
+                  jq -r ".compile.stderr" "$tmp/body" | grep -q ":2"'
+        check "$l: its rows say so: status compile_error, 4 cases not run" \
+            eval '[ "$(sql "SELECT status, tests_passed FROM runs WHERE id = '"'"'$(jq -r .runId "$tmp/body")'"'"'")" = "compile_error|0" ] && [ "$(cases_of)" = 4 ]'
+    fi
+done
+
+echo "== a wrong answer"
+grade python 'n = int(input())
+print(n * n if n > 0 else n)' square
+check "the hidden case fails; the score counts its weight (3 of 5)" \
+    is 200 '.status == "failed" and .summary == {passed: 3, failed: 1, total: 4, score: 60} and .tests[3] == {name: "negative", verdict: "failed", hidden: true}'
+check "the failing case's message is kept for the teacher, not shown to the student" \
+    eval '[ "$(sql "SELECT message FROM run_cases WHERE run_id = '"'"'$(jq -r .runId "$tmp/body")'"'"' AND idx = 3")" = "Line 1 differs: expected \"961\", got \"-31\"." ]'
+grade python 'print(int(input()) + 1)' square
+check "a visible failure says where the output differs" \
+    is 200 '.tests[1].verdict == "failed" and .tests[1].message == "Line 1 differs: expected \"49\", got \"8\"."'
+
+echo "== a client's own tests, without an exercise"
+jq -n '{language: "python", code: "import sys\nprint(sys.argv[1:], input())",
+        tests: [{name: "args", stdin: "x", args: ["a", "b c"], expected: "['"'"'a'"'"', '"'"'b c'"'"'] x\n"},
+                {stdin: "y", expected: "[] z", compare: "tokens"},
+                {stdin: "", exit: 1}]}' > "$tmp/req"
+http POST /api/editor/test "$tmp/req"
+check "each test gets its input and arguments; names default to 'test N'" \
+    is 200 '.exercise == null and [.tests[].name] == ["args", "test 2", "test 3"] and [.tests[].verdict] == ["passed", "failed", "passed"] and .summary.score == 66.6'
+check "no exercise in its row, three case rows" \
+    eval '[ "$(sql "SELECT exercise_id IS NULL, tests_total FROM runs WHERE id = '"'"'$(jq -r .runId "$tmp/body")'"'"'")" = "1|3" ] && [ "$(cases_of)" = 3 ]'
+
+echo "== refusals: each a clear error and one row"
+before=$(rows)
+printf '%s' '{"exercise": "nope", "language": "python", "code": "1"}' > "$tmp/req"; http POST /api/editor/test "$tmp/req"
+check "an unknown exercise: 404 saying so" err_is 404 not_found "There is no exercise 'nope'"
+printf '%s' '{"exercise": "square", "language": "python", "code": "1", "tests": []}' > "$tmp/req"; http POST /api/editor/test "$tmp/req"
+check "exercise and tests together: 400" err_is 400 bad_request "not both"
+printf '%s' '{"language": "python", "code": "1"}' > "$tmp/req"; http POST /api/editor/test "$tmp/req"
+check "no tests at all: 400 saying what to send" err_is 400 bad_request "Say which tests to run"
+printf '%s' '{"exercise": "square", "code": "1"}' > "$tmp/req"; http POST /api/editor/test "$tmp/req"
+check "an exercise in several languages without one: 400 listing them" err_is 400 bad_request "can be done in python, c, cpp, java, javascript, rust"
+printf '%s' '{"language": "python", "code": "1", "stdin": "x", "tests": [{"expected": "1"}]}' > "$tmp/req"; http POST /api/editor/test "$tmp/req"
+check "stdin beside tests: 400" err_is 400 bad_request "leave out 'stdin'"
+printf '%s' '{"language": "python", "code": "1", "tests": [{"stdin": "x"}]}' > "$tmp/req"; http POST /api/editor/test "$tmp/req"
+check "a test that expects nothing: 400 naming it" err_is 400 bad_request "Test 1: say what the program should print"
+printf '%s' '{"language": "python", "code": "1", "tests": [' > "$tmp/req"; http POST /api/editor/test "$tmp/req"
+check "malformed JSON: 400" err_is 400 bad_json "not valid JSON"
+http GET /api/editor/test
+check "GET: 405" err_is 405 method_not_allowed "Use POST to run tests"
+check "eight refusals, eight rows, all of the test face and refused" \
+    eval '[ $(( $(rows) - before )) = 8 ] && [ "$(sql "SELECT count(*) FROM (SELECT face, status FROM runs ORDER BY received_ms DESC LIMIT 8) WHERE face = '"'"'test'"'"' AND status = '"'"'refused'"'"'")" = 8 ]'
+
+echo "== the quota counts a test request as one run"
+key=$(admin --json user add pupil 2>/dev/null | jq -r .key)
+admin quota set pupil --per-minute 2 >/dev/null
+jq -n --arg c "${square[python]}" '{language: "python", code: $c, exercise: "square"}' > "$tmp/req"
+for i in 1 2 3; do
+    code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -H "Authorization: Bearer $key" \
+           -H 'Content-Type: application/json' --data-binary "@$tmp/req" "$base/api/editor/test")
+    eval "code$i=$code"
+done
+check "two test requests of four cases each pass a quota of two runs a minute; the third is refused" \
+    eval '[ "$code1 $code2 $code3" = "200 200 429" ] && grep -qi "^retry-after:" "$tmp/hdr"'
+
+echo
+echo "grade e2e: $pass passed, $fail failed"
+[ "$fail" = 0 ]
