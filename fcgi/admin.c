@@ -74,6 +74,9 @@ static const struct cmd commands[] = {
 	{ "exercise show", "ID", "one exercise: its languages with starters and suites, cases, files",
 	  admin_exercise_show },
 	{ "exercise remove", "ID", "delete an exercise and its files", admin_exercise_remove },
+	{ "results", "--exercise ID [--user USER] [--csv]",
+	  "an exercise's results per student: attempts, best and latest score, the latest run",
+	  admin_results },
 	{ "version", "", "the database's schema version and the newest this program knows",
 	  admin_version },
 };

@@ -1,7 +1,8 @@
 /*
  * admin: what the files of the admin command `runbox` share (admin.c: the command line
  * and main; admin_users.c: users, roles, keys, quotas; admin_log.c: the run log;
- * admin_exercise.c: teachers' exercises). Only that program includes it.
+ * admin_exercise.c: teachers' exercises; admin_results.c: their results). Only that
+ * program includes it.
  *
  * A command function gets the arguments after its command words, parses and checks all
  * of them before opening anything, and returns an exit status: EX_OK, EX_FAIL (the
@@ -78,6 +79,7 @@ int admin_version(struct cli *cli, int argc, char **argv);
 int admin_exercise_add(struct cli *cli, int argc, char **argv);
 int admin_exercise_update(struct cli *cli, int argc, char **argv);
 int admin_exercise_list(struct cli *cli, int argc, char **argv);
+int admin_results(struct cli *cli, int argc, char **argv);
 int admin_exercise_show(struct cli *cli, int argc, char **argv);
 int admin_exercise_remove(struct cli *cli, int argc, char **argv);
 

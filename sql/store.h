@@ -365,6 +365,21 @@ int store_exercise_get(struct store *s, const char *id, int with_content,
 /* Delete exercise id and its files. RC_NOT_FOUND. */
 int store_exercise_remove(struct store *s, const char *id, struct err *e);
 
+/* One student's results on one exercise, from the test requests the run log holds. */
+struct result_row {
+	char *user;                 /* the user's name */
+	long long attempts;         /* test requests that ran (a compile error counts) */
+	double best, latest;        /* scores in percent */
+	long long latest_passed, latest_total;
+	long long first_ms, last_ms;
+	char *latest_run;           /* the latest attempt's run id (its code: runbox run ID) */
+};
+/* Results on exercise id per user (user NULL: every user who tried it), by user name:
+ * *out (free it with result_rows_free) holds *n rows. */
+int store_results(struct store *s, const char *exercise_id, const char *user,
+		  struct result_row **out, size_t *n, struct err *e);
+void result_rows_free(struct result_row *rows, size_t n);
+
 /* ---- Metrics -------------------------------------------------------------------------- */
 
 /* What /metrics reports from the run log (the pool's counts and the container counters

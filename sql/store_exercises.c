@@ -269,3 +269,72 @@ int store_exercise_remove(struct store *s, const char *id, struct err *e)
 		rc = err_set(e, RC_NOT_FOUND, "there is no exercise '%s'", id);
 	return rc;
 }
+
+/* ---- Results ------------------------------------------------------------------------------ */
+
+static int fill_result(void *row, sqlite3_stmt *q)
+{
+	struct result_row *r = row;
+	int nomem = 0;
+
+	r->user = db_col_text(q, 0, NULL, &nomem);
+	r->attempts = db_col_int(q, 1);
+	r->best = sqlite3_column_double(q, 2);
+	r->latest = sqlite3_column_double(q, 3);
+	r->latest_passed = db_col_int(q, 4);
+	r->latest_total = db_col_int(q, 5);
+	r->first_ms = db_col_int(q, 6);
+	r->last_ms = db_col_int(q, 7);
+	r->latest_run = db_col_text(q, 8, NULL, &nomem);
+	return nomem ? RC_NOMEM : 0;
+}
+
+static void release_result(void *row)
+{
+	struct result_row *r = row;
+
+	free(r->user);
+	free(r->latest_run);
+}
+
+void result_rows_free(struct result_row *rows, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		release_result(&rows[i]);
+	free(rows);
+}
+
+int store_results(struct store *s, const char *exercise_id, const char *user,
+		  struct result_row **out, size_t *n, struct err *e)
+{
+	/* A window over each user's attempts finds the latest one (runs_by_exercise serves the
+	 * scan); an attempt is a test request that ran, so it has a score. */
+	static const char sql[] =
+		"WITH a AS (SELECT r.user_id, r.id, r.score, r.tests_passed, r.tests_total,"
+		"   r.received_ms, row_number() OVER (PARTITION BY r.user_id"
+		"   ORDER BY r.received_ms DESC, r.id DESC) AS k"
+		"   FROM runs r WHERE r.exercise_id = ?1 AND r.score IS NOT NULL)"
+		" SELECT u.name, count(*), max(a.score),"
+		"   max(CASE WHEN a.k = 1 THEN a.score END),"
+		"   max(CASE WHEN a.k = 1 THEN a.tests_passed END),"
+		"   max(CASE WHEN a.k = 1 THEN a.tests_total END),"
+		"   min(a.received_ms), max(a.received_ms), max(CASE WHEN a.k = 1 THEN a.id END)"
+		" FROM a JOIN users u ON u.id = a.user_id"
+		" WHERE ?2 IS NULL OR u.name = ?2"
+		" GROUP BY a.user_id ORDER BY u.name, a.user_id";
+	sqlite3_stmt *q = NULL;
+	void *rows = NULL;
+	int rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = db_prepare(s, &q, sql, e)) != 0)
+		return rc;
+	sqlite3_bind_text(q, 1, exercise_id, -1, SQLITE_STATIC);
+	if (user != NULL)
+		sqlite3_bind_text(q, 2, user, -1, SQLITE_STATIC);
+	if ((rc = db_collect(s, q, &rows, n, sizeof **out, fill_result, release_result, e)) != 0)
+		return rc;
+	*out = rows;
+	return 0;
+}

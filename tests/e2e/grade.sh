@@ -208,6 +208,20 @@ done
 check "two test requests of four cases each pass a quota of two runs a minute; the third is refused" \
     eval '[ "$code1 $code2 $code3" = "200 200 429" ] && grep -qi "^retry-after:" "$tmp/hdr"'
 
+echo "== the teacher's results table (runbox results)"
+admin --json results --exercise square > "$tmp/results"
+check "per student: 12 attempts at square from this address, best 100, latest 0 (the last was wrong)" \
+    jq -e '.results | map(select(.user == "127.0.0.1"))[0] | .attempts == 12 and .best == 100 and .latest == 0 and .latestPassed == 0 and .latestTotal == 4' "$tmp/results" >/dev/null
+check "the pupil's two attempts: best and latest 100, and the latest run's code is in the log" \
+    eval 'admin --json results --exercise square --user pupil | jq -e ".results | length == 1 and .[0].attempts == 2 and .[0].best == 100" >/dev/null &&
+          admin run "$(admin --json results --exercise square --user pupil | jq -r ".results[0].latestRun")" | grep -q "print(n \* n)"'
+check "--csv: a header, then one line per student" \
+    eval 'admin results --exercise square --csv > "$tmp/csv" && head -1 "$tmp/csv" | grep -qx "user,attempts,best_score,latest_score,latest_passed,latest_total,first_attempt,last_attempt,latest_run" && [ "$(wc -l < "$tmp/csv")" = 3 ]'
+check "the table for people: a row per student and a note on what to do next" \
+    eval 'admin results --exercise square | grep -q "^pupil  *2  *100  *100  *4/4" && admin results --exercise square | grep -q -- "--csv"'
+check "an exercise that does not exist: exit 1 with a sentence" \
+    eval '! admin results --exercise nope 2>"$tmp/err" && grep -q "there is no exercise .nope." "$tmp/err"'
+
 echo
 echo "grade e2e: $pass passed, $fail failed"
 [ "$fail" = 0 ]
