@@ -137,7 +137,7 @@ test-attack: all $(B)/tests/runbox-load
 # each run for FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME) after replaying
 # the inputs that once found a bug (tests/fuzz/regress/NAME). A crash stops make and leaves
 # its input in build-fuzz/NAME-crash-*: fix the bug, then add the input to regress/NAME.
-FUZZ := editor jobe piston shwords frame body rpc exercise report
+FUZZ := editor jobe piston shwords frame body rpc exercise test_req
 FUZZ_SECONDS ?= 15
 FZ := build-fuzz
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
