@@ -137,7 +137,7 @@ test-attack: all $(B)/tests/runbox-load
 # each run for FUZZ_SECONDS from its seed corpus (tests/fuzz/corpus/NAME) after replaying
 # the inputs that once found a bug (tests/fuzz/regress/NAME). A crash stops make and leaves
 # its input in build-fuzz/NAME-crash-*: fix the bug, then add the input to regress/NAME.
-FUZZ := editor jobe piston shwords frame body rpc exercise test_req
+FUZZ := editor jobe piston shwords frame body rpc exercise test_req report
 FUZZ_SECONDS ?= 15
 FZ := build-fuzz
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 -fno-omit-frame-pointer \
@@ -192,11 +192,13 @@ $(B)/runlog-bench: tests/bench/runlog.c $(STORE_OBJ) $(B)/libcore.a
 # Benchmarks (they print figures; none asserts on time). The run log's cost per request;
 # the Python latency table (floor, warm pool, empty pool, docker run, throughput), which
 # starts stacks of its own; a class at once with reuse on and off (class.sh) and the CPU share
-# per language (cpus.sh), on stacks of their own; hello world per language through the
+# per language (cpus.sh) and 20 test cases graded at once or run one by one (cases.sh), on
+# stacks of their own; hello world per language through the
 # running stack (make start).
 bench: all $(B)/runlog-bench
 	$(B)/runlog-bench /var/tmp
 	tests/bench/pool.sh
 	tests/bench/class.sh
 	tests/bench/cpus.sh
+	tests/bench/cases.sh
 	tests/bench/langs.sh
