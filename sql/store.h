@@ -367,7 +367,8 @@ int store_exercise_remove(struct store *s, const char *id, struct err *e);
 
 /* One student's results on one exercise, from the test requests the run log holds. */
 struct result_row {
-	char *user;                 /* the user's name */
+	char *user;                 /* the user as the admin command names users ("alice",
+				     * "remote:bob", "address:10.0.0.5") */
 	long long attempts;         /* test requests that ran (a compile error counts) */
 	double best, latest;        /* scores in percent */
 	long long latest_passed, latest_total;

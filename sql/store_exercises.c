@@ -314,14 +314,15 @@ int store_results(struct store *s, const char *exercise_id, const char *user,
 		"   r.received_ms, row_number() OVER (PARTITION BY r.user_id"
 		"   ORDER BY r.received_ms DESC, r.id DESC) AS k"
 		"   FROM runs r WHERE r.exercise_id = ?1 AND r.score IS NOT NULL)"
-		" SELECT u.name, count(*), max(a.score),"
+		" SELECT CASE u.kind WHEN 'key' THEN u.name ELSE u.kind || ':' || u.name END AS shown,"
+		"   count(*), max(a.score),"
 		"   max(CASE WHEN a.k = 1 THEN a.score END),"
 		"   max(CASE WHEN a.k = 1 THEN a.tests_passed END),"
 		"   max(CASE WHEN a.k = 1 THEN a.tests_total END),"
 		"   min(a.received_ms), max(a.received_ms), max(CASE WHEN a.k = 1 THEN a.id END)"
 		" FROM a JOIN users u ON u.id = a.user_id"
-		" WHERE ?2 IS NULL OR u.name = ?2"
-		" GROUP BY a.user_id ORDER BY u.name, a.user_id";
+		" WHERE ?2 IS NULL OR shown = ?2"
+		" GROUP BY a.user_id ORDER BY shown, a.user_id";
 	sqlite3_stmt *q = NULL;
 	void *rows = NULL;
 	int rc;

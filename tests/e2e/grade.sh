@@ -211,7 +211,7 @@ check "two test requests of four cases each pass a quota of two runs a minute; t
 echo "== the teacher's results table (runbox results)"
 admin --json results --exercise square > "$tmp/results"
 check "per student: 12 attempts at square from this address, best 100, latest 0 (the last was wrong)" \
-    jq -e '.results | map(select(.user == "127.0.0.1"))[0] | .attempts == 12 and .best == 100 and .latest == 0 and .latestPassed == 0 and .latestTotal == 4' "$tmp/results" >/dev/null
+    jq -e '.results | map(select(.user == "address:127.0.0.1"))[0] | .attempts == 12 and .best == 100 and .latest == 0 and .latestPassed == 0 and .latestTotal == 4' "$tmp/results" >/dev/null
 check "the pupil's two attempts: best and latest 100, and the latest run's code is in the log" \
     eval 'admin --json results --exercise square --user pupil | jq -e ".results | length == 1 and .[0].attempts == 2 and .[0].best == 100" >/dev/null &&
           admin run "$(admin --json results --exercise square --user pupil | jq -r ".results[0].latestRun")" | grep -q "print(n \* n)"'
