@@ -26,7 +26,8 @@
 	X(V_MEMORY_LIMIT, "memory_limit") \
 	X(V_OUTPUT_LIMIT, "output_limit") \
 	X(V_ERROR, "error")                   /* the case did not run: runbox's fault */ \
-	X(V_NOT_RUN, "not_run")               /* the code did not compile: nothing ran */
+	X(V_NOT_RUN, "not_run")               /* the code did not compile: nothing ran */ \
+	X(V_SKIPPED, "skipped")               /* a test suite's framework skipped it */
 
 enum verdict {
 #define X(e, s) e,

@@ -11,7 +11,8 @@
 
 /* Written only by lang_load at start-up (see lang.h); read-only afterwards. */
 static struct lang table[LANG_MAX];
-static char words[LANG_MAX][2][1024]; /* the compile and run commands, split in place */
+/* The compile, run, test_compile and test commands, split in place. */
+static char words[LANG_MAX][4][1024];
 static size_t count;
 
 size_t lang_count(void)
@@ -121,11 +122,20 @@ static const char *set_key(struct lang *l, size_t idx, const char *k, const char
 	}
 	if (strcmp(k, "sources") == 0)
 		return set_str(l->sources, sizeof l->sources, v) ? "sources is too long" : NULL;
-	if (strcmp(k, "compile") == 0 || strcmp(k, "run") == 0) {
-		int c = k[0] == 'c';
-		return split(v, words[idx][c], sizeof words[idx][c], c ? l->compile_argv : l->run_argv)
+	if (strcmp(k, "compile") == 0 || strcmp(k, "run") == 0 || strcmp(k, "test_compile") == 0 ||
+	    strcmp(k, "test") == 0) {
+		int c = strcmp(k, "compile") == 0 ? 0 : strcmp(k, "run") == 0 ? 1
+			: strcmp(k, "test_compile") == 0 ? 2 : 3;
+		const char **argv[4] = { l->compile_argv, l->run_argv, l->test_compile_argv,
+					 l->test_argv };
+
+		return split(v, words[idx][c], sizeof words[idx][c], argv[c])
 		       ? "the command is empty or too long (at most 32 words, 1000 characters)" : NULL;
 	}
+	if (strcmp(k, "test_report") == 0)
+		return strcmp(v, "junit") != 0 && strcmp(v, "tap") != 0 && strcmp(v, "libtest") != 0
+		       ? "test_report must be junit, tap or libtest"
+		       : set_str(l->test_report, sizeof l->test_report, v) ? "too long" : NULL;
 	if (strcmp(k, "cpus") == 0)
 		return text_cpus(v, &l->nano_cpus) != 0 || l->nano_cpus < 10000000 ||
 		       l->nano_cpus > 64000000000L ? "cpus must be a number of CPUs like 0.5 or 1 "
@@ -155,8 +165,8 @@ static const char *set_key(struct lang *l, size_t idx, const char *k, const char
 		}
 	}
 	(void)snprintf(why, cap, "unknown key '%s' (known: name, image, file, sources, compile, "
-		       "run, wall_ms, cpu_ms, memory_mb, compile_wall_ms, compile_cpu_ms, "
-		       "compile_memory_mb, cpus, reuse_runs)", k);
+		       "run, test_compile, test, test_report, wall_ms, cpu_ms, memory_mb, "
+		       "compile_wall_ms, compile_cpu_ms, compile_memory_mb, cpus, reuse_runs)", k);
 	return why;
 }
 
@@ -168,13 +178,16 @@ static int check_section(const struct lang *l, const char *name, struct err *e)
 	if (missing)
 		return err_set(e, RC_CONFIG, "%s:%d: language [%s] has no '%s' (every language needs "
 			       "name, image, file and run)", name, l->line, l->id, missing);
+	if ((l->test_argv[0] != NULL) != (l->test_report[0] != '\0'))
+		return err_set(e, RC_CONFIG, "%s:%d: language [%s] needs both 'test' and "
+			       "'test_report' to run test suites, or neither", name, l->line, l->id);
 	return 0;
 }
 
 int lang_parse(const char *text, const char *name, struct err *e)
 {
 	static struct lang fresh[LANG_MAX];
-	static char fresh_words[LANG_MAX][2][1024];
+	static char fresh_words[LANG_MAX][4][1024];
 	char *copy = strdup(text), *line, *next, *eq, why[256];
 	size_t n = 0, i, k;
 	int lineno = 0, rc = 0;

@@ -23,7 +23,8 @@
  * entry file, {class} the entry file's name without folder and extension (Java), {sources}
  * every submitted file ending in `sources` (one argument each), {args} the program's
  * arguments (one each). `file = {class}.java` derives the file name from the code's
- * public class.
+ * public class. For test suites (test_compile, test): {suite} the suite's read-only folder,
+ * {suite_sources} its files ending in `sources`, {suite_files} all of its files.
  */
 #ifndef RUNBOX_LANG_H
 #define RUNBOX_LANG_H
@@ -47,6 +48,12 @@ struct lang {
 	char sources[16];     /* extension {sources} selects, e.g. ".c"; empty = every file */
 	const char *compile_argv[LANG_ARGV_MAX + 1]; /* NULL-terminated; [0] NULL = no compile */
 	const char *run_argv[LANG_ARGV_MAX + 1];
+	/* A teacher's test suite: the compile command with it ([0] NULL: the language's own
+	 * compile), the command that runs it, writing its report to fd 3 ([0] NULL: this
+	 * language runs no suites), and the report's format (core/report.h's names). */
+	const char *test_compile_argv[LANG_ARGV_MAX + 1];
+	const char *test_argv[LANG_ARGV_MAX + 1];
+	char test_report[16];
 	struct lang_stage_limits run, compile;
 	long nano_cpus;       /* 0 = the server's default */
 	long reuse_runs;      /* jobs one container serves; -1 = runbox.conf's reuse_runs */

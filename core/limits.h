@@ -33,6 +33,8 @@ struct container_spec {
 	const char *owner;      /* runbox.owner label: "instance:pid" of the process that
 				 * runs it, so the master can remove it if that process dies */
 	const char *state;      /* runbox.state label: "run" (made for one run) or "pool" */
+	const char *suites_path; /* host folder of the teachers' test suites, mounted read-only
+				  * at /suites (core/suite.h); NULL: none */
 };
 
 /* The body of POST /containers/create for one run. Pure: no I/O.

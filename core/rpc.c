@@ -23,19 +23,19 @@
 #define LONG_NUM_MAX (NUM_MAX < LONG_MAX ? NUM_MAX : (long long)LONG_MAX)
 /* The most frames a message has: a run's head, its files, two argvs, stdin and end (an
  * answer has at most 9, an info reply LANG_MAX + 3). */
-#define MAX_FRAMES (RPC_MAX_FILES + RUN_MAX_CASES + 5)
+#define MAX_FRAMES (2 * RPC_MAX_FILES + RUN_MAX_CASES + 5)
 
 static const char all_types[] = {
-	RPC_RUN, RPC_INFO, RPC_FILE, RPC_COMPILE, RPC_ARGV, RPC_STDIN, RPC_CASE, RPC_RESULT,
+	RPC_RUN, RPC_INFO, RPC_FILE, RPC_SUITE, RPC_COMPILE, RPC_ARGV, RPC_STDIN, RPC_CASE, RPC_RESULT,
 	RPC_STAGE, RPC_OUT, RPC_ERR, RPC_CASE_OUT, RPC_TEXT, RPC_INFO_REPLY, RPC_LANG, RPC_END,
 	'\0'
 };
 static const char first_types[] = { RPC_RUN, RPC_INFO, RPC_RESULT, RPC_INFO_REPLY, '\0' };
 /* A run request's frames in their order (files may repeat). */
 static const char run_order[] = {
-	RPC_RUN, RPC_FILE, RPC_COMPILE, RPC_ARGV, RPC_STDIN, RPC_CASE, RPC_END, '\0'
+	RPC_RUN, RPC_FILE, RPC_SUITE, RPC_COMPILE, RPC_ARGV, RPC_STDIN, RPC_CASE, RPC_END, '\0'
 };
-static const char run_repeats[] = { RPC_FILE, RPC_CASE, '\0' };
+static const char run_repeats[] = { RPC_FILE, RPC_SUITE, RPC_CASE, '\0' };
 
 static bool known_type(int t)
 {
@@ -312,7 +312,7 @@ static size_t run_fields(struct run_request *rr, bool *compile, struct rpc_field
 	return sizeof t / sizeof t[0];
 }
 
-static const char *const run_keys[] = { "run_id", "lang" };
+static const char *const run_keys[] = { "run_id", "lang", "suite_id" };
 
 static int add_case(struct buf *out, const struct run_case *c);
 
@@ -329,11 +329,18 @@ int rpc_encode_run(const struct run_request *req, struct buf *out)
 
 	rpc_kv_str(&k, "run_id", req->run_id != NULL ? req->run_id : "", 32);
 	rpc_kv_str(&k, "lang", req->lang != NULL ? req->lang->id : "", sizeof req->lang->id - 1);
+	if (req->nsuite > 0)
+		rpc_kv_str(&k, "suite_id", req->suite_id != NULL ? req->suite_id : "", 64);
 	rpc_fields_put(&k, t, run_fields(&r, &compile, t));
 	rc = rpc_add_kv(out, RPC_RUN, &k);
 	for (i = 0; rc == 0 && i < req->nfiles; i++)
 		rc = rpc_add_frame(out, RPC_FILE, req->files[i].name, strlen(req->files[i].name) + 1,
 				   req->files[i].data, req->files[i].len);
+	if (rc == 0 && req->nsuite > RPC_MAX_FILES)
+		rc = RC_BAD_REQUEST;
+	for (i = 0; rc == 0 && i < req->nsuite; i++)
+		rc = rpc_add_frame(out, RPC_SUITE, req->suite[i].name, strlen(req->suite[i].name) + 1,
+				   req->suite[i].data, req->suite[i].len);
 	if (rc == 0 && compile)
 		rc = add_argv(out, RPC_COMPILE, req->compile_argv);
 	if (rc == 0 && req->run_argv != NULL)
@@ -430,8 +437,17 @@ static int run_head(struct run_walk *w, const struct rpc_frame *f, struct err *e
 	char lang[sizeof w->r->rr.lang->id];
 	int rc;
 
-	if ((rc = rpc_kv_check(f->p, f->len, t, nt, run_keys, 2, "the run's head", e)) != 0)
+	if ((rc = rpc_kv_check(f->p, f->len, t, nt, run_keys, 3, "the run's head", e)) != 0)
 		return rc;
+	w->r->suite_id[0] = '\0';
+	if (frame_kv_str(f->p, f->len, "suite_id", w->r->suite_id, sizeof w->r->suite_id) == 0) {
+		for (i = 0; w->r->suite_id[i] != '\0'; i++)
+			if (!((w->r->suite_id[i] >= '0' && w->r->suite_id[i] <= '9') ||
+			      (w->r->suite_id[i] >= 'a' && w->r->suite_id[i] <= 'f')))
+				break;
+		if (i != 64 || w->r->suite_id[i] != '\0')
+			return err_set(e, RC_BAD_REQUEST, "suite_id is not a SHA-256 in hex");
+	}
 	if (frame_kv_str(f->p, f->len, "run_id", w->r->run_id, sizeof w->r->run_id) != 0 ||
 	    w->r->run_id[0] == '\0')
 		return err_set(e, RC_BAD_REQUEST, "run_id is missing or longer than %zu characters",
@@ -446,20 +462,21 @@ static int run_head(struct run_walk *w, const struct rpc_frame *f, struct err *e
 	return rpc_fields_get(f->p, f->len, t, nt, e);
 }
 
-static int run_file(struct rpc_run *r, const struct rpc_frame *f, struct err *e)
+/* A program's file or a suite's (into files, counted by *n). */
+static int run_file(struct run_file *files, size_t *n, const char *what,
+		    const struct rpc_frame *f, struct err *e)
 {
 	const unsigned char *nul = memchr(f->p, '\0', f->len);
 	struct run_file *file;
 	const char *why;
 
-	if (r->rr.nfiles == RPC_MAX_FILES)
-		return err_set(e, RC_BAD_REQUEST, "the run has more than %d files", RPC_MAX_FILES);
+	if (*n == RPC_MAX_FILES)
+		return err_set(e, RC_BAD_REQUEST, "the run has more than %d %ss", RPC_MAX_FILES, what);
 	if (nul == NULL)
-		return err_set(e, RC_BAD_REQUEST, "file %zu has no NUL after its name",
-			       r->rr.nfiles + 1);
+		return err_set(e, RC_BAD_REQUEST, "%s %zu has no NUL after its name", what, *n + 1);
 	if ((why = name_problem((const char *)f->p, (size_t)(nul - f->p))) != NULL)
-		return err_set(e, RC_BAD_REQUEST, "file %zu's name %s", r->rr.nfiles + 1, why);
-	file = &r->files[r->rr.nfiles++];
+		return err_set(e, RC_BAD_REQUEST, "%s %zu's name %s", what, *n + 1, why);
+	file = &files[(*n)++];
 	file->name = (const char *)f->p;
 	file->data = nul + 1;
 	file->len = f->len - (size_t)(nul + 1 - f->p);
@@ -556,7 +573,9 @@ static int run_frame(void *arg, const struct rpc_frame *f, struct err *e)
 	case RPC_RUN:
 		return run_head(w, f, e);
 	case RPC_FILE:
-		return run_file(w->r, f, e);
+		return run_file(w->r->files, &w->r->rr.nfiles, "file", f, e);
+	case RPC_SUITE:
+		return run_file(w->r->suite, &w->r->rr.nsuite, "suite file", f, e);
 	case RPC_COMPILE:
 		return run_argv(w->r->compile_argv, f, "the compile command", e);
 	case RPC_ARGV:
@@ -581,6 +600,7 @@ int rpc_decode_run(const unsigned char *p, size_t n, struct rpc_run *out, struct
 	out->rr.run_id = out->run_id;
 	out->rr.files = out->files;
 	out->rr.cases = out->cases;
+	out->rr.suite = out->suite;
 	out->rr.cancel_fd = -1;
 	if (n > RPC_MAX_MESSAGE)
 		return err_set(e, RC_BAD_REQUEST, "the message is larger than %u bytes",
@@ -593,6 +613,9 @@ int rpc_decode_run(const unsigned char *p, size_t n, struct rpc_run *out, struct
 		return rc;
 	if (out->rr.nfiles == 0)
 		return err_set(e, RC_BAD_REQUEST, "the run has no file");
+	if ((out->rr.nsuite > 0) != (out->suite_id[0] != '\0'))
+		return err_set(e, RC_BAD_REQUEST, "a suite needs its suite_id, and a suite_id its files");
+	out->rr.suite_id = out->suite_id[0] != '\0' ? out->suite_id : NULL;
 	if (w.compile != (out->compile_argv[0] != NULL))
 		return err_set(e, RC_BAD_REQUEST, "%s", w.compile ? "compile=1 without a compile "
 			       "command" : "a compile command without compile=1");

@@ -8,6 +8,8 @@
  * Worker -> runner:
  *     RPC_RUN     "key=value\n" text: the run request's scalars (see rpc_encode_run)
  *     RPC_FILE    "relative/name\0content"            (0..RPC_MAX_FILES)
+ *     RPC_SUITE   a test suite's file, the same way      (0..RPC_MAX_FILES; the head then
+ *                 has suite_id, the name suite_id() gives them)
  *     RPC_COMPILE argv, each argument NUL-terminated    (optional)
  *     RPC_ARGV    argv, each argument NUL-terminated    (optional)
  *     RPC_STDIN   the program's stdin                   (at most one)
@@ -59,6 +61,7 @@ enum rpc_type {
 	RPC_RUN = 'Q',
 	RPC_INFO = 'N',
 	RPC_FILE = 'F',
+	RPC_SUITE = 'U',
 	RPC_COMPILE = 'C',
 	RPC_ARGV = 'R',
 	RPC_STDIN = 'I',
@@ -96,6 +99,8 @@ struct rpc_run {
 	struct run_request rr;
 	char run_id[33];
 	struct run_file files[RPC_MAX_FILES];
+	struct run_file suite[RPC_MAX_FILES];
+	char suite_id[65];
 	const char *compile_argv[RPC_MAX_ARGS + 1];
 	const char *run_argv[RPC_MAX_ARGS + 1];
 	struct run_case cases[RUN_MAX_CASES];

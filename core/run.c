@@ -14,6 +14,7 @@
 #include "frame.h"
 #include "log.h"
 #include "runner_int.h"
+#include "suite.h"
 
 /* Time the container gets beyond the program's own limits: start-up of the agent and of
  * the interpreter, and the result frame's way back. */
@@ -563,6 +564,7 @@ static json_t *container_config(struct runner *r, const struct run_request *req,
 		.created = (long)time(NULL),
 		.owner = owner,
 		.state = state,
+		.suites_path = r->suites_path,
 	};
 	struct limits lim = req->limits;
 
@@ -596,6 +598,17 @@ int run_prestart(struct runner *r, const struct run_request *req, char id[DK_ID_
 	return rc;
 }
 
+/* The request's test suite in the suites folder, under the name its content gives. */
+static int put_suite(struct runner *r, const struct run_request *req, struct err *e)
+{
+	char id[SHA256_HEX];
+
+	suite_id(req->suite, req->nsuite, id);
+	if (req->suite_id == NULL || strcmp(id, req->suite_id) != 0)
+		return err_set(e, RC_INTERNAL, "the test suite's name is not the one its content gives");
+	return suite_put(r->suites_path, id, req->suite, req->nsuite, e);
+}
+
 int run_exec(struct runner *r, const struct run_request *req, struct run_result *res, struct err *e)
 {
 	char owner[96];
@@ -616,6 +629,8 @@ int run_exec(struct runner *r, const struct run_request *req, struct run_result 
 		rc = err_set(e, rc, "encoding the job");
 		goto out;
 	}
+	if (req->nsuite > 0 && (rc = put_suite(r, req, e)) != 0)
+		goto out;
 	if (req->container != NULL) {
 		/* A warm container: started already, its agent waiting for the job on stdin. */
 		(void)snprintf(res->container, sizeof res->container, "%s", req->container);

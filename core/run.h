@@ -121,6 +121,12 @@ struct run_request {
 	 * ncases 0: one run stage, as always. */
 	const struct run_case *cases;
 	size_t ncases;
+	/* A teacher's test suite (nsuite 0: none): its files, names relative to its folder,
+	 * which the program finds read-only at /suites/<suite_id>/ (core/suite.h). suite_id
+	 * is suite_id() of the files: the runner checks it before it writes them. */
+	const struct run_file *suite;
+	size_t nsuite;
+	const char *suite_id;
 };
 
 struct run_stage {

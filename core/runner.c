@@ -5,6 +5,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +47,17 @@ int runner_open(struct runner **out, const struct conf *c, struct err *e)
 		return err_set(e, RC_NOMEM, "runner");
 	(void)snprintf(r->instance, sizeof r->instance, "%s", c->instance);
 	(void)snprintf(r->agent_path, sizeof r->agent_path, "%s", c->agent_path);
+	/* Every container mounts it, so it must exist before the first one is made; the
+	 * runner process empties it when it starts (suite_reset). */
+	if (snprintf(r->suites_path, sizeof r->suites_path, "%s/suites", c->run_dir) >=
+	    (int)sizeof r->suites_path) {
+		rc = err_set(e, RC_CONFIG, "run_dir is too long");
+		goto fail;
+	}
+	if (mkdir(r->suites_path, 0711) < 0 && errno != EEXIST) {
+		rc = err_set(e, RC_CONFIG, "cannot create %s: %s", r->suites_path, strerror(errno));
+		goto fail;
+	}
 	if ((rc = read_text(c->seccomp_profile, &r->seccomp, e)) != 0)
 		goto fail;
 	/* Refuse a broken profile now rather than on every create. */

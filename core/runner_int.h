@@ -14,6 +14,7 @@ struct runner {
 	char *seccomp;            /* profile JSON text */
 	char instance[64];
 	char agent_path[CONF_PATH_MAX];
+	char suites_path[CONF_PATH_MAX]; /* run_dir/suites: every container's /suites, read-only */
 };
 
 #endif

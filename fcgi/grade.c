@@ -21,7 +21,9 @@
 #include "http.h"
 #include "judge.h"
 #include "log.h"
+#include "report.h"
 #include "shwords.h"
+#include "suite.h"
 #include "test_req.h"
 
 /* Bytes of a test's stdout or stderr shown in the answer (the whole output is judged). */
@@ -51,6 +53,22 @@ struct grading {
 	const char *language;           /* the language's id as answered */
 	long wall_ms, memory_bytes;     /* the limits the cases ran under */
 	bool compiled_ok;               /* the build succeeded: the cases ran */
+	/* A test suite instead of I/O cases: its files (names relative to its folder), its
+	 * name, where the program finds it, the placeholders for the commands, and what its
+	 * report said (the tests it lists become the answer's tests). */
+	bool suite_mode;
+	struct run_file suite[RPC_MAX_FILES];
+	size_t nsuite;
+	char suite_id[SHA256_HEX];
+	char suite_dir[96];
+	const char *suite_dirs[1], *suite_paths[RPC_MAX_FILES], *suite_srcs[RPC_MAX_FILES];
+	char *suite_store;
+	struct lang_list lists[3];
+	struct report rep;
+	struct case_outcome *sout;      /* one per test of the report (or the one synthetic) */
+	enum verdict *sverdict;
+	size_t ns;
+	char smsg[256];                 /* the synthetic test's message */
 };
 
 /* The exercise file at path, or NULL. */
@@ -83,6 +101,61 @@ static int ex_text(struct grading *g, const char *file, const char *text, size_t
 }
 
 /* The exercise the request names, its language, its cases and limits. */
+/* The exercise's suite for l (suite = a folder "tests/" or one file): its files, named
+ * relative to the suite's folder, and the placeholders {suite}, {suite_sources} and
+ * {suite_files} that the language's test commands take. */
+static int load_suite(struct grading *g, const struct lang *l, const char *path, struct err *e)
+{
+	size_t plen = strlen(path), total = 0, i, ns = 0;
+	bool folder = plen > 0 && path[plen - 1] == '/';
+	const char *slash = strrchr(path, '/');
+	char *w;
+
+	if (l->test_argv[0] == NULL)
+		return err_set(e, RC_BAD_REQUEST, "The exercise '%s' has a test suite for %s, but this "
+			       "server cannot run %s test suites. Tell your teacher.", g->x->id, l->id,
+			       l->id);
+	for (i = 0; i < g->row.nfiles; i++) {
+		const struct exercise_file *f = &g->row.files[i];
+		const char *name;
+
+		if (folder ? strncmp(f->path, path, plen) != 0 : strcmp(f->path, path) != 0)
+			continue;
+		name = folder ? f->path + plen : (slash != NULL ? slash + 1 : f->path);
+		if (g->nsuite == RPC_MAX_FILES)
+			return err_set(e, RC_INTERNAL, "The exercise's test suite has more than %d files. "
+				       "Tell your teacher.", RPC_MAX_FILES);
+		g->suite[g->nsuite++] = (struct run_file){ name, f->content, f->len };
+		total += strlen(name) + 2 + sizeof g->suite_dir;
+	}
+	if (g->nsuite == 0)
+		return err_set(e, RC_INTERNAL, "The exercise '%s' names a test suite it does not have "
+			       "(%.100s). Tell your teacher: 'runbox exercise update' from its folder "
+			       "mends it.", g->x->id, path);
+	suite_id(g->suite, g->nsuite, g->suite_id);
+	(void)snprintf(g->suite_dir, sizeof g->suite_dir, SUITE_MOUNT "/%s", g->suite_id);
+	/* Full paths of the suite's files, for {suite_files} and {suite_sources}. */
+	if ((g->suite_store = malloc(total + 1)) == NULL)
+		return err_set(e, RC_NOMEM, "no memory for the test suite");
+	w = g->suite_store;
+	for (i = 0; i < g->nsuite; i++) {
+		size_t nl = strlen(g->suite[i].name), sl = strlen(l->sources);
+
+		g->suite_paths[i] = w;
+		w += sprintf(w, "%s/%s", g->suite_dir, g->suite[i].name) + 1;
+		if (sl == 0 || (nl >= sl && strcmp(g->suite[i].name + nl - sl, l->sources) == 0))
+			g->suite_srcs[ns++] = g->suite_paths[i];
+	}
+	g->suite_dirs[0] = g->suite_dir;
+	g->lists[0] = (struct lang_list){ "{suite}", g->suite_dirs, 1 };
+	g->lists[1] = (struct lang_list){ "{suite_sources}", g->suite_srcs, ns };
+	g->lists[2] = (struct lang_list){ "{suite_files}", g->suite_paths, g->nsuite };
+	g->suite_mode = true;
+	g->n = 1; /* one run of the whole suite, with its report on fd 3 */
+	g->specs[0] = (struct case_spec){ NULL, 0, NULL, 0, 0, true };
+	return 0;
+}
+
 static int load_exercise(struct pipe *p, struct grading *g, struct err *e)
 {
 	struct store *s;
@@ -123,12 +196,14 @@ static int load_exercise(struct pipe *p, struct grading *g, struct err *e)
 			       g->x->id, langs, l->id);
 	g->tr.prog.lang = l;
 	g->language = l->id;
-	if (g->x->ncases == 0)
-		return err_set(e, RC_BAD_REQUEST, "The exercise '%s' is graded by a test suite for %s, "
-			       "which this server cannot run yet; only exercises with input/output "
-			       "tests can be graded. Tell your teacher.", g->x->id, l->id);
 	g->wall_ms = g->x->wall_ms;
 	g->memory_bytes = g->x->memory_bytes;
+	/* A language with a suite is graded by it; the I/O cases grade the others. */
+	if (exercise_lang(g->x, l->id)->suite[0] != '\0')
+		return load_suite(g, l, exercise_lang(g->x, l->id)->suite, e);
+	if (g->x->ncases == 0)
+		return err_set(e, RC_BAD_REQUEST, "The exercise '%s' has no tests for %s. Tell your "
+			       "teacher.", g->x->id, l->id);
 	for (i = 0; i < g->x->ncases; i++) {
 		const struct exercise_case *xc = &g->x->cases[i];
 		struct gcase *c = &g->cases[i];
@@ -202,12 +277,135 @@ static int grade_prepare(void *ctx, struct pipe *p, const struct buf *body, stru
 	editor_spec(&g->tr.prog, &spec);
 	spec.limits.wall_ms = g->wall_ms > 0 ? g->wall_ms : c->test_wall_ms;
 	spec.limits.memory_bytes = g->memory_bytes;
+	if (g->suite_mode) {
+		/* The whole suite is one run: the language's time (or the exercise's) for all of
+		 * it, the framework's own limit for each test. */
+		const struct lang *l = g->tr.prog.lang;
+
+		spec.limits.wall_ms = g->wall_ms;
+		spec.compile_tmpl = l->test_compile_argv[0] != NULL ? l->test_compile_argv : NULL;
+		spec.run_tmpl = l->test_argv;
+		spec.lists = g->lists;
+		spec.nlists = 3;
+	}
 	if ((rc = pipe_program(p, &spec, prog, e)) != 0 ||
 	    (rc = pipe_cases(prog, &spec, g->specs, g->n, e)) != 0)
 		return rc;
+	if (g->suite_mode) {
+		prog->rr.suite = g->suite;
+		prog->rr.nsuite = g->nsuite;
+		prog->rr.suite_id = g->suite_id;
+	}
 	g->wall_ms = prog->rr.limits.wall_ms;
 	g->memory_bytes = prog->rr.limits.memory_bytes;
 	return 0;
+}
+
+static enum verdict report_verdict(enum report_verdict v)
+{
+	switch (v) {
+	case RV_PASSED: return V_PASSED;
+	case RV_FAILED: return V_FAILED;
+	case RV_ERROR: return V_RUNTIME_ERROR;
+	case RV_SKIPPED: return V_SKIPPED;
+	}
+	return V_ERROR;
+}
+
+/* The verdict of a stage that a limit or a crash ended, else -1. */
+static int stage_verdict(const struct run_stage *st)
+{
+	switch (run_stage_status(st)) {
+	case STATUS_TIMEOUT: return V_TIMEOUT;
+	case STATUS_MEMORY_LIMIT: return V_MEMORY_LIMIT;
+	case STATUS_OUTPUT_LIMIT: return V_OUTPUT_LIMIT;
+	case STATUS_OK: return -1;
+	case STATUS_RUNTIME_ERROR: return st->signal != 0 ? V_RUNTIME_ERROR : -1;
+	default: return V_ERROR;
+	}
+}
+
+/* A suite's run: its tests as the framework's report lists them. A report cut short by a
+ * limit (the whole suite timed out, or ran out of memory, in a test) gives the test it
+ * stopped in that limit's verdict; no report at all gives one test, "test suite", with
+ * the verdict of how the run ended. Never anything the program printed. */
+static void suite_judge(struct grading *g, const struct run_result *res, struct test_outcome *t)
+{
+	const struct run_stage *st = res->ncases > 0 ? &res->cases[0] : NULL;
+	enum report_format f = REPORT_JUNIT;
+	int limit = st != NULL && st->ran ? stage_verdict(st) : V_ERROR;
+	struct err e;
+	size_t n, i;
+
+	err_init(&e);
+	g->ns = 0;
+	if (g->compiled_ok && st != NULL && st->ran &&
+	    report_format_parse(g->tr.prog.lang->test_report, &f) == 0 &&
+	    report_parse(f, st->report.data, st->report.len, &g->rep, &e) == 0 && g->rep.ntests > 0)
+		n = g->rep.ntests;
+	else
+		n = 1;
+	/* One more than the report's tests: room for the limit that cut it short. */
+	if ((g->sout = calloc(n + 1, sizeof *g->sout)) == NULL ||
+	    (g->sverdict = calloc(n + 1, sizeof *g->sverdict)) == NULL) {
+		*t = (struct test_outcome){ g->x->id, 0, 0, 0, NULL, 0 };
+		return;
+	}
+	if (g->rep.ntests == 0) {
+		enum verdict v = !g->compiled_ok ? V_NOT_RUN : limit >= 0 ? (enum verdict)limit : V_ERROR;
+
+		if (!g->compiled_ok)
+			(void)snprintf(g->smsg, sizeof g->smsg, "Not run: the code did not compile.");
+		else if (v == V_ERROR && st != NULL && st->ran)
+			(void)snprintf(g->smsg, sizeof g->smsg, "The test suite ended (exit code %d) "
+				       "without a report of its tests%s%.150s. Look at its output.",
+				       st->exit_code, e.msg[0] ? ": " : "", e.msg);
+		else
+			(void)snprintf(g->smsg, sizeof g->smsg, "The test suite was stopped before it "
+				       "reported: %s.", verdict_name(v));
+		g->sverdict[0] = v;
+		g->sout[0] = (struct case_outcome){ .name = "test suite", .verdict = verdict_name(v),
+						    .weight = 1, .message = g->smsg };
+		g->ns = 1;
+	} else {
+		for (i = 0; i < n; i++) {
+			const struct report_test *rt = &g->rep.tests[i];
+
+			g->sverdict[i] = report_verdict(rt->verdict);
+			/* The frameworks' own per-test time limits say so in their message:
+			 * pytest-timeout's and runbox_test.h's. */
+			if (g->sverdict[i] == V_FAILED &&
+			    (strncmp(rt->message, "Failed: Timeout", 15) == 0 ||
+			     strncmp(rt->message, "the test did not end within", 27) == 0))
+				g->sverdict[i] = V_TIMEOUT;
+			g->sout[i] = (struct case_outcome){
+				.name = rt->name, .weight = 1, .message = rt->message,
+				.ran = rt->duration_ms >= 0, .duration_ms = rt->duration_ms > 0 ? rt->duration_ms : 0,
+			};
+		}
+		/* The test the report stopped in, when a limit stopped the suite; a report that
+		 * does not name it (TAP says nothing of a test until it ends) gets the limit as a
+		 * result of its own, so a suite cut short never reads as passed. */
+		if (!g->rep.complete && limit >= 0 && g->sverdict[n - 1] == V_RUNTIME_ERROR) {
+			g->sverdict[n - 1] = (enum verdict)limit;
+		} else if (!g->rep.complete && limit >= 0) {
+			(void)snprintf(g->smsg, sizeof g->smsg, "The test suite was stopped after %zu "
+				       "test(s): %s.", n, verdict_name((enum verdict)limit));
+			g->sverdict[n] = (enum verdict)limit;
+			g->sout[n] = (struct case_outcome){ .name = "test suite", .weight = 1,
+							    .message = g->smsg };
+			n++;
+		}
+		for (i = 0; i < n; i++)
+			g->sout[i].verdict = verdict_name(g->sverdict[i]);
+		g->ns = n;
+	}
+	*t = (struct test_outcome){ g->x->id, 0, 0, 0, g->sout, g->ns };
+	for (i = 0; i < g->ns; i++)
+		t->passed += g->sverdict[i] == V_PASSED;
+	/* Tests the report announced but never got to count as failed. */
+	t->total = g->rep.planned > (int)g->ns ? g->rep.planned : (int)g->ns;
+	t->score = judge_score(t->passed, t->total);
 }
 
 /* The pipeline's judge hook: a verdict per case, the counts and the score, for the row and
@@ -219,6 +417,10 @@ static void grade_judge(void *arg, const struct run_result *res, struct test_out
 
 	g->compiled_ok = !res->compile.ran ||
 			 (res->compile.reason == REASON_EXIT && res->compile.exit_code == 0);
+	if (g->suite_mode) {
+		suite_judge(g, res, t);
+		return;
+	}
 	*t = (struct test_outcome){ g->x != NULL ? g->x->id : NULL, 0, (int)g->n, 0, g->out, g->n };
 	for (size_t i = 0; i < g->n; i++) {
 		const struct run_stage *st = i < res->ncases ? &res->cases[i] : NULL;
@@ -288,6 +490,22 @@ static json_t *test_json(const struct grading *g, size_t i, const struct run_sta
 	return t;
 }
 
+/* A test of a suite's report: its name, verdict and the framework's message. */
+static json_t *suite_test_json(const struct grading *g, size_t i)
+{
+	const struct case_outcome *o = &g->sout[i];
+	json_t *t = json_pack("{s:s, s:s, s:b}", "name", o->name, "verdict", o->verdict,
+			      "hidden", false);
+
+	if (t != NULL && o->message != NULL && o->message[0] != '\0')
+		json_object_set_new(t, "message", json_string(o->message));
+	if (t != NULL && i < g->rep.ntests && g->rep.tests[i].duration_ms >= 0)
+		json_object_set_new(t, "durationMs", json_integer(g->rep.tests[i].duration_ms));
+	if (t != NULL && i < g->rep.ntests && g->rep.tests[i].classname[0] != '\0')
+		json_object_set_new(t, "group", json_string(g->rep.tests[i].classname));
+	return t;
+}
+
 static json_t *grade_render(void *ctx, struct pipe *p, const struct run_result *res,
 			    const struct program *prog)
 {
@@ -298,11 +516,17 @@ static json_t *grade_render(void *ctx, struct pipe *p, const struct run_result *
 	bool all = true, error = res->status == STATUS_INTERNAL_ERROR;
 
 	(void)prog;
-	for (size_t i = 0; i < g->n; i++) {
+	for (size_t i = 0; !g->suite_mode && i < g->n; i++) {
 		all = all && g->verdict[i] == V_PASSED;
 		error = error || g->verdict[i] == V_ERROR;
 		json_array_append_new(tests, test_json(g, i, i < res->ncases ? &res->cases[i] : NULL));
 	}
+	for (size_t i = 0; g->suite_mode && i < g->ns; i++) {
+		all = all && g->sverdict[i] == V_PASSED;
+		error = error || g->sverdict[i] == V_ERROR;
+		json_array_append_new(tests, suite_test_json(g, i));
+	}
+	all = all && t->passed == t->total;
 	/* A compiler stopped by a limit is not the student's compile error: "error", with the
 	 * pipeline's sentence saying which limit. */
 	if (res->status == STATUS_COMPILE_ERROR)
@@ -320,6 +544,17 @@ static json_t *grade_render(void *ctx, struct pipe *p, const struct run_result *
 		return NULL;
 	if (res->compile.ran)
 		json_object_set_new(body, "compile", editor_stage_json(&res->compile));
+	if (g->suite_mode && res->ncases > 0 && res->cases[0].ran) {
+		/* What the suite's run printed besides its report (the student's prints that the
+		 * framework did not capture, its own summary). */
+		json_t *out = editor_stage_json(&res->cases[0]);
+
+		json_object_set_new(body, "suite", json_pack("{s:O, s:O, s:i, s:I}", "stdout",
+				    json_object_get(out, "stdout"), "stderr", json_object_get(out, "stderr"),
+				    "exitCode", res->cases[0].exit_code,
+				    "durationMs", (json_int_t)res->cases[0].wall_ms));
+		json_decref(out);
+	}
 	if (p->message[0] != '\0')
 		json_object_set_new(body, "message", json_string(p->message));
 	else if (status[0] == 'f')
@@ -361,6 +596,10 @@ void grade_test(struct app *a, FCGX_Request *req, struct run_result *res)
 	for (size_t i = 0; i < RUN_MAX_CASES; i++)
 		shwords_release(&g->words[i]);
 	exercise_row_release(&g->row);
+	report_release(&g->rep);
+	free(g->sout);
+	free(g->sverdict);
+	free(g->suite_store);
 	free(g->x);
 	test_req_release(&g->tr);
 	free(g);

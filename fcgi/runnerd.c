@@ -20,6 +20,7 @@
 #include "pool.h"
 #include "rpc.h"
 #include "rpc_io.h"
+#include "suite.h"
 #include "run.h"
 
 /* Connections at once beyond one per worker: room for workers that reconnect while their
@@ -434,10 +435,18 @@ static void sweep(const struct conf *c, const char *when)
 		log_warnx("runner %s: %s", when, e.msg);
 		return;
 	}
-	if (runner_remove_all(r, 0, &n, &e) != 0)
+	if (runner_remove_all(r, 0, &n, &e) != 0) {
 		log_warnx("runner %s: cannot remove old containers: %s", when, e.msg);
-	else if (n > 0)
-		log_info("runner %s: removed %d container(s)", when, n);
+	} else {
+		char suites[4096];
+
+		if (n > 0)
+			log_info("runner %s: removed %d container(s)", when, n);
+		/* No container is left to read a suite: the folder starts empty again. */
+		(void)snprintf(suites, sizeof suites, "%s/suites", c->run_dir);
+		if (suite_reset(suites, &e) != 0)
+			log_warnx("runner %s: %s", when, e.msg);
+	}
 	runner_close(r);
 }
 

@@ -134,7 +134,7 @@ for l in python c cpp java javascript rust; do
     check "$l: visible tests show expected and actual output; the hidden one only its name and verdict" \
         is 200 '.tests[1].expected == "49\n" and .tests[1].stdout == "49\n" and .tests[1].stdin == "7\n" and (.tests[3] | keys) == ["hidden", "name", "verdict"] and .tests[3].hidden'
     check "$l: the hidden case's input and answer are nowhere in the answer" \
-        eval '! grep -q -e "-31" -e "961" "$tmp/body"'
+        jqb 'del(.runId) | [.. | strings | select(contains("-31") or contains("961"))] | length == 0'
     check "$l: one run-log row with the score, one run_cases row per case" \
         eval '[ $(( $(rows) - before )) = 1 ] && [ "$(cases_of)" = 4 ] &&
               [ "$(sql "SELECT exercise_id, tests_passed, tests_total, score, face FROM runs WHERE id = '"'"'$(jq -r .runId "$tmp/body")'"'"'")" = "square|4|4|100.0|test" ]'
@@ -207,6 +207,114 @@ for i in 1 2 3; do
 done
 check "two test requests of four cases each pass a quota of two runs a minute; the third is refused" \
     eval '[ "$code1 $code2 $code3" = "200 200 429" ] && grep -qi "^retry-after:" "$tmp/hdr"'
+
+echo "== test suites in each language's framework (exercise fib)"
+check "an exercise of suites only is added, its suite folders with it" \
+    eval 'admin exercise add $X/fib >/dev/null && admin exercise show fib | grep -q "tests/rust/tests.rs"'
+# fib_LANG BODY-OF-N: a student's fib whose special cases the caller writes in that language
+declare -A fib_right fib_wrong fib_loop fib_crash fib_bomb
+fib_right[python]='def fib(n):
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a'
+fib_wrong[python]='print("ok 1 - all tests passed")
+def fib(n):
+    if n == 20:
+        return 6000
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a'
+fib_loop[python]='def fib(n):
+    while n == 20:
+        pass
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a'
+fib_bomb[python]='def fib(n):
+    hog = []
+    while n == 20:
+        hog.append(bytearray(1 << 20))
+    a, b = 0, 1
+    for _ in range(n):
+        a, b = b, a + b
+    return a'
+fib_right[javascript]='function fib(n) { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; }
+module.exports = { fib };'
+fib_wrong[javascript]='console.log("# pass 3");
+function fib(n) { if (n === 20) return 6000; let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; }
+module.exports = { fib };'
+fib_right[c]='long fib(int n) { long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }
+int main(void) { return 0; }'
+fib_wrong[c]='#include <stdio.h>
+long fib(int n) { if (n == 20) { puts("ok 3 - twenty"); return 6000; } long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }'
+fib_loop[c]='long fib(int n) { while (n == 20) { __asm__ volatile(""); } long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }'
+fib_crash[c]='long fib(int n) { if (n == 10) { volatile long *p = 0; return *p; } long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }'
+fib_right[cpp]='long fib(int n) { long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }
+int main() { return 0; }'
+fib_wrong[cpp]='#include <iostream>
+long fib(int n) { if (n == 20) { std::cout << "[  PASSED  ] 3 tests" << std::endl; return 6000; } long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }'
+fib_right[rust]='pub fn fib(n: u64) -> u64 { let (mut a, mut b) = (0, 1); for _ in 0..n { let t = a + b; a = b; b = t; } a }
+fn main() {}'
+fib_wrong[rust]='pub fn fib(n: u64) -> u64 { if n == 20 { println!("test result: ok. 3 passed"); return 6000; } let (mut a, mut b) = (0, 1); for _ in 0..n { let t = a + b; a = b; b = t; } a }'
+fib_loop[rust]='pub fn fib(n: u64) -> u64 { while n == 20 { std::hint::spin_loop(); } let (mut a, mut b) = (0, 1); for _ in 0..n { let t = a + b; a = b; b = t; } a }'
+fib_crash[rust]='pub fn fib(n: u64) -> u64 { if n == 10 { panic!("ten is too many"); } let (mut a, mut b) = (0, 1); for _ in 0..n { let t = a + b; a = b; b = t; } a }'
+fib_bomb[rust]='pub fn fib(n: u64) -> u64 { let mut hog: Vec<Vec<u8>> = Vec::new(); while n == 20 { hog.push(vec![1u8; 1 << 20]); } let (mut a, mut b) = (0, 1); for _ in 0..n { let t = a + b; a = b; b = t; } a }'
+fib_right[java]='public class Main {
+    public static long fib(int n) { long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }
+    public static void main(String[] args) { }
+}'
+fib_wrong[java]='public class Main {
+    public static long fib(int n) { if (n == 20) { System.out.println("Test run finished: 3 tests successful"); return 6000; } long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }
+}'
+# suite_is LABEL STATUS VERDICTS PASSED TOTAL: the answer in $tmp/body (verdicts by test name:
+# frameworks need not report in the order the tests are written)
+suite_is() {
+    check "$1" is 200 --arg s "$2" --arg v "$3" --argjson p "$4" --argjson t "$5" \
+        '.status == $s and ([.tests | sort_by(.name)[].verdict] | join(" ")) == $v and .summary.passed == $p and .summary.total == $t'
+}
+for l in python javascript c cpp rust java; do
+    grade "$l" "${fib_right[$l]}" fib
+    suite_is "$l: a right answer passes the framework's three tests, by name" passed "passed passed passed" 3 3
+    check "$l: the tests' names come from the framework's report" \
+        eval 'jq -r "[.tests[].name] | sort | join(\" \")" "$tmp/body" | grep -Eq "^(test_)?small(\(\))? (test_)?ten(\(\))? (test_)?twenty(\(\))?$"'
+    check "$l: one row, three case rows" eval '[ "$(cases_of)" = 3 ]'
+    grade "$l" "${fib_wrong[$l]}" fib
+    suite_is "$l: a wrong twenty fails alone, whatever the program printed" failed "passed passed failed" 2 3
+    check "$l: its message is the framework's, naming what differed" \
+        eval 'jq -r ".tests | sort_by(.name)[2].message" "$tmp/body" | grep -q "6000"'
+done
+grade c 'long fib(int n) { return n }' fib
+suite_is "c: a compile error: compile_error, the suite not run" compile_error "not_run" 0 1
+jq -n --arg c "${fib_right[javascript]}" '{exercise: "fib", language: "javascript", code: ("while (true) {}\n" + $c)}' > "$tmp/req"
+http POST /api/editor/test "$tmp/req"
+check "javascript: a suite stopped by its time limit before any test reported is not passed" \
+    is 200 '.status == "failed" and .tests[-1].verdict == "timeout" and .summary.passed == 0'
+grade python "${fib_loop[python]}" fib
+suite_is "python: an endless loop in one test: that test times out (pytest-timeout), the others pass" failed "passed passed timeout" 2 3
+grade python "${fib_bomb[python]}" fib
+check "python: a memory bomb stops pytest before its report: one 'test suite' result, memory_limit" \
+    is 200 '.status == "failed" and .tests == [{name: "test suite", verdict: "memory_limit", hidden: false, message: "The test suite was stopped before it reported: memory_limit."}]'
+grade c "${fib_loop[c]}" fib
+suite_is "c: an endless loop in one test: the harness stops that test, the others pass" failed "passed passed timeout" 2 3
+grade c "${fib_crash[c]}" fib
+suite_is "c: a segfault in one test ends that test only" failed "passed failed passed" 2 3
+check "c: the crash is named" eval 'jq -r ".tests | sort_by(.name)[1].message" "$tmp/body" | grep -q "Segmentation fault"'
+echo "== the five cases of a Rust exercise in the style of cargo test"
+grade rust "${fib_right[rust]}" fib
+suite_is "rust: the correct solution: 3 passed" passed "passed passed passed" 3 3
+grade rust "${fib_loop[rust]}" fib
+suite_is "rust: an endless loop: the test it stopped in is timeout, the two before it passed" failed "passed passed timeout" 2 3
+grade rust 'pub fn fib(n: u64) -> u64 { n + }' fib
+suite_is "rust: a compile error: compile_error, no test run" compile_error "not_run" 0 1
+check "rust: the compiler's message is there" eval 'jq -r ".compile.stderr" "$tmp/body" | grep -q "error"'
+grade rust "${fib_crash[rust]}" fib
+suite_is "rust: a panic in one test fails that test, the others pass" failed "passed failed passed" 2 3
+check "rust: the panic's message" eval 'jq -r ".tests | sort_by(.name)[1].message" "$tmp/body" | grep -q "ten is too many"'
+grade rust "${fib_bomb[rust]}" fib
+suite_is "rust: a memory bomb in one test: memory_limit for it, the two before it passed" failed "passed passed memory_limit" 2 3
 
 echo "== the teacher's results table (runbox results)"
 admin --json results --exercise square > "$tmp/results"

@@ -319,6 +319,48 @@ static void test_cases_refused(void **state)
 	buf_release(&b);
 }
 
+/* A suite's files and its name come back; a name without files, or files without their
+ * name, or a name that is not a SHA-256 is refused. */
+static void test_suite_round_trip(void **state)
+{
+	const struct run_file files[1] = { { "main.c", code1, sizeof code1 } };
+	const struct run_file suite[2] = { { "test_fib.c", code2, sizeof code2 - 1 },
+					   { "data/x.txt", stdin_bytes, sizeof stdin_bytes } };
+	static const char id[] = "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef";
+	struct run_request req = full_request(files);
+	struct rpc_run r;
+	struct err e;
+	struct buf b;
+	unsigned char *k;
+
+	(void)state;
+	req.nfiles = 1;
+	req.suite = suite;
+	req.nsuite = 2;
+	req.suite_id = id;
+	encode_run(&req, &b);
+	err_init(&e);
+	assert_int_equal(rpc_decode_run(b.data, b.len, &r, &e), 0);
+	assert_int_equal(r.rr.nsuite, 2);
+	assert_string_equal(r.rr.suite_id, id);
+	assert_string_equal(r.rr.suite[1].name, "data/x.txt");
+	assert_int_equal(r.rr.suite[1].len, sizeof stdin_bytes);
+	assert_memory_equal(r.rr.suite[1].data, stdin_bytes, sizeof stdin_bytes);
+	assert_int_equal(r.rr.nfiles, 1);
+	rpc_run_release(&r);
+	k = memmem(b.data, b.len, "suite_id=0", 10);
+	assert_non_null(k);
+	k[9] = 'X';
+	assert_int_equal(rpc_decode_run(b.data, b.len, &r, &e), RC_BAD_REQUEST);
+	rpc_run_release(&r);
+	buf_release(&b);
+	req.suite_id = "";
+	encode_run(&req, &b);
+	assert_int_equal(rpc_decode_run(b.data, b.len, &r, &e), RC_BAD_REQUEST);
+	rpc_run_release(&r);
+	buf_release(&b);
+}
+
 static void test_result_round_trip(void **state)
 {
 	struct run_result res, got;
@@ -951,7 +993,7 @@ static void test_message_length(void **state)
 	buf_release(&b);
 	/* The most frames a run has is taken; one more is refused. */
 	build(&b, (const struct fr[]){ FR(RPC_RUN, HEAD), { 0, NULL, 0 } });
-	for (i = 0; i < RPC_MAX_FILES + RUN_MAX_CASES + 3; i++)
+	for (i = 0; i < 2 * RPC_MAX_FILES + RUN_MAX_CASES + 3; i++)
 		build_add(&b, RPC_FILE, "", 0);
 	build_add(&b, RPC_END, "", 0);
 	assert_int_equal(rpc_message_length(b.data, b.len), (long)b.len);
@@ -971,6 +1013,7 @@ int main(void)
 		cmocka_unit_test(test_result_round_trip),
 		cmocka_unit_test(test_cases_round_trip),
 		cmocka_unit_test(test_cases_refused),
+		cmocka_unit_test(test_suite_round_trip),
 		cmocka_unit_test(test_result_errors),
 		cmocka_unit_test(test_result_cut),
 		cmocka_unit_test(test_result_share),
