@@ -29,6 +29,7 @@
 	X(RC_UNAUTHORIZED,   "unauthorized",      401, "This API key is not valid or has been revoked. Ask your teacher or the school's admin for a new one.") \
 	X(RC_QUOTA,          "quota_exceeded",    429, "You have used up your runs for now. Wait a little and try again.") \
 	X(RC_EXISTS,         "already_exists",    409, "That name is already taken.") \
+	X(RC_FORBIDDEN,      "forbidden",         403, "Only a teacher may do this. Ask your school's admin for a teacher's key (runbox user role NAME teacher).") \
 	X(RC_STORE,          "log_unavailable",   503, "The code runner cannot write its run log just now, so nothing was run. Try again in a minute; if it persists, tell your school's admin (the database's disk may be full or not writable).") \
 	X(RC_BUSY,           "runner_busy",       503, "The code runner is busy right now, so your program was not run. Try again in a few seconds.") \
 	X(RC_DOCKER_DOWN,    "runner_unavailable",503, "The code runner is not available: Docker is not running. Try again in a minute; if it persists, tell your teacher or the school's admin.") \

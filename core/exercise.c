@@ -362,3 +362,54 @@ const struct exercise_lang *exercise_lang(const struct exercise *x, const char *
 			return &x->langs[i];
 	return NULL;
 }
+
+bool exercise_in_suite(const char *suite, const char *path)
+{
+	size_t n = strlen(suite);
+
+	if (n > 0 && suite[n - 1] != '/' && strcmp(suite, path) == 0)
+		return true; /* the suite is this one file */
+	while (n > 0 && suite[n - 1] == '/')
+		n--;
+	return n > 0 && strncmp(suite, path, n) == 0 && path[n] == '/' && path[n + 1] != '\0';
+}
+
+static bool has_path(const char *const *paths, size_t n, const char *path)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(paths[i], path) == 0)
+			return true;
+	return false;
+}
+
+int exercise_check_files(const struct exercise *x, const char *const *paths, size_t n,
+			 struct err *e)
+{
+	const char *what = NULL, *missing = NULL;
+	size_t i, k;
+
+	if (x->instructions[0] != '\0' && !has_path(paths, n, x->instructions))
+		what = "instructions", missing = x->instructions;
+	for (i = 0; missing == NULL && i < x->nlangs; i++) {
+		const struct exercise_lang *l = &x->langs[i];
+
+		if (l->starter[0] != '\0' && !has_path(paths, n, l->starter))
+			what = "a starter", missing = l->starter;
+		for (k = 0; l->suite[0] != '\0' && k < n && !exercise_in_suite(l->suite, paths[k]); k++)
+			;
+		if (missing == NULL && l->suite[0] != '\0' && k == n)
+			what = "a test suite", missing = l->suite;
+	}
+	for (i = 0; missing == NULL && i < x->ncases; i++) {
+		const struct exercise_case *c = &x->cases[i];
+
+		if (c->stdin_file[0] != '\0' && !has_path(paths, n, c->stdin_file))
+			what = "a test's stdin_file", missing = c->stdin_file;
+		else if (c->expected_file[0] != '\0' && !has_path(paths, n, c->expected_file))
+			what = "a test's expected_file", missing = c->expected_file;
+	}
+	if (missing != NULL)
+		return err_set(e, RC_BAD_REQUEST, "exercise.conf names %s, %.200s, that is not among "
+			       "the files sent: send it too, or correct exercise.conf", what, missing);
+	return 0;
+}

@@ -88,4 +88,13 @@ int exercise_parse(const char *text, const char *name, struct exercise *out, str
 /* The exercise's entry for language id, or NULL. */
 const struct exercise_lang *exercise_lang(const struct exercise *x, const char *id);
 
+/* Whether path is one of the files a suite named suite holds: the file itself, or one under
+ * it when it names a folder ("tests" or "tests/"). Pure. */
+bool exercise_in_suite(const char *suite, const char *path);
+/* Every file x names (instructions, starters, cases' stdin_file and expected_file) is one of
+ * paths[0..n), and each suite has at least one: 0, or RC_BAD_REQUEST with the first one
+ * missing named in e. Pure. */
+int exercise_check_files(const struct exercise *x, const char *const *paths, size_t n,
+			 struct err *e);
+
 #endif

@@ -11,6 +11,7 @@
 
 #include "admin.h"
 #include "admin_fmt.h"
+#include "run_json.h"
 
 /* A score as the table shows it: "66.6", "100". */
 static void fmt_score(double v, char *buf, size_t cap)
@@ -101,23 +102,6 @@ static int print_table(const char *id, const struct result_row *rows, size_t n)
 		rc = table_print(&t, stdout);
 	table_release(&t);
 	return rc == 0 ? EX_OK : admin_nomem();
-}
-
-static json_t *results_json(const char *id, const struct result_row *rows, size_t n)
-{
-	json_t *a = json_array();
-
-	for (size_t i = 0; i < n; i++) {
-		const struct result_row *r = &rows[i];
-
-		json_array_append_new(a, json_pack("{s:s?, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:s?}",
-			"user", r->user, "attempts", (json_int_t)r->attempts, "best", r->best,
-			"latest", r->latest, "latestPassed", (json_int_t)r->latest_passed,
-			"latestTotal", (json_int_t)r->latest_total, "firstAttemptMs",
-			(json_int_t)r->first_ms, "lastAttemptMs", (json_int_t)r->last_ms,
-			"latestRun", r->latest_run));
-	}
-	return json_pack("{s:s, s:o}", "exercise", id, "results", a);
 }
 
 int admin_results(struct cli *cli, int argc, char **argv)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "editor.h"
+#include "exercises.h"
 #include "grade.h"
 #include "http.h"
 #include "jobe.h"
@@ -271,6 +272,13 @@ static void route_test(struct app *a, FCGX_Request *req, struct run_result *res,
 	grade_test(a, req, res);
 }
 
+static void route_exercises(struct app *a, FCGX_Request *req, struct run_result *res,
+			    const char *tail)
+{
+	(void)res;
+	exercises_handle(a, req, tail[0] == '/' ? tail + 1 : tail);
+}
+
 static void route_run_get(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail)
 {
 	(void)res;
@@ -299,6 +307,8 @@ static const struct route routes[] = {
 	{ "/api/editor/run", false, false, 0, NULL, route_run, "editor", "" },
 	{ "/api/editor/test", false, false, 0, NULL, route_test, "test", "" },
 	{ "/api/runs/", true, false, M_GET, "Use GET to read a run.", route_run_get, NULL, NULL },
+	{ "/api/exercises", false, false, 0, NULL, route_exercises, NULL, NULL },
+	{ "/api/exercises/", false, true, 0, NULL, route_exercises, NULL, NULL },
 	{ "/metrics", false, false, M_GET, "Use GET for /metrics.", route_metrics, NULL, NULL },
 	{ "/api/health", false, false, M_GET, "Use GET for /api/health.", route_health, NULL, NULL },
 	{ "/api/languages", false, false, M_GET, "Use GET for /api/languages.", route_languages,
@@ -362,7 +372,7 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 		r = route_find(uri, &tail);
 	if (r == NULL)
 		http_error(req, RC_NOT_FOUND, "There is nothing at this address. The API has "
-			      "POST /api/editor/run, POST /api/editor/test, GET /api/runs/{id}, GET /api/health and GET "
+			      "POST /api/editor/run, POST /api/editor/test, GET /api/exercises, GET /api/runs/{id}, GET /api/health and GET "
 			      "/api/languages; the Jobe API is under /jobe/index.php/restapi/ and the "
 			      "Piston API under /api/v2/.", NULL);
 	else if (r->methods != 0 && (r->methods & m) == 0)

@@ -99,6 +99,13 @@ int editor_body(struct pipe *p, struct buf *body, struct err *e)
 	return 0;
 }
 
+struct req_caps editor_caps(const struct pipe *p)
+{
+	const struct conf *c = p->app->conf;
+
+	return (struct req_caps){ (size_t)c->max_code_bytes, (size_t)c->max_stdin_bytes };
+}
+
 void editor_describe(struct pipe *p, const struct editor_req *er)
 {
 	if (er->code)
@@ -182,8 +189,7 @@ static int run_prepare(void *ctx, struct pipe *p, const struct buf *body, struct
 		       struct err *e)
 {
 	struct editor_run *r = ctx;
-	const struct conf *c = p->app->conf;
-	struct req_caps caps = { (size_t)c->max_code_bytes, (size_t)c->max_stdin_bytes };
+	struct req_caps caps = editor_caps(p);
 	struct program_spec spec;
 	int rc;
 

@@ -31,6 +31,8 @@ void editor_serve(struct app *a, FCGX_Request *req, struct run_result *res,
 		  const struct editor_face *f, void *ctx);
 /* The body, if it is JSON (or untyped) and within the server's size. */
 int editor_body(struct pipe *p, struct buf *body, struct err *e);
+/* The server's caps on the code and the input, for the request parsers. */
+struct req_caps editor_caps(const struct pipe *p);
 /* The row's language, code and input as the request gave them. */
 void editor_describe(struct pipe *p, const struct editor_req *er);
 /* The program the request describes, for pipe_program. */

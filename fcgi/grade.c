@@ -106,9 +106,7 @@ static int ex_text(struct grading *g, const char *file, const char *text, size_t
  * {suite_files} that the language's test commands take. */
 static int load_suite(struct grading *g, const struct lang *l, const char *path, struct err *e)
 {
-	size_t plen = strlen(path), total = 0, i, ns = 0;
-	bool folder = plen > 0 && path[plen - 1] == '/';
-	const char *slash = strrchr(path, '/');
+	size_t total = 0, i, ns = 0, plen = strlen(path);
 	char *w;
 
 	if (l->test_argv[0] == NULL)
@@ -119,9 +117,15 @@ static int load_suite(struct grading *g, const struct lang *l, const char *path,
 		const struct exercise_file *f = &g->row.files[i];
 		const char *name;
 
-		if (folder ? strncmp(f->path, path, plen) != 0 : strcmp(f->path, path) != 0)
+		if (!exercise_in_suite(path, f->path))
 			continue;
-		name = folder ? f->path + plen : (slash != NULL ? slash + 1 : f->path);
+		/* A suite that is one file: the file alone, named as it is; a folder's files are
+		 * named from inside it. */
+		if (strcmp(f->path, path) == 0) {
+			name = strrchr(f->path, '/') != NULL ? strrchr(f->path, '/') + 1 : f->path;
+		} else {
+			name = f->path + plen + (path[plen - 1] != '/');
+		}
 		if (g->nsuite == RPC_MAX_FILES)
 			return err_set(e, RC_INTERNAL, "The exercise's test suite has more than %d files. "
 				       "Tell your teacher.", RPC_MAX_FILES);
@@ -257,7 +261,7 @@ static int grade_prepare(void *ctx, struct pipe *p, const struct buf *body, stru
 {
 	struct grading *g = ctx;
 	const struct conf *c = p->app->conf;
-	struct req_caps caps = { (size_t)c->max_code_bytes, (size_t)c->max_stdin_bytes };
+	struct req_caps caps = editor_caps(p);
 	struct program_spec spec;
 	int rc;
 

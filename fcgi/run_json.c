@@ -226,3 +226,20 @@ json_t *user_list_json(const struct user_row *rows, size_t n)
 {
 	return array_of(rows, n, sizeof *rows, user_of, NULL);
 }
+
+json_t *results_json(const char *id, const struct result_row *rows, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n; i++) {
+		const struct result_row *r = &rows[i];
+
+		json_array_append_new(a, json_pack("{s:s?, s:I, s:f, s:f, s:I, s:I, s:I, s:I, s:s?}",
+			"user", r->user, "attempts", (json_int_t)r->attempts, "best", r->best,
+			"latest", r->latest, "latestPassed", (json_int_t)r->latest_passed,
+			"latestTotal", (json_int_t)r->latest_total, "firstAttemptMs",
+			(json_int_t)r->first_ms, "lastAttemptMs", (json_int_t)r->last_ms,
+			"latestRun", r->latest_run));
+	}
+	return json_pack("{s:s, s:o}", "exercise", id, "results", a);
+}

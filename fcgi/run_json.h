@@ -39,6 +39,10 @@ json_t *user_json(const struct user_row *u);
 json_t *user_key_json(const struct user_key *k);
 json_t *user_list_json(const struct user_row *rows, size_t n);
 
+/* An exercise's results (store_results' rows): {exercise: id, results: [{user, attempts,
+ * best, latest, latestPassed, latestTotal, firstAttemptMs, lastAttemptMs, latestRun}]}. */
+json_t *results_json(const char *id, const struct result_row *rows, size_t n);
+
 /* A text column as all of these show it, for JSON built around them: null for NULL, and
  * for text that is not valid UTF-8 (as it has always been shown). */
 json_t *run_json_text(const char *p);

@@ -67,6 +67,7 @@ struct user {
 	enum user_kind kind;
 	char name[128];
 	struct quota override;    /* per-user overrides, -1 where none */
+	enum user_role role;
 };
 
 /* Find the user of an API key ("rbx_..."). RC_UNAUTHORIZED if no such key, or the key or

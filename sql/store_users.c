@@ -52,7 +52,7 @@ static long col_quota(sqlite3_stmt *q, int i)
 }
 
 /* Columns: id, kind, name, revoked_ms, per_minute, per_day, concurrent, max_code_bytes */
-#define USER_COLS "u.id, u.kind, u.name, u.revoked_ms, u.per_minute, u.per_day, u.concurrent, u.max_code_bytes"
+#define USER_COLS "u.id, u.kind, u.name, u.revoked_ms, u.per_minute, u.per_day, u.concurrent, u.max_code_bytes, u.role"
 
 static enum user_kind kind_of(sqlite3_stmt *q, int i)
 {
@@ -71,6 +71,7 @@ static void read_user(sqlite3_stmt *q, struct user *u)
 	u->override.per_day = col_quota(q, 5);
 	u->override.concurrent = col_quota(q, 6);
 	u->override.max_code_bytes = col_quota(q, 7);
+	u->role = role_of(q, 8);
 }
 
 int store_user_by_key(struct store *s, const char *key, struct user *u, struct err *e)
@@ -87,7 +88,7 @@ int store_user_by_key(struct store *s, const char *key, struct user *u, struct e
 	rc = sqlite3_step(q);
 	if (rc == SQLITE_ROW) {
 		read_user(q, u);
-		rc = sqlite3_column_type(q, 3) != SQLITE_NULL || sqlite3_column_type(q, 8) != SQLITE_NULL
+		rc = sqlite3_column_type(q, 3) != SQLITE_NULL || sqlite3_column_type(q, 9) != SQLITE_NULL
 		     ? err_set(e, RC_UNAUTHORIZED, "key of %s is revoked", u->name) : 0;
 	} else if (rc == SQLITE_DONE) {
 		rc = err_set(e, RC_UNAUTHORIZED, "unknown API key");

@@ -302,6 +302,28 @@ suite_is "c: an endless loop in one test: the harness stops that test, the other
 grade c "${fib_crash[c]}" fib
 suite_is "c: a segfault in one test ends that test only" failed "passed failed passed" 2 3
 check "c: the crash is named" eval 'jq -r ".tests | sort_by(.name)[1].message" "$tmp/body" | grep -q "Segmentation fault"'
+jq -n --arg c "${fib_right[python]}" '{exercise: "fib", language: "python", code: ("import os, sys\n" +
+  "def probe():\n" +
+  "    r = []\n" +
+  "    suite = [a for a in sys.argv if a.startswith(\"/suites/\")][0]\n" +
+  "    f = os.path.join(suite, \"test_fib.py\")\n" +
+  "    for name, act in [(\"list\", lambda: os.listdir(\"/suites\")), (\"write\", lambda: open(f, \"a\").write(\"x\")),\n" +
+  "                      (\"chmod\", lambda: os.chmod(f, 0o666)), (\"create\", lambda: open(os.path.join(suite, \"x.py\"), \"w\")),\n" +
+  "                      (\"remove\", lambda: os.remove(f))]:\n" +
+  "        try:\n" +
+  "            act()\n" +
+  "            r.append(name)\n" +
+  "        except OSError:\n" +
+  "            r.append(\"no-\" + name)\n" +
+  "    return \" \".join(r)\n" +
+  "R = probe()\n" + $c + "\n" +
+  "_fib = fib\n" +
+  "def fib(n):\n" +
+  "    assert n != 20, R\n" +
+  "    return _fib(n)\n")}' > "$tmp/req"
+http POST /api/editor/test "$tmp/req"
+check "the suite is read-only to the program: /suites cannot be listed, its files not written, chmodded, added to or removed" \
+    is 200 '([.tests[] | select(.verdict == "failed") | .message] | first) | contains("no-list no-write no-chmod no-create no-remove")'
 echo "== the five cases of a Rust exercise in the style of cargo test"
 grade rust "${fib_right[rust]}" fib
 suite_is "rust: the correct solution: 3 passed" passed "passed passed passed" 3 3
@@ -315,6 +337,59 @@ suite_is "rust: a panic in one test fails that test, the others pass" failed "pa
 check "rust: the panic's message" eval 'jq -r ".tests | sort_by(.name)[1].message" "$tmp/body" | grep -q "ten is too many"'
 grade rust "${fib_bomb[rust]}" fib
 suite_is "rust: a memory bomb in one test: memory_limit for it, the two before it passed" failed "passed passed memory_limit" 2 3
+
+echo "== the exercises API: students read, teachers manage"
+http GET /api/exercises
+check "anyone signed in lists the exercises: id, title, languages" \
+    is 200 '[.exercises[].id] == ["behave", "fib", "square"] and (.exercises[] | select(.id == "square") | .languages) == ["python", "c", "cpp", "java", "javascript", "rust"]'
+http GET /api/exercises/square
+check "a student reads an exercise: instructions, the starter, the visible tests; a hidden test is its name and weight" \
+    is 200 '.instructions == "Read a whole number n from the input and print n * n.\n" and (.languages[0] | .id == "python" and (.starter | startswith("n = int(input())"))) and .tests[1] == {name: "seven", hidden: false, weight: 1, stdin: "7\n", expected: "49\n", compare: "trailing"} and .tests[3] == {name: "negative", hidden: true, weight: 2} and .hiddenTests == 1 and (has("definition") | not)'
+check "nothing of the hidden test in it" jqb '[.. | strings | select(contains("-31") or contains("961"))] | length == 0'
+tkey=$(admin --json user add mr-lee --role teacher 2>/dev/null | jq -r .key)
+skey=$(admin --json user add pupil-b 2>/dev/null | jq -r .key)
+as() { # KEY METHOD PATH [BODY-FILE]
+    local args=(-s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' -X "$2" --max-time 60 -H "Authorization: Bearer $1")
+    [ -n "${4:-}" ] && args+=(--data-binary "@$4" -H "Content-Type: application/json")
+    code=$(curl "${args[@]}" "$base$3")
+}
+as "$tkey" GET /api/exercises/square
+check "a teacher reads the hidden test too, and exercise.conf" \
+    is 200 '.tests[3] == {name: "negative", hidden: true, weight: 2, stdin: "-31\n", expected: "961\n", compare: "trailing"} and (.definition | contains("[case negative]"))'
+jq -n '{definition: "id = double\ntitle = Double it\nlanguages = python\ninstructions = README.md\n\n[case two]\nstdin_file = in/two.txt\nexpected = 4\\n\n\n[case three]\nstdin = 3\nexpected = 6\nhidden = yes\n",
+        files: [{path: "README.md", content: "Print twice the number you read.\n"},
+                {path: "in/two.txt", content: "Mgo=", encoding: "base64"}]}' > "$tmp/ex.json"
+as "$skey" PUT /api/exercises/double "$tmp/ex.json"
+check "a student cannot add an exercise: 403 saying who can" err_is 403 forbidden "Only a teacher may change exercises"
+as "$tkey" PUT /api/exercises/double "$tmp/ex.json"
+check "a teacher adds one through the API: 201" is 201 '.status == "added" and .files == 2'
+as "$tkey" PUT /api/exercises/double "$tmp/ex.json"
+check "and replaces it with the same PUT: 200" is 200 '.status == "replaced"'
+jq -n --arg c 'print(2 * int(input()))' '{exercise: "double", code: $c}' > "$tmp/req"
+as "$skey" POST /api/editor/test "$tmp/req"
+check "a student's code is graded by it at once (its stdin file sent base64)" \
+    is 200 '.status == "passed" and .summary == {passed: 2, failed: 0, total: 2, score: 100} and .tests[0].stdin == "2\n"'
+jq '.files = [.files[0]]' "$tmp/ex.json" > "$tmp/ex2.json"
+as "$tkey" PUT /api/exercises/double "$tmp/ex2.json"
+check "an exercise that names a file not sent is refused, naming it" err_is 400 bad_request "in/two.txt"
+jq '.definition |= sub("id = double"; "id = triple")' "$tmp/ex.json" > "$tmp/ex3.json"
+as "$tkey" PUT /api/exercises/double "$tmp/ex3.json"
+check "an id that is not the address's: 400" err_is 400 bad_request "make them the same"
+as "$tkey" GET /api/exercises/double/results
+check "a teacher reads the results: the student's attempt" \
+    is 200 '.exercise == "double" and .results == [.results[0] | select(.user == "pupil-b" and .attempts == 1 and .best == 100)]'
+as "$skey" GET /api/exercises/double/results
+check "a student cannot: 403" err_is 403 forbidden "Only a teacher may read"
+as "$skey" DELETE /api/exercises/double
+check "a student cannot remove one: 403" err_is 403 forbidden "Only a teacher"
+as "$tkey" DELETE /api/exercises/double
+check "a teacher removes it" is 200 '.status == "removed"'
+as "$tkey" GET /api/exercises/double
+check "then it is gone: 404" err_is 404 not_found "no exercise with this id"
+http GET "/api/exercises/../etc"
+check "an address that is no exercise id: 404" eval '[ "$code" = 404 ] || [ "$code" = 400 ]'
+as rbx_0000000000000000000000000000000000000000 GET /api/exercises
+check "an unknown key: 401" err_is 401 unauthorized ""
 
 echo "== the teacher's results table (runbox results)"
 admin --json results --exercise square > "$tmp/results"

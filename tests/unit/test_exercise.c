@@ -184,6 +184,37 @@ static void test_long_inline(void **state)
 	free(x);
 }
 
+/* What a suite holds, and the files an exercise names that must be sent with it. */
+static void test_files_named(void **state)
+{
+	struct exercise *x = parse_ok(full);
+	const char *all[] = { "README.md", "starter/main.py", "starter/main.c", "tests/test_fib.py",
+			      "cases/big.in", "cases/big.out" };
+	const char *some[6];
+	struct err e;
+
+	(void)state;
+	assert_true(exercise_in_suite("tests/", "tests/test_fib.py"));
+	assert_true(exercise_in_suite("tests", "tests/a/b.py"));
+	assert_true(exercise_in_suite("tests/one.py", "tests/one.py"));
+	assert_false(exercise_in_suite("tests", "tests2/a.py"));
+	assert_false(exercise_in_suite("tests/", "tests/"));
+	assert_false(exercise_in_suite("tests/one.py", "tests/one.py.bak"));
+	err_init(&e);
+	assert_int_equal(exercise_check_files(x, all, 6, &e), 0);
+	for (size_t drop = 0; drop < 6; drop++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < 6; i++)
+			if (i != drop)
+				some[n++] = all[i];
+		assert_int_equal(exercise_check_files(x, some, n, &e), RC_BAD_REQUEST);
+		if (strstr(e.msg, drop == 3 ? "tests/" : all[drop]) == NULL)
+			fail_msg("without %s: '%s'", all[drop], e.msg);
+	}
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -191,6 +222,7 @@ int main(void)
 		cmocka_unit_test(test_suite_only_and_escapes),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_long_inline),
+		cmocka_unit_test(test_files_named),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
