@@ -13,7 +13,7 @@
 static json_t *config(const struct limits *l, const char *seccomp)
 {
 	struct container_spec s = { "runbox/python:latest", "test", "python", "/opt/agent",
-				    seccomp, 1700000000, "test:4242", "run" };
+				    seccomp, 1700000000, "test:4242", "run", "/run/rb/suites" };
 
 	return limits_container_config(l, &s);
 }
@@ -61,6 +61,13 @@ static void test_hardening(void **state)
 	mounts = json_object_get(h, "Mounts");
 	assert_string_equal(json_string_value(json_object_get(json_array_get(mounts, 0), "Source")), "/opt/agent");
 	assert_true(json_is_true(json_object_get(json_array_get(mounts, 0), "ReadOnly")));
+	/* The teachers' suites: read-only at /suites, and nothing else mounted. */
+	assert_int_equal(json_array_size(mounts), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(mounts, 1), "Source")),
+			    "/run/rb/suites");
+	assert_string_equal(json_string_value(json_object_get(json_array_get(mounts, 1), "Target")),
+			    "/suites");
+	assert_true(json_is_true(json_object_get(json_array_get(mounts, 1), "ReadOnly")));
 	assert_string_equal(json_string_value(json_object_get(h, "LogConfig") ?
 		json_object_get(json_object_get(h, "LogConfig"), "Type") : NULL), "none");
 	assert_string_equal(json_string_value(json_object_get(json_object_get(cfg, "Labels"),
