@@ -133,7 +133,7 @@ static int case_key(struct parsing *p, const char *k, const char *v)
 {
 	static const char *const keys[] = { "stdin", "stdin_file", "args", "expected",
 					    "expected_file", "exit", "compare", "tolerance",
-					    "hidden", "weight", NULL };
+					    "hidden", "weight", "files", NULL };
 	struct exercise_case *c = p->c;
 	long n;
 	int rc;
@@ -149,6 +149,28 @@ static int case_key(struct parsing *p, const char *k, const char *v)
 			return bad(p, "args is too long (at most %s characters)%s", "511", "");
 		(void)snprintf(c->args, sizeof c->args, "%s", v);
 		return 0;
+	}
+	if (strcmp(k, "files") == 0) {
+		char buf[EXERCISE_CASE_FILES * EXERCISE_PATH_MAX], *tok, *save = NULL;
+
+		if (strlen(v) >= sizeof buf)
+			return bad(p, "files is too long%s%s", "", "");
+		(void)snprintf(buf, sizeof buf, "%s", v);
+		for (tok = strtok_r(buf, " \t", &save); tok != NULL; tok = strtok_r(NULL, " \t", &save)) {
+			if (c->nfiles == EXERCISE_CASE_FILES)
+				return bad(p, "a case has at most %s files%s", "8", "");
+			_Static_assert(EXERCISE_CASE_FILES == 8, "the sentence above says 8");
+			if ((rc = set_path(p, c->files[c->nfiles++], k, tok)) != 0)
+				return rc;
+			/* They land in the work folder by their own names: two alike would clash. */
+			for (size_t f = 0; f + 1 < c->nfiles; f++) {
+				const char *a = strrchr(c->files[f], '/'), *b = strrchr(tok, '/');
+
+				if (strcmp(a ? a + 1 : c->files[f], b ? b + 1 : tok) == 0)
+					return bad(p, "files names two files called %s%s", b ? b + 1 : tok, "");
+			}
+		}
+		return c->nfiles > 0 ? 0 : bad(p, "files names no file%s%s", "", "");
 	}
 	if (strcmp(k, "expected") == 0) {
 		c->has_expected = true;
@@ -184,8 +206,8 @@ static int case_key(struct parsing *p, const char *k, const char *v)
 			c->weight = (int)n;
 		return rc;
 	}
-	return bad(p, "unknown key '%s' in a case (known: stdin, stdin_file, args, expected, "
-		   "expected_file, exit, compare, tolerance, hidden, weight)%s", k, "");
+	return bad(p, "unknown key '%s' in a case (known: stdin, stdin_file, args, files, "
+		   "expected, expected_file, exit, compare, tolerance, hidden, weight)%s", k, "");
 }
 
 /* starter.LANG / suite.LANG: the language's entry (it must be one the exercise accepts). */
@@ -407,6 +429,9 @@ int exercise_check_files(const struct exercise *x, const char *const *paths, siz
 			what = "a test's stdin_file", missing = c->stdin_file;
 		else if (c->expected_file[0] != '\0' && !has_path(paths, n, c->expected_file))
 			what = "a test's expected_file", missing = c->expected_file;
+		for (size_t f = 0; missing == NULL && f < c->nfiles; f++)
+			if (!has_path(paths, n, c->files[f]))
+				what = "a test's file", missing = c->files[f];
 	}
 	if (missing != NULL)
 		return err_set(e, RC_BAD_REQUEST, "exercise.conf names %s, %.200s, that is not among "

@@ -18,6 +18,9 @@
  *   stdin = 5                      the input, inline (\n \t \\ escapes), or
  *   stdin_file = cases/small.in    from a file of the folder
  *   args = a b                     the program's arguments, split at spaces
+ *   files = one/data.txt           files of the folder the program finds in its work
+ *                                  folder during this case only, under their own names
+ *                                  ("data.txt"), at most 8, split at spaces
  *   expected = 5\n                 the expected stdout, inline, or
  *   expected_file = cases/small.out
  *   exit = 0                       the expected exit code (default: not checked)
@@ -41,6 +44,7 @@
 #define EXERCISE_MAX_LANGS 16
 #define EXERCISE_TEXT_MAX 4096      /* an inline stdin or expected output */
 #define EXERCISE_PATH_MAX 256
+#define EXERCISE_CASE_FILES 8       /* a case's own files */
 
 struct exercise_case {
 	char name[64];
@@ -48,6 +52,8 @@ struct exercise_case {
 	size_t stdin_len;
 	char stdin_file[EXERCISE_PATH_MAX];   /* or from this file ("" = inline) */
 	char args[512];
+	char files[EXERCISE_CASE_FILES][EXERCISE_PATH_MAX];
+	size_t nfiles;
 	char expected_text[EXERCISE_TEXT_MAX];
 	size_t expected_len;
 	char expected_file[EXERCISE_PATH_MAX];

@@ -15,6 +15,7 @@
  *   before them may have had stdin):
  *     FRAME_CASE     text "key=value\n": wall_ms, cpu_ms (the case's limits), report (1: the
  *                    program gets fd 3, a file whose content comes back as FRAME_REPORT)
+ *     FRAME_FILE     the case's own files (0..8): in /work for this case only
  *     FRAME_RUN      the case's own command (optional: FRAME_RUN's above otherwise)
  *     FRAME_STDIN    the case's input (zero or more frames)
  *   and last:

@@ -374,9 +374,16 @@ static int add_case(struct buf *out, const struct run_case *c)
 	rpc_kv_num(&k, "report", c->report ? 1 : 0);
 	rpc_kv_num(&k, "argc", (long long)argc);
 	rpc_kv_num(&k, "stdin_len", (long long)c->stdin_len);
-	if (k.over)
+	rpc_kv_num(&k, "nfiles", (long long)c->nfiles);
+	if (k.over || c->nfiles > RUN_CASE_FILES)
 		return RC_INTERNAL;
-	if (c->stdin_len > RPC_MAX_MESSAGE || alen + k.len + 1 > RPC_MAX_MESSAGE - c->stdin_len)
+	for (i = 0; i < c->nfiles; i++) {
+		if (c->files[i].len > RPC_MAX_MESSAGE)
+			return RC_BODY_TOO_LARGE;
+		alen += strlen(c->files[i].name) + 1 + 8 + c->files[i].len;
+	}
+	if (c->stdin_len > RPC_MAX_MESSAGE || alen > RPC_MAX_MESSAGE ||
+	    alen + k.len + 1 > RPC_MAX_MESSAGE - c->stdin_len)
 		return RC_BODY_TOO_LARGE;
 	frame_header(hdr, RPC_CASE, (uint32_t)(k.len + 1 + alen + c->stdin_len));
 	if ((rc = buf_add(out, hdr, sizeof hdr)) != 0 || (rc = buf_add(out, k.text, k.len)) != 0 ||
@@ -386,6 +393,15 @@ static int add_case(struct buf *out, const struct run_case *c)
 		rc = buf_add(out, c->run_argv[i], strlen(c->run_argv[i]) + 1);
 	if (rc == 0 && c->stdin_len > 0)
 		rc = buf_add(out, c->stdin_data, c->stdin_len);
+	for (i = 0; rc == 0 && i < c->nfiles; i++) {
+		unsigned char len[8];
+
+		for (int b = 0; b < 8; b++)
+			len[b] = (unsigned char)((unsigned long long)c->files[i].len >> (56 - 8 * b));
+		if ((rc = buf_add(out, c->files[i].name, strlen(c->files[i].name) + 1)) == 0 &&
+		    (rc = buf_add(out, len, 8)) == 0)
+			rc = buf_add(out, c->files[i].data, c->files[i].len);
+	}
 	return rc != 0 ? rc : out->truncated ? RC_NOMEM : 0;
 }
 
@@ -509,13 +525,13 @@ static int run_case(struct rpc_run *r, const struct rpc_frame *f, struct err *e)
 {
 	const unsigned char *nul = memchr(f->p, '\0', f->len), *q, *end = f->p + f->len;
 	struct run_case *c;
-	long long argc = 0, slen = 0;
+	long long argc = 0, slen = 0, nfiles = 0;
 	const struct rpc_field t[] = {
 		{ "wall_ms", FK_LONG, NULL, 0 }, { "cpu_ms", FK_LONG, NULL, 0 },
 		{ "report", FK_BOOL, NULL, 0 }, { "argc", FK_LLONG, &argc, 0 },
-		{ "stdin_len", FK_LLONG, &slen, 0 },
+		{ "stdin_len", FK_LLONG, &slen, 0 }, { "nfiles", FK_LLONG, &nfiles, 0 },
 	};
-	struct rpc_field f2[5];
+	struct rpc_field f2[6];
 	bool report = false;
 	int rc;
 
@@ -531,9 +547,12 @@ static int run_case(struct rpc_run *r, const struct rpc_frame *f, struct err *e)
 	f2[0].p = &c->wall_ms;
 	f2[1].p = &c->cpu_ms;
 	f2[2].p = &report;
-	if ((rc = rpc_kv_check(f->p, (size_t)(nul - f->p), f2, 5, NULL, 0, "a case's head", e)) != 0 ||
-	    (rc = rpc_fields_get(f->p, (size_t)(nul - f->p), f2, 5, e)) != 0)
+	if ((rc = rpc_kv_check(f->p, (size_t)(nul - f->p), f2, 6, NULL, 0, "a case's head", e)) != 0 ||
+	    (rc = rpc_fields_get(f->p, (size_t)(nul - f->p), f2, 6, e)) != 0)
 		return rc;
+	if (nfiles > RUN_CASE_FILES)
+		return err_set(e, RC_BAD_REQUEST, "case %zu has more than %d files", r->rr.ncases + 1,
+			       RUN_CASE_FILES);
 	c->report = report;
 	q = nul + 1;
 	if (argc > 0) {
@@ -556,11 +575,37 @@ static int run_case(struct rpc_run *r, const struct rpc_frame *f, struct err *e)
 		}
 		r->case_argv[r->case_argv_used++] = NULL;
 	}
-	if ((long long)(end - q) != slen)
+	if ((long long)(end - q) < slen)
 		return err_set(e, RC_BAD_REQUEST, "case %zu's stdin is not stdin_len bytes",
 			       r->rr.ncases + 1);
 	c->stdin_data = q;
 	c->stdin_len = (size_t)slen;
+	q += slen;
+	c->files = r->case_files[r->rr.ncases];
+	for (long long k = 0; k < nfiles; k++) {
+		struct run_file *cf = &r->case_files[r->rr.ncases][k];
+		const unsigned char *z = memchr(q, '\0', (size_t)(end - q));
+		const char *why;
+		unsigned long long len = 0;
+
+		if (z == NULL || end - (z + 1) < 8)
+			return err_set(e, RC_BAD_REQUEST, "case %zu's file %lld is cut short",
+				       r->rr.ncases + 1, k + 1);
+		if ((why = name_problem((const char *)q, (size_t)(z - q))) != NULL)
+			return err_set(e, RC_BAD_REQUEST, "case %zu's file %lld's name %s",
+				       r->rr.ncases + 1, k + 1, why);
+		for (int b = 1; b <= 8; b++)
+			len = len << 8 | z[b];
+		if (len > (unsigned long long)(end - (z + 9)))
+			return err_set(e, RC_BAD_REQUEST, "case %zu's file %lld is cut short",
+				       r->rr.ncases + 1, k + 1);
+		*cf = (struct run_file){ (const char *)q, z + 9, (size_t)len };
+		q = z + 9 + len;
+	}
+	c->nfiles = (size_t)nfiles;
+	if (q != end)
+		return err_set(e, RC_BAD_REQUEST, "case %zu has bytes after its files",
+			       r->rr.ncases + 1);
 	r->rr.ncases++;
 	return 0;
 }

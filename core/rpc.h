@@ -14,9 +14,10 @@
  *     RPC_ARGV    argv, each argument NUL-terminated    (optional)
  *     RPC_STDIN   the program's stdin                   (at most one)
  *     RPC_CASE    a test case (0..RUN_MAX_CASES, in order): "wall_ms=..\ncpu_ms=..\n
- *                 report=0|1\nargc=N\nstdin_len=M\n", a NUL, then N NUL-terminated
- *                 arguments (its own run command; N 0: the run's), then its M bytes of
- *                 stdin
+ *                 report=0|1\nargc=N\nstdin_len=M\nnfiles=F\n", a NUL, then N
+ *                 NUL-terminated arguments (its own run command; N 0: the run's), its M
+ *                 bytes of stdin, then F files (0..RUN_CASE_FILES), each a name, a NUL,
+ *                 its length as 8 big-endian bytes and its bytes
  *     RPC_END
  *   or RPC_INFO (empty), RPC_END: what the runner knows (Docker, images, its pool).
  *
@@ -104,6 +105,7 @@ struct rpc_run {
 	const char *compile_argv[RPC_MAX_ARGS + 1];
 	const char *run_argv[RPC_MAX_ARGS + 1];
 	struct run_case cases[RUN_MAX_CASES];
+	struct run_file case_files[RUN_MAX_CASES][RUN_CASE_FILES];
 	const char **case_argv;    /* the cases' own commands, one block (malloc'd) */
 	size_t case_argv_used;
 	unsigned char *msg;        /* a copy of the message (names and argv point into it) */

@@ -196,6 +196,25 @@ static int add_argv(struct buf *out, int type, const char *const *argv)
 	return rc;
 }
 
+/* A file as one FRAME_FILE: name\0content. */
+static int add_file(struct buf *out, const struct run_file *f)
+{
+	size_t nl = strlen(f->name) + 1;
+	int rc;
+
+	if (nl + f->len > FRAME_MAX_PAYLOAD)
+		return RC_INTERNAL;
+	if ((rc = add_frame(out, FRAME_FILE, NULL, 0)) != 0)
+		return rc;
+	/* Patch the header we just wrote: name\0content as one payload. */
+	out->len -= FRAME_HDR;
+	frame_header(out->data + out->len, FRAME_FILE, (uint32_t)(nl + f->len));
+	out->len += FRAME_HDR;
+	if ((rc = buf_add(out, f->name, nl)) != 0 || (rc = buf_add(out, f->data, f->len)) != 0)
+		return rc;
+	return 0;
+}
+
 /* A program's input as FRAME_STDIN frames of at most 1 MiB. */
 static int add_stdin(struct buf *out, const unsigned char *p, size_t len)
 {
@@ -245,19 +264,9 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 		return RC_INTERNAL;
 	if ((rc = add_frame(out, FRAME_JOB, job, (size_t)w)) != 0)
 		return rc;
-	for (i = 0; i < req->nfiles; i++) {
-		const struct run_file *f = &req->files[i];
-		size_t nl = strlen(f->name) + 1;
-
-		if ((rc = add_frame(out, FRAME_FILE, NULL, 0)) != 0)
+	for (i = 0; i < req->nfiles; i++)
+		if ((rc = add_file(out, &req->files[i])) != 0)
 			return rc;
-		/* Patch the header we just wrote: name\0content as one payload. */
-		out->len -= FRAME_HDR;
-		frame_header(out->data + out->len, FRAME_FILE, (uint32_t)(nl + f->len));
-		out->len += FRAME_HDR;
-		if ((rc = buf_add(out, f->name, nl)) != 0 || (rc = buf_add(out, f->data, f->len)) != 0)
-			return rc;
-	}
 	if (req->compile_argv != NULL && req->compile_argv[0] != NULL &&
 	    (rc = add_argv(out, FRAME_COMPILE, req->compile_argv)) != 0)
 		return rc;
@@ -286,8 +295,12 @@ int run_job_encode(const struct run_request *req, struct buf *out)
 			     c->report ? 1 : 0);
 		if (w < 0 || (size_t)w >= sizeof job)
 			return RC_INTERNAL;
-		if ((rc = add_frame(out, FRAME_CASE, job, (size_t)w)) != 0 ||
-		    (c->run_argv != NULL && (rc = add_argv(out, FRAME_RUN, c->run_argv)) != 0) ||
+		if (c->nfiles > RUN_CASE_FILES || (rc = add_frame(out, FRAME_CASE, job, (size_t)w)) != 0)
+			return rc != 0 ? rc : RC_INTERNAL;
+		for (size_t k = 0; k < c->nfiles; k++)
+			if ((rc = add_file(out, &c->files[k])) != 0)
+				return rc;
+		if ((c->run_argv != NULL && (rc = add_argv(out, FRAME_RUN, c->run_argv)) != 0) ||
 		    (rc = add_stdin(out, c->stdin_data, c->stdin_len)) != 0)
 			return rc;
 	}

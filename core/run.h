@@ -71,11 +71,14 @@ struct run_case {
 	size_t stdin_len;
 	const char *const *run_argv; /* NULL: the request's run command */
 	long wall_ms, cpu_ms;        /* 0, or above the request's limits: the request's */
+	const struct run_file *files; /* put in the work folder for this case only, and */
+	size_t nfiles;               /* removed after it (at most RUN_CASE_FILES) */
 	bool report;                 /* the program gets file descriptor 3 for a test
 				      * framework's report, which comes back in the case's
 				      * report buffer (never mixed with its stdout) */
 };
 #define RUN_MAX_CASES 100          /* cases in one run */
+#define RUN_CASE_FILES 8           /* files of one case */
 #define RUN_REPORT_CAP (1L << 20)  /* bytes of a framework's report kept per case */
 
 struct run_request {

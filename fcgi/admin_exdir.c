@@ -316,8 +316,11 @@ int exdir_read_all(struct exdir *d, const struct exercise *x, struct err *e)
 		if (c->stdin_file[0] && (rc = add(d, c->stdin_file, what, 0, e)) != 0)
 			break;
 		(void)snprintf(what, sizeof what, "expected_file of case %s", c->name);
-		if (c->expected_file[0])
-			rc = add(d, c->expected_file, what, 0, e);
+		if (c->expected_file[0] && (rc = add(d, c->expected_file, what, 0, e)) != 0)
+			break;
+		(void)snprintf(what, sizeof what, "a file of case %s", c->name);
+		for (size_t f = 0; f < c->nfiles && rc == 0; f++)
+			rc = add(d, c->files[f], what, 0, e);
 	}
 	return rc;
 }

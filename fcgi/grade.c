@@ -45,6 +45,7 @@ struct grading {
 	struct shwords words[RUN_MAX_CASES];
 	struct gcase cases[RUN_MAX_CASES];
 	struct case_spec specs[RUN_MAX_CASES];
+	struct run_file cfiles[RUN_MAX_CASES][EXERCISE_CASE_FILES]; /* each case's own files */
 	size_t n;
 	enum verdict verdict[RUN_MAX_CASES];
 	char msg[RUN_MAX_CASES][256];
@@ -156,7 +157,7 @@ static int load_suite(struct grading *g, const struct lang *l, const char *path,
 	g->lists[2] = (struct lang_list){ "{suite_files}", g->suite_paths, g->nsuite };
 	g->suite_mode = true;
 	g->n = 1; /* one run of the whole suite, with its report on fd 3 */
-	g->specs[0] = (struct case_spec){ NULL, 0, NULL, 0, 0, true };
+	g->specs[0] = (struct case_spec){ .report = true };
 	return 0;
 }
 
@@ -227,9 +228,23 @@ static int load_exercise(struct pipe *p, struct grading *g, struct err *e)
 		    (rc = shwords_split(xc->args, strlen(xc->args), REQ_MAX_ARGS, &g->words[i], e)) != 0)
 			return err_set(e, RC_INTERNAL, "The exercise's test '%s' has arguments that "
 				       "cannot be read: %s. Tell your teacher.", xc->name, e->msg);
-		g->specs[i] = (struct case_spec){ c->stdin_data, c->stdin_len,
-						  (const char *const *)g->words[i].w, g->words[i].n, 0,
-						  false };
+		for (size_t f = 0; f < xc->nfiles; f++) {
+			const unsigned char *data;
+			size_t len;
+
+			if ((rc = ex_text(g, xc->files[f], "", 0, &data, &len, e)) != 0)
+				return rc;
+			/* In the work folder under its own name, its folders dropped: each case
+			 * can give the program a "data.txt" of its own. */
+			g->cfiles[i][f] = (struct run_file){ strrchr(xc->files[f], '/') != NULL
+							     ? strrchr(xc->files[f], '/') + 1
+							     : xc->files[f], data, len };
+		}
+		g->specs[i] = (struct case_spec){ .stdin_data = c->stdin_data,
+						  .stdin_len = c->stdin_len,
+						  .args = (const char *const *)g->words[i].w,
+						  .nargs = g->words[i].n, .files = g->cfiles[i],
+						  .nfiles = xc->nfiles };
 	}
 	g->n = g->x->ncases;
 	return 0;
@@ -249,8 +264,9 @@ static void own_tests(struct grading *g)
 					     t->tolerance };
 		c->stdin_data = (const unsigned char *)t->stdin_data;
 		c->stdin_len = t->stdin_len;
-		g->specs[i] = (struct case_spec){ c->stdin_data, c->stdin_len, t->args, t->nargs, 0,
-						  false };
+		g->specs[i] = (struct case_spec){ .stdin_data = c->stdin_data,
+						  .stdin_len = c->stdin_len, .args = t->args,
+						  .nargs = t->nargs };
 	}
 	g->n = g->tr.ncases;
 	g->language = g->tr.prog.language;

@@ -322,8 +322,9 @@ int pipe_cases(struct program *prog, const struct program_spec *spec, const stru
 	for (i = 0; i < n; i++) {
 		struct run_case *c = &prog->cases[i];
 
-		*c = (struct run_case){ cs[i].stdin_data, cs[i].stdin_len, NULL, cs[i].wall_ms, 0,
-					cs[i].report };
+		*c = (struct run_case){ .stdin_data = cs[i].stdin_data, .stdin_len = cs[i].stdin_len,
+					.wall_ms = cs[i].wall_ms, .files = cs[i].files,
+					.nfiles = cs[i].nfiles, .report = cs[i].report };
 		if (cs[i].nargs == 0)
 			continue;
 		/* The run command with this case's arguments as {args} (the program's own come

@@ -80,6 +80,8 @@ struct case_spec {
 	size_t nargs;
 	long wall_ms;
 	bool report;
+	const struct run_file *files; /* the case's own files (run.h) */
+	size_t nfiles;
 };
 
 /* The core's run request built from a program_spec: files with their final names, the

@@ -155,6 +155,9 @@ static int run_cases(struct job *j, int sigfd, int *oom)
 		struct result res;
 		int trunc = 0, rc;
 
+		for (int f = 0; f < c->nfiles; f++)
+			if (job_write_file(j, c->files[f], c->file_len[f]) != 0)
+				return -1; /* j->err names the file */
 		if (c->report && (st.report_fd = memfd_create("runbox-report", MFD_CLOEXEC)) < 0) {
 			(void)bad(j, "Cannot make the report file of test case %d: %s.", k + 1,
 				  strerror(errno));
@@ -165,6 +168,10 @@ static int run_cases(struct job *j, int sigfd, int *oom)
 			trunc = send_report(st.report_fd);
 		if (st.report_fd >= 0)
 			close(st.report_fd);
+		/* The case's files go (not what the program made of them: the next case may see
+		 * that, as it sees anything else a case leaves in /work). */
+		for (int f = 0; f < c->nfiles; f++)
+			(void)unlinkat(j->workfd, (const char *)c->files[f], 0);
 		if (rc < 0)
 			return -1;
 		send_stage(st.name, &res, k, trunc);
@@ -366,6 +373,8 @@ static void job_clear(struct job *j)
 	if (j->stdin_fd >= 0)
 		close(j->stdin_fd);
 	for (int k = 0; k < j->ncases; k++) {
+		for (int f = 0; f < j->cases[k].nfiles; f++)
+			free(j->cases[k].files[f]);
 		free(j->cases[k].argv);
 		if (j->cases[k].stdin_fd >= 0)
 			close(j->cases[k].stdin_fd);

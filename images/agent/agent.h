@@ -53,6 +53,7 @@ struct result {
 enum phase { PH_JOB, PH_FILES, PH_RUN, PH_STDIN, PH_CASE, PH_CASE_STDIN, PH_DONE, PH_WAIT };
 
 #define CASES_MAX 100 /* test cases in one job (the server's RUN_MAX_CASES) */
+#define CASE_FILES_MAX 8 /* files of one case (RUN_CASE_FILES) */
 
 /* One test case of a job (FRAME_CASE): run after the compile stage as its own run stage. */
 struct jcase {
@@ -61,6 +62,11 @@ struct jcase {
 	char **argv;      /* its own command (one malloc'd block), or NULL: the job's */
 	int stdin_fd;     /* memfd, -1 if no stdin */
 	uint64_t stdin_len;
+	/* Its own files (FRAME_FILE after FRAME_CASE): each "name\0content", malloc'd, put in
+	 * /work just before the case and removed after it. */
+	unsigned char *files[CASE_FILES_MAX];
+	size_t file_len[CASE_FILES_MAX];
+	int nfiles;
 };
 
 /* One job: what read_job fills in from the frames, and what running it needs. Its safe
@@ -98,6 +104,9 @@ int bad(struct job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)
  * came). j->err holds a sentence on failure. Whatever was read stays owned by j, on failure
  * too. */
 int read_job(struct job *j);
+/* Write one FRAME_FILE payload ("name\0content") under /work, its folders made on the way,
+ * never through a link and never over a file that is there: 0, or JOB_BAD with j->err. */
+int job_write_file(struct job *j, const unsigned char *p, size_t n);
 
 /* Write one complete frame to stdout: the stage byte tag (if not 0), then data. Never
  * returns if stdout is gone: there is nobody left to report to. */

@@ -126,7 +126,7 @@ static void shown_name(char *out, size_t cap, const unsigned char *p, size_t n)
 	out[i] = '\0';
 }
 
-static int write_file(struct job *j, const unsigned char *p, size_t n)
+int job_write_file(struct job *j, const unsigned char *p, size_t n)
 {
 	const unsigned char *nul = memchr(p, '\0', n);
 	char name[NAME_MAX_LEN + 1];
@@ -279,9 +279,24 @@ static int on_frame(void *arg, int type, const unsigned char *p, size_t n)
 		j->phase = PH_FILES;
 		return parse_limits(j, p, n);
 	case FRAME_FILE:
+		if (j->phase == PH_CASE) {
+			/* A case's own file: kept until its case runs. */
+			struct jcase *c = &j->cases[j->ncases - 1];
+
+			if (c->nfiles == CASE_FILES_MAX)
+				return bad(j, "Test case %d has more than %d files.", j->ncases,
+					   CASE_FILES_MAX);
+			if (memchr(p, '\0', n) == NULL)
+				return bad(j, "A file in the job has no name.");
+			if ((c->files[c->nfiles] = malloc(n > 0 ? n : 1)) == NULL)
+				return bad(j, "Out of memory reading test case %d's files.", j->ncases);
+			memcpy(c->files[c->nfiles], p, n);
+			c->file_len[c->nfiles++] = n;
+			return 0;
+		}
 		if (j->phase != PH_FILES)
 			return bad(j, "A file was sent before the job settings or after the commands.");
-		return write_file(j, p, n);
+		return job_write_file(j, p, n);
 	case FRAME_COMPILE:
 		if (j->phase != PH_FILES)
 			return bad(j, "The compile command came out of order.");

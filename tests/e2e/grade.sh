@@ -164,6 +164,18 @@ grade python 'print(int(input()) + 1)' square
 check "a visible failure says where the output differs" \
     is 200 '.tests[1].verdict == "failed" and .tests[1].message == "Line 1 differs: expected \"49\", got \"8\"."'
 
+echo "== cases with files of their own"
+check "an exercise whose cases bring files is added" eval 'admin exercise add $X/lines >/dev/null'
+grade python 'import os
+print(sum(1 for _ in open("data.txt")) if os.path.exists("data.txt") else "none")' lines
+check "each case finds its own data.txt, and the next case no longer does" \
+    is 200 '.status == "passed" and [.tests[].verdict] == ["passed", "passed", "passed"]'
+grade python 'import os
+print(sum(1 for _ in open("data.txt")) if os.path.exists("data.txt") else "none")
+open("data.txt", "w").write("x\n" * 10)' lines
+check "a case's file is put back as the case gives it even when the program before rewrote it" \
+    is 200 '[.tests[].verdict] == ["passed", "passed", "passed"] and .tests[1].stdout == "1\n"'
+
 echo "== a client's own tests, without an exercise"
 jq -n '{language: "python", code: "import sys\nprint(sys.argv[1:], input())",
         tests: [{name: "args", stdin: "x", args: ["a", "b c"], expected: "['"'"'a'"'"', '"'"'b c'"'"'] x\n"},
@@ -341,7 +353,7 @@ suite_is "rust: a memory bomb in one test: memory_limit for it, the two before i
 echo "== the exercises API: students read, teachers manage"
 http GET /api/exercises
 check "anyone signed in lists the exercises: id, title, languages" \
-    is 200 '[.exercises[].id] == ["behave", "fib", "square"] and (.exercises[] | select(.id == "square") | .languages) == ["python", "c", "cpp", "java", "javascript", "rust"]'
+    is 200 '[.exercises[].id] == ["behave", "fib", "lines", "square"] and (.exercises[] | select(.id == "square") | .languages) == ["python", "c", "cpp", "java", "javascript", "rust"]'
 http GET /api/exercises/square
 check "a student reads an exercise: instructions, the starter, the visible tests; a hidden test is its name and weight" \
     is 200 '.instructions == "Read a whole number n from the input and print n * n.\n" and (.languages[0] | .id == "python" and (.starter | startswith("n = int(input())"))) and .tests[1] == {name: "seven", hidden: false, weight: 1, stdin: "7\n", expected: "49\n", compare: "trailing"} and .tests[3] == {name: "negative", hidden: true, weight: 2} and .hiddenTests == 1 and (has("definition") | not)'

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -215,6 +216,33 @@ static void test_files_named(void **state)
 	free(x);
 }
 
+/* A case's own files: split at spaces, at most 8, never two of the same name. */
+static void test_case_files(void **state)
+{
+	static const char base[] = "id = a\ntitle = A\nlanguages = python\n[case c]\nexpected = 1\n";
+	char text[2048];
+	struct exercise *x = calloc(1, sizeof *x);
+	struct err e;
+
+	(void)state;
+	assert_non_null(x);
+	(void)snprintf(text, sizeof text, "%sfiles = one/data.txt  extra.csv\n", base);
+	err_init(&e);
+	assert_int_equal(exercise_parse(text, "t.conf", x, &e), 0);
+	assert_int_equal(x->cases[0].nfiles, 2);
+	assert_string_equal(x->cases[0].files[0], "one/data.txt");
+	assert_string_equal(x->cases[0].files[1], "extra.csv");
+	(void)snprintf(text, sizeof text, "%sfiles = one/data.txt two/data.txt\n", base);
+	assert_int_equal(exercise_parse(text, "t.conf", x, &e), RC_BAD_REQUEST);
+	assert_non_null(strstr(e.msg, "two files called data.txt"));
+	(void)snprintf(text, sizeof text, "%sfiles = a b c d e f g h i\n", base);
+	assert_int_equal(exercise_parse(text, "t.conf", x, &e), RC_BAD_REQUEST);
+	assert_non_null(strstr(e.msg, "at most 8 files"));
+	(void)snprintf(text, sizeof text, "%sfiles = ../secret\n", base);
+	assert_int_equal(exercise_parse(text, "t.conf", x, &e), RC_BAD_REQUEST);
+	free(x);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_long_inline),
 		cmocka_unit_test(test_files_named),
+		cmocka_unit_test(test_case_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

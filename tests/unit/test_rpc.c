@@ -214,10 +214,14 @@ static void test_cases_round_trip(void **state)
 {
 	const struct run_file files[1] = { { "main.c", code1, sizeof code1 } };
 	static const char *const own[] = { "./main", "--case", "", NULL };
+	static const struct run_file cfiles[2] = { { "data/in.csv", (const unsigned char *)"1,2", 3 },
+						   { "x", (const unsigned char *)"", 0 } };
 	struct run_case cases[3] = {
-		{ (const unsigned char *)"1\n", 2, NULL, 100, 200, false },
-		{ stdin_bytes, sizeof stdin_bytes, own, 0, 0, true },
-		{ NULL, 0, NULL, 5, 6, false },
+		{ .stdin_data = (const unsigned char *)"1\n", .stdin_len = 2, .wall_ms = 100,
+		  .cpu_ms = 200, .files = cfiles, .nfiles = 2 },
+		{ .stdin_data = stdin_bytes, .stdin_len = sizeof stdin_bytes, .run_argv = own,
+		  .report = true },
+		{ .wall_ms = 5, .cpu_ms = 6 },
 	};
 	struct run_request req = full_request(files);
 	struct run_result res, got;
@@ -242,6 +246,13 @@ static void test_cases_round_trip(void **state)
 	assert_null(r.rr.cases[0].run_argv);
 	assert_int_equal(r.rr.cases[0].stdin_len, 2);
 	assert_memory_equal(r.rr.cases[0].stdin_data, "1\n", 2);
+	assert_int_equal(r.rr.cases[0].nfiles, 2);
+	assert_string_equal(r.rr.cases[0].files[0].name, "data/in.csv");
+	assert_int_equal(r.rr.cases[0].files[0].len, 3);
+	assert_memory_equal(r.rr.cases[0].files[0].data, "1,2", 3);
+	assert_string_equal(r.rr.cases[0].files[1].name, "x");
+	assert_int_equal(r.rr.cases[0].files[1].len, 0);
+	assert_int_equal(r.rr.cases[1].nfiles, 0);
 	assert_true(r.rr.cases[1].report);
 	assert_argv(r.rr.cases[1].run_argv, own);
 	assert_int_equal(r.rr.cases[1].stdin_len, sizeof stdin_bytes);
@@ -290,7 +301,8 @@ static void test_cases_round_trip(void **state)
 static void test_cases_refused(void **state)
 {
 	const struct run_file files[1] = { { "main.c", code1, sizeof code1 } };
-	struct run_case c = { (const unsigned char *)"abc", 3, NULL, 1, 1, false };
+	struct run_case c = { .stdin_data = (const unsigned char *)"abc", .stdin_len = 3, .wall_ms = 1,
+			      .cpu_ms = 1 };
 	struct run_request req = full_request(files);
 	struct rpc_run r;
 	struct err e;

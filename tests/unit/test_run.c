@@ -171,8 +171,8 @@ static void test_job_cases(void **state)
 	static const char *const run_argv[] = { "python3", "main.py", NULL };
 	static const char *const own[] = { "python3", "-m", "pytest", NULL };
 	struct run_case cases[2] = {
-		{ (const unsigned char *)"7\n", 2, NULL, 300, 0, false },
-		{ NULL, 0, own, 99999, 99999, true },
+		{ .stdin_data = (const unsigned char *)"7\n", .stdin_len = 2, .wall_ms = 300 },
+		{ .run_argv = own, .wall_ms = 99999, .cpu_ms = 99999, .report = true },
 	};
 	struct run_request req = { .files = &f, .nfiles = 1, .run_argv = run_argv,
 				   .cases = cases, .ncases = 2 };
