@@ -35,7 +35,11 @@ UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
 .PHONY: all deps test-deps fuzz images run start stop test unit admin integration e2e test-attack bench clean
-all: $(B)/runbox-fcgi $(B)/runbox $(B)/runbox-agent $(B)/seccomp.json
+all: $(B)/runbox-fcgi $(B)/runbox $(B)/runbox-agent $(B)/seccomp.json $(B)/page/index.html
+
+# The editor page (nginx serves it at /): Monaco and the page's code, bundled by esbuild.
+$(B)/page/index.html: $(wildcard nginx/page/src/*) nginx/page/package-lock.json scripts/page.sh
+	@scripts/page.sh $(abspath $(B))/page
 
 $(B)/%.o: %.c $(wildcard core/*.h fcgi/*.h sql/*.h)
 	@mkdir -p $(dir $@)
@@ -125,6 +129,7 @@ e2e: all test-deps
 	tests/e2e/jobe.sh
 	tests/e2e/piston.sh
 	tests/e2e/grade.sh
+	tests/browser/run.sh
 
 # Hostile programs (fork bombs, floods, escapes...) and hostile requests, each suite on a
 # stack of its own.

@@ -9,6 +9,10 @@ pkgs=(gcc make pkg-config libc6-dev libfcgi-dev libjansson-dev libcurl4-openssl-
 . "$(dirname "$0")/apt.sh"
 rc=0
 apt_need runbox "${pkgs[@]}" || rc=$?
+# Node.js and npm build the editor page (scripts/page.sh); Debian's, unless a node is there.
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
+    apt_need "the editor page" nodejs npm || true
+fi
 if [ "$rc" = 10 ]; then
     # The nginx package may start a default server on port 80: runbox runs its own.
     if [ -f /run/nginx.pid ] && [ ! -e /etc/runbox-keep-system-nginx ]; then

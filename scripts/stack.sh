@@ -32,7 +32,7 @@ render_nginx() {
         -e "s|@FCGI_SOCKET@|$fcgi_socket|g" -e "s|@BODY_MAX@|${body_kb}k|g" \
         -e "s|@FILE_BODY_MAX@|${file_body_kb}k|g" \
         -e "s|@BODY_MAX_TEXT@|${body_kb} KB|g" -e "s|@READ_TIMEOUT@|$read_timeout|g" \
-        -e "s|@AUTH_INCLUDE@|$auth_line|g" \
+        -e "s|@AUTH_INCLUDE@|$auth_line|g" -e "s|@PAGE_DIR@|$top/build/page|g" \
         "$top/nginx/runbox.conf.in" > "$run_dir/nginx.conf"
     nginx -t -q -c "$run_dir/nginx.conf" -e "$run_dir/nginx-error.log" ||
         { echo "nginx rejected $run_dir/nginx.conf" >&2; exit 1; }

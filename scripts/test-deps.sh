@@ -11,6 +11,12 @@ if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
 fi
 # clang and its runtime (libFuzzer, the sanitizers) for make fuzz.
 apt_need "make fuzz" clang libclang-rt-14-dev || true
+# Debian's chromium for the editor page's browser tests (never a browser download).
+apt_need "the browser tests" chromium || true
+if ! (cd tests/browser && npm ls --silent >/dev/null 2>&1); then
+    echo "installing playwright-core (tests/browser/package-lock.json)"
+    (cd tests/browser && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+fi
 if ! (cd tests/clients && npm ls --silent >/dev/null 2>&1); then
     echo "installing the npm clients (tests/clients/package-lock.json)"
     (cd tests/clients && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

@@ -1,0 +1,74 @@
+// The editor page's own logic (nginx/page/src/logic.js), with node:test: compiler and
+// interpreter messages into editor markers, answers into plain words, refusals into one
+// sentence. Run: node --test tests/browser/logic.test.mjs
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { errorSentence, formatBytes, formatMs, parseMarkers, runSummary, testRows } from '../../nginx/page/src/logic.js';
+
+test('gcc errors and warnings become markers on their lines', () => {
+  const text = "main.c: In function 'main':\nmain.c:3:5: error: expected ';' before 'return'\n" +
+    "    3 |     return 0\n      |     ^~~~~~\nmain.c:2:9: warning: unused variable 'x' [-Wunused-variable]\n";
+  assert.deepEqual(parseMarkers(text), [
+    { file: 'main.c', line: 3, column: 5, severity: 'error', message: "expected ';' before 'return'" },
+    { file: 'main.c', line: 2, column: 9, severity: 'warning', message: "unused variable 'x' [-Wunused-variable]" },
+  ]);
+});
+
+test("javac's errors have a line and no column", () => {
+  const m = parseMarkers("Main.java:4: error: ';' expected\n        System.out.println(\"x\")\n");
+  assert.deepEqual(m, [{ file: 'Main.java', line: 4, column: 1, severity: 'error', message: "';' expected" }]);
+});
+
+test("rustc's errors point with -->", () => {
+  const text = 'error[E0308]: mismatched types\n --> main.rs:2:18\n  |\n2 |     let x: i32 = "a";\n';
+  assert.deepEqual(parseMarkers(text), [{ file: 'main.rs', line: 2, column: 18, severity: 'error', message: 'mismatched types' }]);
+});
+
+test("a Python traceback marks its last frame's line with the error", () => {
+  const text = 'Traceback (most recent call last):\n  File "/work/main.py", line 5, in <module>\n    f()\n' +
+    '  File "/work/main.py", line 2, in f\n    return 1 / 0\nZeroDivisionError: division by zero\n';
+  assert.deepEqual(parseMarkers(text), [{ file: 'main.py', line: 2, column: 1, severity: 'error', message: 'ZeroDivisionError: division by zero' }]);
+});
+
+test("Node's uncaught error marks its line", () => {
+  const text = '/work/main.js:3\nfoo(;\n    ^\n\nSyntaxError: Unexpected token \';\'\n    at ...\n';
+  const m = parseMarkers(text);
+  assert.equal(m.length, 1);
+  assert.equal(m[0].line, 3);
+  assert.match(m[0].message, /^SyntaxError/);
+});
+
+test('markers only for the files given, when given', () => {
+  assert.deepEqual(parseMarkers('lib.c:1:1: error: x\n', ['main.c']), []);
+  assert.equal(parseMarkers('', []).length, 0);
+  assert.equal(parseMarkers('nothing here\n').length, 0);
+});
+
+test('an answer in plain words', () => {
+  assert.deepEqual(runSummary({ status: 'ok', output: { exitCode: 0 }, durationMs: 24, memoryUsed: 7340032, truncated: {} }),
+    { line: 'Finished · exit code 0 · 24 ms · 7.0 MB', notes: [] });
+  assert.deepEqual(runSummary({ status: 'runtime_error', output: { exitCode: 0, signal: 11 }, durationMs: 1500, truncated: { stdout: true } }),
+    { line: 'Runtime error · signal 11 · 1.5 s', notes: ['stdout was cut'] });
+  assert.equal(runSummary({ status: 'timeout', output: {} }).line, 'Time limit exceeded');
+  assert.equal(formatMs(999), '999 ms');
+  assert.equal(formatBytes(2048), '2 KB');
+});
+
+test("a test request's rows hide what a hidden test hides", () => {
+  const rows = testRows({ tests: [
+    { name: 'seven', verdict: 'failed', hidden: false, message: 'Line 1 differs', expected: '49\n', stdout: '48\n' },
+    { name: 'negative', verdict: 'passed', hidden: true },
+  ] });
+  assert.deepEqual(rows[0], { name: 'seven', verdict: 'failed', words: 'Wrong answer', passed: false, hidden: false,
+    message: 'Line 1 differs', expected: '49\n', actual: '48\n' });
+  assert.equal(rows[1].passed, true);
+  assert.equal(rows[1].expected, undefined);
+});
+
+test('refusals and a server that is gone, in one sentence each', () => {
+  assert.equal(errorSentence(429, { error: { message: 'You have used up your 10 runs a minute.' } }, '12'),
+    'You have used up your 10 runs a minute. Try again in 12 s.');
+  assert.match(errorSentence(0), /cannot be reached/);
+  assert.match(errorSentence(502, null), /busy or restarting/);
+  assert.equal(errorSentence(400, { error: { message: 'The field x is not recognised.' } }), 'The field x is not recognised.');
+});

@@ -1,0 +1,133 @@
+// The editor page in a real browser: Debian's chromium, driven by playwright-core, against a
+// running stack (BASE, e.g. http://127.0.0.1:18100). Screenshots go to OUT. Prints one line
+// per check and exits 1 if any failed. Started by tests/browser/run.sh.
+import { chromium } from 'playwright-core';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const base = process.env.BASE;
+const out = process.env.OUT || 'build/test-output/browser';
+mkdirSync(out, { recursive: true });
+let pass = 0, fail = 0;
+async function check(name, fn) {
+  try {
+    const ok = await fn();
+    if (ok === false) throw new Error('not as expected');
+    pass++;
+    console.log(`  ok   ${name}`);
+  } catch (e) {
+    fail++;
+    console.log(`  FAIL ${name}: ${String(e.message || e).split('\n')[0]}`);
+  }
+}
+
+const userDir = mkdtempSync(join(tmpdir(), 'runbox-chromium-'));
+const browser = await chromium.launchPersistentContext(userDir, {
+  executablePath: '/usr/bin/chromium', headless: true,
+  args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking',
+         '--disable-component-update', '--no-first-run'],
+});
+const page = browser.pages()[0] || await browser.newPage();
+const requests = [];
+page.on('request', (r) => requests.push(r.url()));
+const t0 = Date.now();
+await page.goto(base + '/');
+await page.waitForSelector('body[data-ready="1"]', { timeout: 15000 });
+const interactive = Date.now() - t0;
+console.log(`  (interactive after ${interactive} ms)`);
+await page.waitForSelector('.monaco-editor', { timeout: 10000 });
+
+// Type a program into Monaco: select all, then type (the editor's own keyboard handling).
+async function setCode(code) {
+  await page.click('.monaco-editor .view-lines');
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.evaluate((c) => navigator.clipboard ? null : null, code);
+  await page.keyboard.insertText(code);
+}
+async function runAndWait(how = 'button') {
+  await page.evaluate(() => { document.getElementById('summary').textContent = ''; document.getElementById('status').textContent = ''; });
+  if (how === 'button') await page.click('#run');
+  else { await page.click('.monaco-editor .view-lines'); await page.keyboard.press('Control+Enter'); }
+  await page.waitForFunction(() => document.getElementById('summary').textContent !== '' ||
+    (document.getElementById('status').textContent !== '' && document.getElementById('status').textContent !== 'Running…'), null, { timeout: 60000 });
+}
+const text = (id) => page.$eval(`#${id}`, (e) => e.textContent);
+
+await check('the page is served by runbox itself: no request leaves the origin', async () =>
+  requests.every((u) => u.startsWith(base) || u.startsWith('data:') || u.startsWith('blob:')));
+await check('the language picker lists the server\'s languages, Python first', async () => {
+  const ids = await page.$$eval('#language option', (o) => o.map((x) => x.value));
+  return ids[0] === 'python' && ['javascript', 'c', 'cpp', 'java', 'rust'].every((l) => ids.includes(l));
+});
+await check('each language has a starter program, coloured', async () => {
+  await page.selectOption('#language', 'c');
+  await page.waitForFunction(() => document.querySelector('.monaco-editor .view-lines').textContent.includes('#include'));
+  const coloured = await page.$$eval('.monaco-editor .view-lines span span', (s) => new Set(s.map((x) => x.className)).size);
+  await page.selectOption('#language', 'python');
+  return coloured > 2;
+});
+await page.screenshot({ path: join(out, 'start.png') });
+
+await check('a Python program runs; its stdout is shown, with the status in plain words', async () => {
+  await setCode('print("hello from the page")\n');
+  await runAndWait();
+  return (await text('stdout')) === 'hello from the page\n' && (await text('summary')).startsWith('Finished · exit code 0');
+});
+await page.screenshot({ path: join(out, 'ran.png') });
+await check('stdin reaches the program', async () => {
+  await setCode('print(input()[::-1])\n');
+  await page.fill('#stdin', 'abc');
+  await runAndWait();
+  await page.fill('#stdin', '');
+  return (await text('stdout')) === 'cba\n';
+});
+await check('stderr is shown apart, and a traceback marks its line in the editor', async () => {
+  await setCode('x = 1\ny = x / 0\n');
+  await runAndWait();
+  const err = await text('stderr');
+  const marked = await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 5000 }).then(() => true, () => false);
+  return err.includes('ZeroDivisionError') && (await text('summary')).startsWith('Runtime error · exit code 1') && marked;
+});
+await check('Ctrl+Enter runs too', async () => {
+  await setCode('print(6 * 7)\n');
+  await runAndWait('keyboard');
+  return (await text('stdout')) === '42\n';
+});
+await check('a C compile error: its status, the compiler\'s message and a marker on line 2', async () => {
+  await page.selectOption('#language', 'c');
+  await setCode('int main(void)\n{ return 0 }\n');
+  await runAndWait();
+  const summary = await text('summary');
+  const marked = await page.waitForSelector('.monaco-editor .squiggly-error', { timeout: 5000 }).then(() => true, () => false);
+  await page.screenshot({ path: join(out, 'compile-error.png') });
+  const err = await text('stderr');
+  // gcc quotes with ‘’ under a UTF-8 locale.
+  if (!(summary.startsWith('Compile error') && err.includes('main.c:2') && /expected ['‘];/.test(err) && marked))
+    throw new Error(`summary '${summary}', marked ${marked}, stderr '${err.slice(0, 120)}'`);
+});
+await check('the code is kept per language across a reload', async () => {
+  await page.reload();
+  await page.waitForSelector('body[data-ready="1"]');
+  await page.waitForSelector('.monaco-editor');
+  const lang = await page.$eval('#language', (s) => s.value);
+  // Monaco draws spaces as no-break spaces.
+  const code = (await page.$eval('.monaco-editor .view-lines', (e) => e.textContent)).replace(/\u00a0/g, ' ');
+  if (!(lang === 'c' && code.includes('return 0 }')))
+    throw new Error(`language '${lang}', code '${code.slice(0, 80)}'`);
+});
+await check('an unknown API key is said plainly, not as JSON', async () => {
+  await page.fill('#key', 'rbx_0000000000000000000000000000000000000000');
+  await page.selectOption('#language', 'python');
+  await setCode('print(1)\n');
+  await runAndWait();
+  const s = await text('status');
+  await page.fill('#key', '');
+  await page.dispatchEvent('#key', 'change');
+  return s.length > 10 && !s.includes('{') && /key/i.test(s);
+});
+
+await browser.close();
+console.log(`\nbrowser: ${pass} passed, ${fail} failed`);
+process.exit(fail === 0 ? 0 : 1);

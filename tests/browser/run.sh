@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# The editor page's tests: its own logic with node:test, then the page in a real browser
+# (Debian's chromium, playwright-core from tests/browser/package-lock.json) against a stack
+# of its own (port 18100, instance e2e-browser). Screenshots: build/test-output/browser/.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$top"
+. "$top/tests/e2e/lib.sh"
+own_stack e2e-browser "${RUNBOX_BROWSER_LISTEN:-127.0.0.1:18100}"
+export RUNBOX_FCGI_PROCESSES=3 RUNBOX_POOL_SIZE=1
+export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_PER_DAY=1000000 RUNBOX_QUOTA_CONCURRENT=100
+cleanup() { scripts/stack.sh stop >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$RUNBOX_RUN_DIR"; }
+trap cleanup EXIT
+
+echo "== the page's own logic (node:test)"
+node --test tests/browser/logic.test.mjs > "$tmp/unit.tap" 2>&1
+check "the page's logic: $(grep -E '^# (pass|fail)' "$tmp/unit.tap" | tr '\n' ' ')" grep -q '^# fail 0' "$tmp/unit.tap"
+echo "== the page in chromium"
+scripts/stack.sh start >/dev/null || { echo "the stack did not start"; exit 1; }
+http GET /
+check "GET / is the page, as HTML" eval '[ "$code" = 200 ] && grep -qi "content-type: text/html" "$tmp/hdr" && grep -q "<title>runbox</title>" "$tmp/body"'
+weight=$(for f in / /app.js /app.css /editor.worker.js /codicon.ttf; do
+    curl -s -H 'Accept-Encoding: gzip' -o /dev/null -w '%{size_download}\n' "$base$f"; done | awk '{ s += $1 } END { print s }')
+echo "  (first load: $((weight / 1024)) KB transferred, gzip on)"
+check "the first load is under 3 MB transferred" test "$weight" -lt $((3 * 1024 * 1024))
+BASE=$base OUT=build/test-output/browser node tests/browser/page.mjs
+rc=$?
+check "the browser suite" test "$rc" = 0
+echo
+echo "browser e2e: $pass passed, $fail failed"
+[ "$fail" = 0 ]
