@@ -2,7 +2,7 @@
 // running stack (BASE, e.g. http://127.0.0.1:18100). Screenshots go to OUT. Prints one line
 // per check and exits 1 if any failed. Started by tests/browser/run.sh.
 import { chromium } from 'playwright-core';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -129,5 +129,6 @@ await check('an unknown API key is said plainly, not as JSON', async () => {
 });
 
 await browser.close();
+rmSync(userDir, { recursive: true, force: true }); // the empty profile it started with
 console.log(`\nbrowser: ${pass} passed, ${fail} failed`);
 process.exit(fail === 0 ? 0 : 1);
