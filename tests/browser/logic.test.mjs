@@ -3,7 +3,13 @@
 // sentence. Run: node --test tests/browser/logic.test.mjs
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { errorSentence, formatBytes, formatMs, parseMarkers, runSummary, testRows } from '../../nginx/page/src/logic.js';
+import { errorSentence, formatBytes, formatMs, parseMarkers, runSummary, testRows, versionLabel } from '../../nginx/page/src/logic.js';
+
+test('the picker names a language with its version number only', () => {
+  assert.equal(versionLabel({ name: 'C', version: 'gcc (Debian 12.2.0-14+deb12u1) 12.2.0', available: true }), 'C 12.2.0');
+  assert.equal(versionLabel({ name: 'Python', version: 'Python 3.11.2', available: true }), 'Python 3.11.2');
+  assert.equal(versionLabel({ name: 'Rust', version: null, available: false }), 'Rust (not installed)');
+});
 
 test('gcc errors and warnings become markers on their lines', () => {
   const text = "main.c: In function 'main':\nmain.c:3:5: error: expected ';' before 'return'\n" +

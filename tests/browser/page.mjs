@@ -117,6 +117,60 @@ await check('the code is kept per language across a reload', async () => {
   if (!(lang === 'c' && code.includes('return 0 }')))
     throw new Error(`language '${lang}', code '${code.slice(0, 80)}'`);
 });
+await check('an exercise: its instructions and starter, Run tests, a verdict per test, the hidden one only named', async () => {
+  await page.selectOption('#language', 'python');
+  await page.selectOption('#exercise', 'square');
+  await page.waitForFunction(() => !document.getElementById('task').hidden);
+  const instructions = await text('instructions');
+  const starter = (await page.$eval('.monaco-editor .view-lines', (e) => e.textContent)).replace(/\u00a0/g, ' ');
+  await setCode('n = int(input())\nprint(n * n if n > 0 else n)\n');
+  await page.click('#test');
+  await page.waitForFunction(() => !document.getElementById('results').hidden, null, { timeout: 60000 });
+  const rows = await page.$$eval('#tests li', (li) => li.map((x) => ({ cls: x.className, text: x.textContent })));
+  await page.screenshot({ path: join(out, 'tests.png') });
+  const score = await text('score');
+  const ok = instructions.startsWith('Read a whole number') && starter.includes('n = int(input())') &&
+    rows.length === 4 && rows.slice(0, 3).every((r) => r.cls === 'passed') && rows[3].cls === 'failed' &&
+    rows[3].text === 'negative (hidden): Wrong answer' && score === 'Some tests failed: 3 of 4 passed, score 60';
+  if (!ok) throw new Error(`${instructions.slice(0, 30)} | ${starter.slice(0, 30)} | ${JSON.stringify(rows)} | ${score}`);
+});
+await check('a visible failure shows what was expected and what came out', async () => {
+  await setCode('print(int(input()) + 1)\n');
+  await page.click('#test');
+  await page.waitForFunction(() => document.querySelector('#tests li .detail'), null, { timeout: 60000 });
+  const detail = await page.$eval('#tests li:nth-child(2) .detail', (d) => d.textContent);
+  return detail.includes('expected: 49') && detail.includes('got: 8') && detail.includes('Line 1 differs');
+});
+await check("the exercise's code is kept apart from free coding's", async () => {
+  const editorText = () => page.$eval('.monaco-editor .view-lines', (e) => e.textContent.replace(/\u00a0/g, ' '));
+  await page.selectOption('#exercise', '');
+  await page.waitForFunction(() => document.getElementById('task').hidden);
+  const free = await editorText();
+  await page.selectOption('#exercise', 'square');
+  await page.waitForFunction(() => !document.getElementById('task').hidden);
+  const mine = await editorText();
+  await page.selectOption('#exercise', '');
+  await page.waitForFunction(() => document.getElementById('task').hidden);
+  if (!(!free.includes('int(input()) + 1') && mine.includes('int(input()) + 1')))
+    throw new Error(`free '${free.slice(0, 40)}', exercise '${mine.slice(0, 40)}'`);
+});
+await check("a teacher's key shows the class's results for the exercise; a student's does not", async () => {
+  await page.selectOption('#exercise', 'square');
+  const before = await page.$eval('#class', (d) => d.hidden);
+  await page.fill('#key', process.env.TEACHER_KEY || '');
+  await page.dispatchEvent('#key', 'change');
+  await page.selectOption('#exercise', '');
+  await page.selectOption('#exercise', 'square');
+  await page.waitForFunction(() => !document.getElementById('class').hidden, null, { timeout: 10000 });
+  await page.click('#class summary');
+  const rows = await page.$$eval('#class-rows tr', (tr) => tr.map((r) => [...r.children].map((c) => c.textContent)));
+  await page.screenshot({ path: join(out, 'class.png') });
+  await page.fill('#key', '');
+  await page.dispatchEvent('#key', 'change');
+  await page.selectOption('#exercise', '');
+  if (!(before && rows.length === 1 && rows[0][0] === 'address:127.0.0.1' && rows[0][1] === '2'))
+    throw new Error(`hidden before: ${before}, rows ${JSON.stringify(rows)}`);
+});
 await check('an unknown API key is said plainly, not as JSON', async () => {
   await page.fill('#key', 'rbx_0000000000000000000000000000000000000000');
   await page.selectOption('#language', 'python');

@@ -17,6 +17,10 @@ node --test tests/browser/logic.test.mjs > "$tmp/unit.tap" 2>&1
 check "the page's logic: $(grep -E '^# (pass|fail)' "$tmp/unit.tap" | tr '\n' ' ')" grep -q '^# fail 0' "$tmp/unit.tap"
 echo "== the page in chromium"
 scripts/stack.sh start >/dev/null || { echo "the stack did not start"; exit 1; }
+RUNBOX_CONF=$top/runbox.conf build/runbox exercise add tests/e2e/exercises/square >/dev/null ||
+    { echo "the exercise could not be added"; exit 1; }
+export TEACHER_KEY
+TEACHER_KEY=$(RUNBOX_CONF=$top/runbox.conf build/runbox --json user add mr-lee --role teacher 2>/dev/null | jq -r .key)
 http GET /
 check "GET / is the page, as HTML" eval '[ "$code" = 200 ] && grep -qi "content-type: text/html" "$tmp/hdr" && grep -q "<title>runbox</title>" "$tmp/body"'
 weight=$(for f in / /app.js /app.css /editor.worker.js /codicon.ttf; do

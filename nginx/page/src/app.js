@@ -7,7 +7,7 @@ import 'monaco-editor/esm/vs/basic-languages/javascript/javascript.contribution.
 import 'monaco-editor/esm/vs/basic-languages/cpp/cpp.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/java/java.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/rust/rust.contribution.js';
-import { errorSentence, parseMarkers, runSummary } from './logic.js';
+import { errorSentence, parseMarkers, runSummary, statusWords, testRows, versionLabel } from './logic.js';
 
 self.MonacoEnvironment = { getWorkerUrl: () => 'editor.worker.js' };
 
@@ -32,7 +32,11 @@ const store = {
 
 let editor;
 let language = store.get('language', 'python');
+let exercise = null; // the exercise picked ({id, title, languages...}), or null
 let running = false;
+
+// Where the code is kept: per language, and per exercise and language.
+const slot = (lang) => (exercise ? `code.${exercise.id}.${lang}` : `code.${lang}`);
 
 function setTheme(dark) {
   document.documentElement.dataset.theme = dark ? 'dark' : 'light';
@@ -42,11 +46,14 @@ function setTheme(dark) {
 }
 
 function codeOf(lang) {
-  return store.get(`code.${lang}`, STARTERS[lang] || '');
+  const starter = exercise?.languages?.find((l) => l.id === lang)?.starter;
+  return store.get(slot(lang), starter || STARTERS[lang] || '');
 }
 
-function pickLanguage(lang) {
-  if (editor) store.set(`code.${language}`, editor.getValue());
+// save: keep what the editor holds first (not when the exercise just changed: it holds the
+// previous exercise's code, already kept).
+function pickLanguage(lang, save = true) {
+  if (editor && save) store.set(slot(language), editor.getValue());
   language = lang;
   store.set('language', lang);
   $('language').value = lang;
@@ -64,7 +71,7 @@ async function loadLanguages() {
     for (const l of body.languages || []) {
       const o = document.createElement('option');
       o.value = l.id;
-      o.textContent = l.version ? `${l.name} ${l.version}` : l.name;
+      o.textContent = versionLabel(l);
       o.disabled = !l.available;
       sel.append(o);
     }
@@ -97,15 +104,12 @@ async function run() {
   $('status').textContent = 'Running…';
   $('summary').textContent = '';
   const code = editor.getValue();
-  store.set(`code.${language}`, code);
+  store.set(slot(language), code);
   const args = $('args').value.trim();
   const body = { language, code, stdin: $('stdin').value };
   if (args) body.args = args.split(/\s+/);
-  const headers = { 'Content-Type': 'application/json' };
-  const key = $('key').value.trim();
-  if (key) headers.Authorization = `Bearer ${key}`;
   try {
-    const r = await fetch('/api/editor/run', { method: 'POST', headers, body: JSON.stringify(body) });
+    const r = await fetch('/api/editor/run', { method: 'POST', headers: headers(), body: JSON.stringify(body) });
     let answer = null;
     try { answer = await r.json(); } catch { /* not JSON: said below */ }
     if (r.ok && answer && answer.status) {
@@ -122,6 +126,138 @@ async function run() {
   }
 }
 
+function headers() {
+  const h = { 'Content-Type': 'application/json' };
+  const key = $('key').value.trim();
+  if (key) h.Authorization = `Bearer ${key}`;
+  return h;
+}
+
+async function loadExercises() {
+  try {
+    const r = await fetch('/api/exercises', { headers: headers() });
+    if (!r.ok) return; // no exercises for this user: free coding only
+    const body = await r.json();
+    for (const x of body.exercises || []) {
+      const o = document.createElement('option');
+      o.value = x.id;
+      o.textContent = x.title;
+      $('exercise').append(o);
+    }
+    const last = store.get('exercise', '');
+    if (last && (body.exercises || []).some((x) => x.id === last)) {
+      $('exercise').value = last;
+      await pickExercise(last);
+    }
+  } catch { /* the API is unreachable: run still says so */ }
+}
+
+async function pickExercise(id) {
+  if (editor) store.set(slot(language), editor.getValue());
+  exercise = null;
+  store.set('exercise', id);
+  $('task').hidden = $('test').hidden = $('results').hidden = $('class').hidden = true;
+  if (id) {
+    try {
+      const r = await fetch(`/api/exercises/${encodeURIComponent(id)}`, { headers: headers() });
+      if (!r.ok) throw Object.assign(new Error(), { status: r.status, body: await r.json().catch(() => null) });
+      exercise = await r.json();
+      $('task-title').textContent = exercise.title;
+      $('instructions').textContent = exercise.instructions || '';
+      $('task').hidden = $('test').hidden = false;
+      loadClass(id);
+      const langs = exercise.languages.map((l) => l.id);
+      if (!langs.includes(language)) { language = langs[0]; $('language').value = language; }
+    } catch (e) {
+      $('status').textContent = errorSentence(e.status || 0, e.body);
+    }
+  }
+  pickLanguage(language, false);
+}
+
+// A teacher's key reads the exercise's results; anyone else's gets 403 and sees nothing.
+async function loadClass(id) {
+  $('class').hidden = true;
+  try {
+    const r = await fetch(`/api/exercises/${encodeURIComponent(id)}/results`, { headers: headers() });
+    if (!r.ok) return;
+    const body = await r.json();
+    const rows = $('class-rows');
+    rows.replaceChildren();
+    for (const s of body.results || []) {
+      const tr = document.createElement('tr');
+      for (const v of [s.user, s.attempts, s.best, s.latest, `${s.latestPassed}/${s.latestTotal}`]) {
+        const td = document.createElement('td');
+        td.textContent = String(v);
+        tr.append(td);
+      }
+      rows.append(tr);
+    }
+    $('class').hidden = false;
+  } catch { /* not a teacher, or offline */ }
+}
+
+function showTests(answer) {
+  const t = answer.summary || {};
+  $('score').textContent = `${statusWords(answer.status)}: ${t.passed} of ${t.total} passed, score ${t.score}`;
+  $('score').dataset.status = answer.status;
+  const list = $('tests');
+  list.replaceChildren();
+  for (const row of testRows(answer)) {
+    const li = document.createElement('li');
+    li.className = row.passed ? 'passed' : 'failed';
+    const name = document.createElement('span');
+    name.textContent = `${row.name}${row.hidden ? ' (hidden)' : ''}: `;
+    const v = document.createElement('span');
+    v.className = 'verdict';
+    v.textContent = row.words;
+    li.append(name, v);
+    if (!row.hidden && !row.passed && (row.message || row.expected !== undefined)) {
+      const d = document.createElement('div');
+      d.className = 'detail';
+      d.textContent = [row.message, row.expected !== undefined ? `expected: ${row.expected}` : '',
+        row.actual !== undefined ? `got: ${row.actual}` : ''].filter(Boolean).join('\n');
+      li.append(d);
+    }
+    list.append(li);
+  }
+  $('results').hidden = false;
+  $('stdout').textContent = '';
+  $('stderr').textContent = answer.compile?.stderr || '';
+  $('summary').textContent = '';
+  const markers = parseMarkers(answer.compile?.stderr || '').map((m) => ({
+    startLineNumber: m.line, startColumn: m.column, endLineNumber: m.line, endColumn: 1000,
+    message: m.message, severity: monaco.MarkerSeverity.Error,
+  }));
+  monaco.editor.setModelMarkers(editor.getModel(), 'runbox', markers);
+}
+
+async function runTests() {
+  if (running || !exercise) return;
+  running = true;
+  $('test').disabled = $('run').disabled = true;
+  $('status').textContent = 'Running the tests…';
+  const code = editor.getValue();
+  store.set(slot(language), code);
+  try {
+    const r = await fetch('/api/editor/test', { method: 'POST', headers: headers(),
+      body: JSON.stringify({ exercise: exercise.id, language, code }) });
+    let answer = null;
+    try { answer = await r.json(); } catch { /* said below */ }
+    if (r.ok && answer && answer.tests) {
+      $('status').textContent = answer.message || '';
+      showTests(answer);
+    } else {
+      $('status').textContent = errorSentence(r.status, answer, r.headers.get('Retry-After'));
+    }
+  } catch {
+    $('status').textContent = errorSentence(0);
+  } finally {
+    running = false;
+    $('test').disabled = $('run').disabled = false;
+  }
+}
+
 async function main() {
   await loadLanguages();
   editor = monaco.editor.create($('code'), {
@@ -130,7 +266,10 @@ async function main() {
   });
   setTheme(store.get('theme', matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light') === 'dark');
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, run);
-  editor.onDidChangeModelContent(() => store.set(`code.${language}`, editor.getValue()));
+  editor.onDidChangeModelContent(() => store.set(slot(language), editor.getValue()));
+  $('exercise').addEventListener('change', (e) => pickExercise(e.target.value));
+  $('test').addEventListener('click', runTests);
+  await loadExercises();
   $('language').addEventListener('change', (e) => pickLanguage(e.target.value));
   $('run').addEventListener('click', run);
   $('key').value = store.get('key', '');

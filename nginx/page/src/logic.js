@@ -35,6 +35,14 @@ export const VERDICT_WORDS = {
   skipped: 'Skipped',
 };
 
+// A language as the picker shows it: its name and the last version number its image reports
+// ("C 12.2.0" from "gcc (Debian 12.2.0-14+deb12u1) 12.2.0"; "(not installed)" when its image
+// is missing).
+export function versionLabel(l) {
+  const v = (String(l.version || '').match(/\d+(?:\.\d+)+/g) || []).pop();
+  return `${l.name}${v ? ` ${v}` : ''}${l.available === false ? ' (not installed)' : ''}`;
+}
+
 // "1.2 s", "35 ms", "9.3 MB".
 export function formatMs(ms) {
   if (typeof ms !== 'number' || ms < 0) return '';
