@@ -117,6 +117,50 @@ await check('the code is kept per language across a reload', async () => {
   if (!(lang === 'c' && code.includes('return 0 }')))
     throw new Error(`language '${lang}', code '${code.slice(0, 80)}'`);
 });
+let answers = [];
+page.on('dialog', (d) => d.accept(answers.shift() ?? ''));
+const tabs = () => page.$$eval('#tabs button', (b) => b.map((x) => x.textContent));
+await check('several files: add one, import it from the entry point, run both', async () => {
+  await page.selectOption('#language', 'python');
+  answers = ['helpers.py'];
+  await page.click('#add-file');
+  await setCode('def greet(n):\n    return "hi " + n\n');
+  await page.click('#tabs button:first-child');
+  await setCode('from helpers import greet\nprint(greet("ann"))\n');
+  await runAndWait();
+  const t = await tabs();
+  await page.screenshot({ path: join(out, 'files.png') });
+  if (!((await text('stdout')) === 'hi ann\n' && t.join('|') === 'main.py ★|helpers.py'))
+    throw new Error(`stdout '${await text('stdout')}', tabs ${t.join('|')}, stderr '${(await text('stderr')).slice(0, 100)}'`);
+});
+await check('the entry point is the file that runs', async () => {
+  await page.click('#tabs button:nth-child(2)');
+  await page.click('#entry-file');
+  await setCode('from helpers import greet\nprint("entry")\n'.replace('from helpers import greet\n', '') + 'def greet(n):\n    return "hi " + n\n');
+  await runAndWait();
+  const out1 = await text('stdout');
+  const t = await tabs();
+  await page.click('#tabs button:first-child');
+  await page.click('#entry-file');
+  return out1 === 'entry\n' && t.join('|') === 'main.py|helpers.py ★';
+});
+await check('renaming a file: the import of its old name now fails, said in stderr', async () => {
+  await page.click('#tabs button:nth-child(2)');
+  answers = ['util.py'];
+  await page.click('#rename-file');
+  await runAndWait();
+  const t = await tabs();
+  return t.join('|') === 'main.py ★|util.py' && (await text('stderr')).includes("No module named 'helpers'");
+});
+await check('deleting a file leaves one, sent as code again', async () => {
+  await page.click('#tabs button:nth-child(2)');
+  answers = [''];
+  await page.click('#delete-file');
+  const t = await tabs();
+  await setCode('print("alone")\n');
+  await runAndWait();
+  return t.join('|') === 'main.py' && (await text('stdout')) === 'alone\n';
+});
 await check('an exercise: its instructions and starter, Run tests, a verdict per test, the hidden one only named', async () => {
   await page.selectOption('#language', 'python');
   await page.selectOption('#exercise', 'square');
@@ -152,7 +196,7 @@ await check("the exercise's code is kept apart from free coding's", async () => 
   await page.selectOption('#exercise', '');
   await page.waitForFunction(() => document.getElementById('task').hidden);
   if (!(!free.includes('int(input()) + 1') && mine.includes('int(input()) + 1')))
-    throw new Error(`free '${free.slice(0, 40)}', exercise '${mine.slice(0, 40)}'`);
+    throw new Error(`free '${free.slice(0, 40)}', exercise '${mine.slice(0, 40)}' ${await page.evaluate(() => JSON.stringify(Object.entries(localStorage).filter(([k]) => k.includes('python'))))}`);
 });
 await check("a teacher's key shows the class's results for the exercise; a student's does not", async () => {
   await page.selectOption('#exercise', 'square');

@@ -45,6 +45,66 @@ function setTheme(dark) {
   store.set('theme', dark ? 'dark' : 'light');
 }
 
+// Each language's entry file when a program has several files (a single file is sent as
+// "code", and the server names it).
+const ENTRY_NAMES = { python: 'main.py', javascript: 'main.js', c: 'main.c', cpp: 'main.cpp', java: 'Main.java', rust: 'main.rs' };
+
+// The files being edited: [{name, content}], which one runs, which one is shown.
+let project = { files: [], entry: 0, current: 0 };
+
+function loadProject(lang) {
+  try {
+    const p = JSON.parse(store.get(`files.${slot(lang)}`, 'null'));
+    if (p && Array.isArray(p.files) && p.files.length > 0) return p;
+  } catch { /* kept by an older page: start again */ }
+  return { files: [{ name: ENTRY_NAMES[lang] || 'main', content: codeOf(lang) }], entry: 0, current: 0 };
+}
+
+function saveProject() {
+  if (!editor || !project.files.length) return;
+  project.files[project.current].content = editor.getValue();
+  store.set(`files.${slot(language)}`, JSON.stringify(project));
+  store.set(slot(language), project.files[project.entry].content);
+}
+
+function renderTabs() {
+  const tabs = $('tabs');
+  tabs.replaceChildren();
+  project.files.forEach((f, i) => {
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.setAttribute('role', 'tab');
+    b.setAttribute('aria-selected', String(i === project.current));
+    b.textContent = f.name + (i === project.entry && project.files.length > 1 ? ' ★' : '');
+    b.title = i === project.entry ? 'the entry point: this file runs' : '';
+    b.addEventListener('click', () => showFile(i));
+    tabs.append(b);
+  });
+  $('delete-file').disabled = $('entry-file').disabled = project.files.length < 2;
+}
+
+function showFile(i) {
+  saveProject();
+  project.current = i;
+  editor.setValue(project.files[i].content);
+  renderTabs();
+}
+
+// A file name the server takes: relative, no empty, "." or ".." part, not there already.
+function askName(question, old) {
+  const name = (prompt(question, old || '') || '').trim();
+  if (!name) return null;
+  if (name.startsWith('/') || name.split('/').some((p) => !p || p === '.' || p === '..') || /[\\\x00-\x1f]/.test(name)) {
+    $('status').textContent = `"${name}" cannot be a file name: use letters, digits, dots and folders like util/helpers.py.`;
+    return null;
+  }
+  if (project.files.some((f, k) => f.name === name && f.name !== old)) {
+    $('status').textContent = `There is a file called ${name} already.`;
+    return null;
+  }
+  return name;
+}
+
 function codeOf(lang) {
   const starter = exercise?.languages?.find((l) => l.id === lang)?.starter;
   return store.get(slot(lang), starter || STARTERS[lang] || '');
@@ -53,14 +113,29 @@ function codeOf(lang) {
 // save: keep what the editor holds first (not when the exercise just changed: it holds the
 // previous exercise's code, already kept).
 function pickLanguage(lang, save = true) {
-  if (editor && save) store.set(slot(language), editor.getValue());
+  if (editor && save) saveProject();
   language = lang;
   store.set('language', lang);
   $('language').value = lang;
   const model = editor.getModel();
   monaco.editor.setModelLanguage(model, MONACO_LANG[lang] || 'plaintext');
-  editor.setValue(codeOf(lang));
+  project = loadProject(lang);
+  editor.setValue(project.files[project.current].content);
+  renderTabs();
   monaco.editor.setModelMarkers(model, 'runbox', []);
+}
+
+// The program as the API takes it: one file as "code", several as "files" with the entry.
+function program() {
+  saveProject();
+  if (project.files.length === 1) return { code: project.files[0].content };
+  return { files: project.files.map((f, i) => ({ name: f.name, content: f.content, main: i === project.entry })) };
+}
+
+// Markers for the file shown (all of them when there is one file).
+function markersFor(list) {
+  const name = project.files[project.current]?.name;
+  return list.filter((m) => project.files.length === 1 || m.file === name);
 }
 
 async function loadLanguages() {
@@ -90,7 +165,7 @@ function show(answer) {
   $('stderr').textContent = answer.output?.stderr ?? '';
   if (answer.message) $('status').textContent = answer.message;
   const text = [answer.stages?.compile?.stderr, answer.output?.stderr].filter(Boolean).join('\n');
-  const markers = parseMarkers(text).map((m) => ({
+  const markers = markersFor(parseMarkers(text)).map((m) => ({
     startLineNumber: m.line, startColumn: m.column, endLineNumber: m.line, endColumn: 1000,
     message: m.message, severity: m.severity === 'warning' ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
   }));
@@ -103,10 +178,8 @@ async function run() {
   $('run').disabled = true;
   $('status').textContent = 'Running…';
   $('summary').textContent = '';
-  const code = editor.getValue();
-  store.set(slot(language), code);
   const args = $('args').value.trim();
-  const body = { language, code, stdin: $('stdin').value };
+  const body = { language, ...program(), stdin: $('stdin').value };
   if (args) body.args = args.split(/\s+/);
   try {
     const r = await fetch('/api/editor/run', { method: 'POST', headers: headers(), body: JSON.stringify(body) });
@@ -153,7 +226,7 @@ async function loadExercises() {
 }
 
 async function pickExercise(id) {
-  if (editor) store.set(slot(language), editor.getValue());
+  if (editor) saveProject();
   exercise = null;
   store.set('exercise', id);
   $('task').hidden = $('test').hidden = $('results').hidden = $('class').hidden = true;
@@ -225,7 +298,7 @@ function showTests(answer) {
   $('stdout').textContent = '';
   $('stderr').textContent = answer.compile?.stderr || '';
   $('summary').textContent = '';
-  const markers = parseMarkers(answer.compile?.stderr || '').map((m) => ({
+  const markers = markersFor(parseMarkers(answer.compile?.stderr || '')).map((m) => ({
     startLineNumber: m.line, startColumn: m.column, endLineNumber: m.line, endColumn: 1000,
     message: m.message, severity: monaco.MarkerSeverity.Error,
   }));
@@ -237,11 +310,9 @@ async function runTests() {
   running = true;
   $('test').disabled = $('run').disabled = true;
   $('status').textContent = 'Running the tests…';
-  const code = editor.getValue();
-  store.set(slot(language), code);
   try {
     const r = await fetch('/api/editor/test', { method: 'POST', headers: headers(),
-      body: JSON.stringify({ exercise: exercise.id, language, code }) });
+      body: JSON.stringify({ exercise: exercise.id, language, ...program() }) });
     let answer = null;
     try { answer = await r.json(); } catch { /* said below */ }
     if (r.ok && answer && answer.tests) {
@@ -260,13 +331,44 @@ async function runTests() {
 
 async function main() {
   await loadLanguages();
+  project = loadProject(language);
   editor = monaco.editor.create($('code'), {
-    value: codeOf(language), language: MONACO_LANG[language] || 'plaintext',
+    value: project.files[project.current].content, language: MONACO_LANG[language] || 'plaintext',
     automaticLayout: true, minimap: { enabled: false }, fontSize: 14, ariaLabel: 'Code editor',
   });
   setTheme(store.get('theme', matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light') === 'dark');
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, run);
-  editor.onDidChangeModelContent(() => store.set(slot(language), editor.getValue()));
+  editor.onDidChangeModelContent(saveProject);
+  renderTabs();
+  $('add-file').addEventListener('click', () => {
+    const name = askName('Name of the new file (e.g. helpers.py):');
+    if (!name) return;
+    saveProject();
+    project.files.push({ name, content: '' });
+    showFile(project.files.length - 1);
+  });
+  $('rename-file').addEventListener('click', () => {
+    const f = project.files[project.current];
+    const name = askName(`New name for ${f.name}:`, f.name);
+    if (!name) return;
+    f.name = name;
+    saveProject();
+    renderTabs();
+  });
+  $('delete-file').addEventListener('click', () => {
+    if (project.files.length < 2 || !confirm(`Delete ${project.files[project.current].name}?`)) return;
+    project.files.splice(project.current, 1);
+    if (project.entry >= project.current && project.entry > 0) project.entry--;
+    project.current = Math.min(project.current, project.files.length - 1);
+    editor.setValue(project.files[project.current].content);
+    saveProject();
+    renderTabs();
+  });
+  $('entry-file').addEventListener('click', () => {
+    project.entry = project.current;
+    saveProject();
+    renderTabs();
+  });
   $('exercise').addEventListener('change', (e) => pickExercise(e.target.value));
   $('test').addEventListener('click', runTests);
   await loadExercises();
