@@ -54,6 +54,9 @@ async function runAndWait(how = 'button') {
     (document.getElementById('status').textContent !== '' && document.getElementById('status').textContent !== 'Running…'), null, { timeout: 60000 });
 }
 const text = (id) => page.$eval(`#${id}`, (e) => e.textContent);
+// Whether the editor comes to show want within 5 s (Monaco draws a new text on its next frame).
+const editorHas = (want) => page.waitForFunction((w) => document.querySelector('.monaco-editor .view-lines')
+  .textContent.replace(/\u00a0/g, ' ').includes(w), want, { timeout: 5000 }).then(() => true, () => false);
 
 await check('the page is served by runbox itself: no request leaves the origin', async () =>
   requests.every((u) => u.startsWith(base) || u.startsWith('data:') || u.startsWith('blob:')));
@@ -112,10 +115,8 @@ await check('the code is kept per language across a reload', async () => {
   await page.waitForSelector('body[data-ready="1"]');
   await page.waitForSelector('.monaco-editor');
   const lang = await page.$eval('#language', (s) => s.value);
-  // Monaco draws spaces as no-break spaces.
-  const code = (await page.$eval('.monaco-editor .view-lines', (e) => e.textContent)).replace(/\u00a0/g, ' ');
-  if (!(lang === 'c' && code.includes('return 0 }')))
-    throw new Error(`language '${lang}', code '${code.slice(0, 80)}'`);
+  if (!(lang === 'c' && await editorHas('return 0 }')))
+    throw new Error(`language '${lang}', or not the code typed before`);
 });
 let answers = [];
 page.on('dialog', (d) => d.accept(answers.shift() ?? ''));
@@ -166,7 +167,7 @@ await check('an exercise: its instructions and starter, Run tests, a verdict per
   await page.selectOption('#exercise', 'square');
   await page.waitForFunction(() => !document.getElementById('task').hidden);
   const instructions = await text('instructions');
-  const starter = (await page.$eval('.monaco-editor .view-lines', (e) => e.textContent)).replace(/\u00a0/g, ' ');
+  const starter = await editorHas('n = int(input())') ? 'n = int(input())' : 'not the starter';
   await setCode('n = int(input())\nprint(n * n if n > 0 else n)\n');
   await page.click('#test');
   await page.waitForFunction(() => !document.getElementById('results').hidden, null, { timeout: 60000 });
@@ -186,17 +187,19 @@ await check('a visible failure shows what was expected and what came out', async
   return detail.includes('expected: 49') && detail.includes('got: 8') && detail.includes('Line 1 differs');
 });
 await check("the exercise's code is kept apart from free coding's", async () => {
-  const editorText = () => page.$eval('.monaco-editor .view-lines', (e) => e.textContent.replace(/\u00a0/g, ' '));
+  // Monaco draws a new text on its next frame: wait for it rather than read the old one.
+  const editorShows = (has) => page.waitForFunction((h) => document.querySelector('.monaco-editor .view-lines')
+    .textContent.replace(/\u00a0/g, ' ').includes('int(input()) + 1') === h, has, { timeout: 5000 }).then(() => true, () => false);
   await page.selectOption('#exercise', '');
   await page.waitForFunction(() => document.getElementById('task').hidden);
-  const free = await editorText();
+  const free = await editorShows(false);
   await page.selectOption('#exercise', 'square');
   await page.waitForFunction(() => !document.getElementById('task').hidden);
-  const mine = await editorText();
+  const mine = await editorShows(true);
   await page.selectOption('#exercise', '');
   await page.waitForFunction(() => document.getElementById('task').hidden);
-  if (!(!free.includes('int(input()) + 1') && mine.includes('int(input()) + 1')))
-    throw new Error(`free '${free.slice(0, 40)}', exercise '${mine.slice(0, 40)}' ${await page.evaluate(() => JSON.stringify(Object.entries(localStorage).filter(([k]) => k.includes('python'))))}`);
+  if (!(free && mine))
+    throw new Error(`free coding shows the exercise's code: ${!free}; the exercise shows its own: ${mine}`);
 });
 await check("a teacher's key shows the class's results for the exercise; a student's does not", async () => {
   await page.selectOption('#exercise', 'square');
