@@ -212,11 +212,13 @@ int gate_begin(struct gate *gt, struct gate_ctx *g, struct quota_refusal *qr, st
 		gt->logged = 1;
 		fmt_wait(wait, sizeof wait, qr->retry_after_ms);
 		if (strcmp(qr->limit, "per_day") == 0)
-			return err_set(e, rc, "You have used all %ld runs you have for today. The count "
-				       "starts again at midnight, in %s.", qr->value, wait);
+			return err_set(e, rc, "You have used all %ld run%s you have for today. The "
+				       "count starts again at midnight, in %s.", qr->value,
+				       qr->value == 1 ? "" : "s", wait);
 		if (strcmp(qr->limit, "per_minute") == 0)
-			return err_set(e, rc, "You can start %ld runs per minute and have used them. "
-				       "Try again in %s.", qr->value, wait);
+			return err_set(e, rc, "You can start %ld run%s per minute and have used %s. "
+				       "Try again in %s.", qr->value, qr->value == 1 ? "" : "s",
+				       qr->value == 1 ? "it" : "them", wait);
 		return err_set(e, rc, "You already have %ld run%s in progress, the most you can have "
 			       "at once. Wait for %s to finish, then try again.", qr->value,
 			       qr->value == 1 ? "" : "s", qr->value == 1 ? "it" : "one");

@@ -74,6 +74,8 @@ test("a test request's rows hide what a hidden test hides", () => {
 test('refusals and a server that is gone, in one sentence each', () => {
   assert.equal(errorSentence(429, { error: { message: 'You have used up your 10 runs a minute.' } }, '12'),
     'You have used up your 10 runs a minute. Try again in 12 s.');
+  assert.equal(errorSentence(429, { error: { message: 'You can start 1 run per minute and have used it. Try again in 58 seconds.' } }, '58'),
+    'You can start 1 run per minute and have used it. Try again in 58 seconds.');
   assert.match(errorSentence(0), /cannot be reached/);
   assert.match(errorSentence(502, null), /busy or restarting/);
   assert.equal(errorSentence(400, { error: { message: 'The field x is not recognised.' } }), 'The field x is not recognised.');

@@ -229,6 +229,43 @@ await check('an unknown API key is said plainly, not as JSON', async () => {
   return s.length > 10 && !s.includes('{') && /key/i.test(s);
 });
 
+await check('keyboard only: Tab reaches Run, Enter runs', async () => {
+  await setCode('print("keys")\n');
+  await page.focus('#language');
+  await page.keyboard.press('Tab'); // the exercise picker
+  await page.keyboard.press('Tab'); // Run
+  const focused = await page.evaluate(() => document.activeElement.id);
+  await page.evaluate(() => { document.getElementById('summary').textContent = ''; });
+  await page.keyboard.press('Enter');
+  await page.waitForFunction(() => document.getElementById('summary').textContent !== '', null, { timeout: 60000 });
+  return focused === 'run' && (await text('stdout')) === 'keys\n';
+});
+await check('every control has a label a screen reader reads', async () =>
+  page.$$eval('select, input, textarea, button', (els) => els.every((e) =>
+    (e.labels && e.labels.length > 0) || e.getAttribute('aria-label') || e.textContent.trim())));
+await check('over the quota: the wait is said, in words', async () => {
+  await page.fill('#key', process.env.QUOTA_KEY || '');
+  await page.dispatchEvent('#key', 'change');
+  await setCode('print(1)\n');
+  await runAndWait();
+  await runAndWait();
+  const s = await text('status');
+  await page.screenshot({ path: join(out, 'quota.png') });
+  await page.fill('#key', '');
+  await page.dispatchEvent('#key', 'change');
+  if (!(/^You can start 1 run per minute and have used it\. Try again in \d+ seconds?\.$/.test(s)))
+    throw new Error(`status '${s}'`);
+});
+await check('the backend stopped: a sentence, not a raw answer', async () => {
+  process.kill(Number(process.env.FCGI_PID), 'SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  await runAndWait();
+  const s = await text('status');
+  await page.screenshot({ path: join(out, 'backend-down.png') });
+  if (!(s.length > 20 && !s.includes('{') && /runner|try again|admin/i.test(s)))
+    throw new Error(`status '${s}'`);
+});
+
 await browser.close();
 rmSync(userDir, { recursive: true, force: true }); // the empty profile it started with
 console.log(`\nbrowser: ${pass} passed, ${fail} failed`);

@@ -21,6 +21,12 @@ RUNBOX_CONF=$top/runbox.conf build/runbox exercise add tests/e2e/exercises/squar
     { echo "the exercise could not be added"; exit 1; }
 export TEACHER_KEY
 TEACHER_KEY=$(RUNBOX_CONF=$top/runbox.conf build/runbox --json user add mr-lee --role teacher 2>/dev/null | jq -r .key)
+# A student with one run a minute, for the quota's message; the pool's pid, for the message
+# of a stopped backend (the last check: it stops this suite's own pool).
+export QUOTA_KEY FCGI_PID
+QUOTA_KEY=$(RUNBOX_CONF=$top/runbox.conf build/runbox --json user add one-a-minute 2>/dev/null | jq -r .key)
+RUNBOX_CONF=$top/runbox.conf build/runbox quota set one-a-minute --per-minute 1 >/dev/null
+FCGI_PID=$(cat "$RUNBOX_RUN_DIR/fcgi.pid")
 http GET /
 check "GET / is the page, as HTML" eval '[ "$code" = 200 ] && grep -qi "content-type: text/html" "$tmp/hdr" && grep -q "<title>runbox</title>" "$tmp/body"'
 weight=$(for f in / /app.js /app.css /editor.worker.js /codicon.ttf; do

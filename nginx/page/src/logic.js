@@ -144,6 +144,8 @@ export function errorSentence(status, body, retryAfter) {
   const msg = body && body.error && body.error.message;
   if (status === 0) return 'The code runner cannot be reached. Check your network connection and try again.';
   if (status === 429) {
+    // The server's sentence says when, as a rule; Retry-After says it otherwise.
+    if (msg && /try again|starts again/i.test(msg)) return msg;
     const wait = retryAfter ? ` Try again in ${retryAfter} s.` : '';
     return (msg || 'You have used up your runs for now.') + wait;
   }
