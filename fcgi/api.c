@@ -68,7 +68,10 @@ static void handle_run_get(struct app *a, FCGX_Request *req, const char *id)
 		http_error(req, RC_STORE, NULL, NULL);
 		return;
 	}
-	rc = store_run_get(s, id, gt.user.id, &run, &e);
+	/* A student reads their own runs; a teacher (or admin) any run, to see a student's
+	 * code from the results. */
+	rc = store_run_get(s, id, gt.user.role == ROLE_TEACHER || gt.user.role == ROLE_ADMIN ? 0
+				  : gt.user.id, &run, &e);
 	if (rc == RC_NOT_FOUND) {
 		http_error(req, rc, "There is no run with this id among your runs.", NULL);
 		return;

@@ -211,12 +211,16 @@ await check("a teacher's key shows the class's results for the exercise; a stude
   await page.waitForFunction(() => !document.getElementById('class').hidden, null, { timeout: 10000 });
   await page.click('#class summary');
   const rows = await page.$$eval('#class-rows tr', (tr) => tr.map((r) => [...r.children].map((c) => c.textContent)));
+  await page.click('#class-rows tr:first-child button');
+  await page.waitForFunction(() => !document.getElementById('student-code').hidden, null, { timeout: 10000 });
+  const code = await text('student-code');
   await page.screenshot({ path: join(out, 'class.png') });
   await page.fill('#key', '');
   await page.dispatchEvent('#key', 'change');
   await page.selectOption('#exercise', '');
-  if (!(before && rows.length === 1 && rows[0][0] === 'address:127.0.0.1' && rows[0][1] === '2'))
-    throw new Error(`hidden before: ${before}, rows ${JSON.stringify(rows)}`);
+  if (!(before && rows.length === 1 && rows[0][0] === 'address:127.0.0.1' && rows[0][1] === '2' &&
+        code.includes('print(int(input()) + 1)')))
+    throw new Error(`hidden before: ${before}, rows ${JSON.stringify(rows)}, code '${code.slice(0, 80)}'`);
 });
 await check('an unknown API key is said plainly, not as JSON', async () => {
   await page.fill('#key', 'rbx_0000000000000000000000000000000000000000');
@@ -262,8 +266,9 @@ await check('the backend stopped: a sentence, not a raw answer', async () => {
   await runAndWait();
   const s = await text('status');
   await page.screenshot({ path: join(out, 'backend-down.png') });
-  if (!(s.length > 20 && !s.includes('{') && /runner|try again|admin/i.test(s)))
-    throw new Error(`status '${s}'`);
+  const retry = await page.$eval('#retry', (b) => !b.hidden);
+  if (!(s.length > 20 && !s.includes('{') && /runner|try again|admin/i.test(s) && retry))
+    throw new Error(`status '${s}', retry offered: ${retry}`);
 });
 
 await browser.close();

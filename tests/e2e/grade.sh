@@ -392,6 +392,11 @@ check "a teacher reads the results: the student's attempt" \
     is 200 '.exercise == "double" and .results == [.results[0] | select(.user == "pupil-b" and .attempts == 1 and .best == 100)]'
 as "$skey" GET /api/exercises/double/results
 check "a student cannot: 403" err_is 403 forbidden "Only a teacher may read"
+run=$(as "$tkey" GET /api/exercises/double/results; jq -r '.results[0].latestRun' "$tmp/body")
+as "$tkey" GET "/api/runs/$run"
+check "a teacher reads a student's latest code from the results" is 200 '.code == "print(2 * int(input()))"'
+as "$(admin --json user add pupil-c 2>/dev/null | jq -r .key)" GET "/api/runs/$run"
+check "another student cannot: 404, as for a run that does not exist" err_is 404 not_found "among your runs"
 as "$skey" DELETE /api/exercises/double
 check "a student cannot remove one: 403" err_is 403 forbidden "Only a teacher"
 as "$tkey" DELETE /api/exercises/double

@@ -179,7 +179,7 @@ echo "== quota"
 build/runbox quota set address:127.0.0.1 --per-minute 1 >/dev/null
 ex "$(code1 python '*' 'print(1)')"
 check "over quota: 429 with Retry-After and a message" sh -c \
-    "[ $code = 429 ] && grep -qi '^retry-after: [0-9]' '$tmp/hdr' && jq -e '.message | test(\"runs per minute\")' '$tmp/body' >/dev/null"
+    "[ $code = 429 ] && grep -qi '^retry-after: [0-9]' '$tmp/hdr' && jq -e '.message | test(\"1 run per minute\")' '$tmp/body' >/dev/null"
 build/runbox quota set address:127.0.0.1 --per-minute default >/dev/null
 
 echo "== one run-log row per execute request"

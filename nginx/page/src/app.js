@@ -177,6 +177,7 @@ async function run() {
   running = true;
   $('run').disabled = true;
   $('status').textContent = 'Running…';
+  $('retry').hidden = true;
   $('summary').textContent = '';
   const args = $('args').value.trim();
   const body = { language, ...program(), stdin: $('stdin').value };
@@ -190,9 +191,12 @@ async function run() {
       show(answer);
     } else {
       $('status').textContent = errorSentence(r.status, answer, r.headers.get('Retry-After'));
+      // Busy, restarting or down: a try later may work, so offer one.
+      $('retry').hidden = !(r.status >= 502 && r.status <= 504);
     }
   } catch {
     $('status').textContent = errorSentence(0);
+    $('retry').hidden = false;
   } finally {
     running = false;
     $('run').disabled = false;
@@ -251,6 +255,7 @@ async function pickExercise(id) {
 // A teacher's key reads the exercise's results; anyone else's gets 403 and sees nothing.
 async function loadClass(id) {
   $('class').hidden = true;
+  $('student-code').hidden = true;
   try {
     const r = await fetch(`/api/exercises/${encodeURIComponent(id)}/results`, { headers: headers() });
     if (!r.ok) return;
@@ -264,10 +269,31 @@ async function loadClass(id) {
         td.textContent = String(v);
         tr.append(td);
       }
+      const td = document.createElement('td');
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = 'Show';
+      b.setAttribute('aria-label', `Show ${s.user}'s latest code`);
+      b.addEventListener('click', () => showStudentCode(s.user, s.latestRun));
+      td.append(b);
+      tr.append(td);
       rows.append(tr);
     }
     $('class').hidden = false;
   } catch { /* not a teacher, or offline */ }
+}
+
+async function showStudentCode(user, runId) {
+  const pre = $('student-code');
+  try {
+    const r = await fetch(`/api/runs/${encodeURIComponent(runId)}`, { headers: headers() });
+    const body = await r.json().catch(() => null);
+    pre.textContent = r.ok && body ? `${user}, latest attempt:\n\n${body.code ?? '(not kept)'}`
+      : errorSentence(r.status, body);
+  } catch {
+    pre.textContent = errorSentence(0);
+  }
+  pre.hidden = false;
 }
 
 function showTests(answer) {
@@ -374,6 +400,7 @@ async function main() {
   await loadExercises();
   $('language').addEventListener('change', (e) => pickLanguage(e.target.value));
   $('run').addEventListener('click', run);
+  $('retry').addEventListener('click', run);
   $('key').value = store.get('key', '');
   $('key').addEventListener('change', (e) => store.set('key', e.target.value.trim()));
   $('theme').addEventListener('click', () => setTheme(document.documentElement.dataset.theme !== 'dark'));
