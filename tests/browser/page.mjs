@@ -134,6 +134,15 @@ await check('several files: add one, import it from the entry point, run both', 
   if (!((await text('stdout')) === 'hi ann\n' && t.join('|') === 'main.py ★|helpers.py'))
     throw new Error(`stdout '${await text('stdout')}', tabs ${t.join('|')}, stderr '${(await text('stderr')).slice(0, 100)}'`);
 });
+await check('the file tabs are one Tab stop, and the arrow keys move between them', async () => {
+  await page.focus('#tabs button[aria-selected="true"]');
+  await page.keyboard.press('ArrowRight');
+  const second = await page.evaluate(() => document.activeElement.textContent);
+  await page.keyboard.press('ArrowLeft');
+  const first = await page.evaluate(() => document.activeElement.textContent);
+  const stops = await page.$$eval('#tabs button', (b) => b.filter((x) => x.tabIndex === 0).length);
+  return second === 'helpers.py' && first.startsWith('main.py') && stops === 1;
+});
 await check('the entry point is the file that runs', async () => {
   await page.click('#tabs button:nth-child(2)');
   await page.click('#entry-file');
@@ -211,6 +220,10 @@ await check("a teacher's key shows the class's results for the exercise; a stude
   await page.waitForFunction(() => !document.getElementById('class').hidden, null, { timeout: 10000 });
   await page.click('#class summary');
   const rows = await page.$$eval('#class-rows tr', (tr) => tr.map((r) => [...r.children].map((c) => c.textContent)));
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('#class-csv')]);
+  const csv = await download.path().then((p) => import('node:fs').then((fs) => fs.readFileSync(p, 'utf8')));
+  if (!csv.startsWith('user,attempts,best,latest,latest_passed,latest_total\naddress:127.0.0.1,2,'))
+    throw new Error(`csv '${csv.slice(0, 80)}'`);
   await page.click('#class-rows tr:first-child button');
   await page.waitForFunction(() => !document.getElementById('student-code').hidden, null, { timeout: 10000 });
   const code = await text('student-code');

@@ -77,7 +77,17 @@ function renderTabs() {
     b.setAttribute('aria-selected', String(i === project.current));
     b.textContent = f.name + (i === project.entry && project.files.length > 1 ? ' ★' : '');
     b.title = i === project.entry ? 'the entry point: this file runs' : '';
+    b.tabIndex = i === project.current ? 0 : -1; // one stop in the Tab order; arrows move
     b.addEventListener('click', () => showFile(i));
+    b.addEventListener('keydown', (e) => {
+      const n = project.files.length;
+      const to = e.key === 'ArrowRight' ? (i + 1) % n : e.key === 'ArrowLeft' ? (i + n - 1) % n
+        : e.key === 'Home' ? 0 : e.key === 'End' ? n - 1 : -1;
+      if (to < 0) return;
+      e.preventDefault();
+      showFile(to);
+      $('tabs').children[to].focus();
+    });
     tabs.append(b);
   });
   $('delete-file').disabled = $('entry-file').disabled = project.files.length < 2;
@@ -279,8 +289,21 @@ async function loadClass(id) {
       tr.append(td);
       rows.append(tr);
     }
+    $('class-csv').onclick = () => downloadCsv(`${id}-results.csv`, body.results || []);
     $('class').hidden = false;
   } catch { /* not a teacher, or offline */ }
+}
+
+// The class's results as a spreadsheet file, made in the browser from what the table shows.
+function downloadCsv(name, results) {
+  const q = (v) => (/[",\n]/.test(String(v)) ? `"${String(v).replace(/"/g, '""')}"` : String(v));
+  const lines = [['user', 'attempts', 'best', 'latest', 'latest_passed', 'latest_total'].join(',')];
+  for (const s of results) lines.push([s.user, s.attempts, s.best, s.latest, s.latestPassed, s.latestTotal].map(q).join(','));
+  const a = document.createElement('a');
+  a.href = URL.createObjectURL(new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }));
+  a.download = name;
+  a.click();
+  URL.revokeObjectURL(a.href);
 }
 
 async function showStudentCode(user, runId) {
