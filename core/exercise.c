@@ -42,6 +42,11 @@ static bool id_ok(const char *s, size_t max)
 	return true;
 }
 
+bool exercise_id_valid(const char *id)
+{
+	return id_ok(id, sizeof ((struct exercise *)0)->id);
+}
+
 /* A file of the folder: relative, no "..", "." or empty parts, no control characters. */
 static bool path_ok(const char *s)
 {

@@ -91,6 +91,10 @@ struct exercise {
  * registry here (the caller does). */
 int exercise_parse(const char *text, const char *name, struct exercise *out, struct err *e);
 
+/* Whether id is an exercise id as exercise.conf allows it: 1 to 63 letters, digits, '-'
+ * and '_'. Pure. */
+bool exercise_id_valid(const char *id);
+
 /* The exercise's entry for language id, or NULL. */
 const struct exercise_lang *exercise_lang(const struct exercise *x, const char *id);
 

@@ -184,6 +184,8 @@ struct runner;
 int runner_open(struct runner **out, const struct conf *c, struct err *e);
 void runner_close(struct runner *r);
 struct dk *runner_docker(struct runner *r);
+/* The host folder of the teachers' suites (run_dir/suites, core/suite.h). */
+const char *runner_suites_path(const struct runner *r);
 /* The image that runs lang. */
 const char *runner_image(const struct runner *r, const struct lang *lang);
 

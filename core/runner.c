@@ -75,6 +75,11 @@ fail:
 	return rc;
 }
 
+const char *runner_suites_path(const struct runner *r)
+{
+	return r->suites_path;
+}
+
 void runner_close(struct runner *r)
 {
 	if (r == NULL)

@@ -13,7 +13,6 @@
  */
 #include "admin.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,19 +21,6 @@
 #include "admin_fmt.h"
 #include "exercise.h"
 #include "lang.h"
-
-/* An exercise's id as exercise.conf allows it (core/exercise.h). */
-static int id_ok(const char *id)
-{
-	size_t n = strlen(id);
-
-	if (n == 0 || n > 63)
-		return 0;
-	for (size_t i = 0; i < n; i++)
-		if (!isalnum((unsigned char)id[i]) && id[i] != '-' && id[i] != '_')
-			return 0;
-	return 1;
-}
 
 static int bad_id(const struct cli *cli, const char *id)
 {
@@ -512,7 +498,7 @@ int admin_exercise_show(struct cli *cli, int argc, char **argv)
 
 	if ((rc = admin_parse(cli, argc, argv, NULL, &id, "ID", 1)) != 0)
 		return rc;
-	if (!id_ok(id))
+	if (!exercise_id_valid(id))
 		return bad_id(cli, id);
 	if ((rc = admin_open(cli)) != 0)
 		return rc;
@@ -534,7 +520,7 @@ int admin_exercise_remove(struct cli *cli, int argc, char **argv)
 
 	if ((rc = admin_parse(cli, argc, argv, NULL, &id, "ID", 1)) != 0)
 		return rc;
-	if (!id_ok(id))
+	if (!exercise_id_valid(id))
 		return bad_id(cli, id);
 	if ((rc = admin_open(cli)) != 0 || (rc = get(cli, id, &r, NULL)) != 0)
 		return rc;

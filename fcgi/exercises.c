@@ -41,18 +41,10 @@ struct call {
 	bool teacher;
 };
 
-static const struct exercise_file *find_file(const struct exercise_row *r, const char *path)
-{
-	for (size_t i = 0; i < r->nfiles; i++)
-		if (strcmp(r->files[i].path, path) == 0)
-			return &r->files[i];
-	return NULL;
-}
-
 /* A file's text (NULL when there is none, or it is not text). */
 static json_t *file_text(const struct exercise_row *r, const char *path)
 {
-	const struct exercise_file *f = path[0] != '\0' ? find_file(r, path) : NULL;
+	const struct exercise_file *f = path[0] != '\0' ? exercise_row_file(r, path) : NULL;
 
 	return f != NULL && f->content != NULL ? utf8_json(f->content, f->len, NULL) : json_null();
 }
@@ -353,18 +345,6 @@ static void results(struct call *c, const char *id)
 	result_rows_free(rows, n);
 }
 
-/* An exercise's id as the address gives it: what exercise.conf allows. */
-static bool id_ok(const char *s, size_t n)
-{
-	if (n == 0 || n > 63)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
-		      (s[i] >= '0' && s[i] <= '9') || s[i] == '-' || s[i] == '_'))
-			return false;
-	return true;
-}
-
 void exercises_handle(struct app *a, FCGX_Request *req, const char *tail)
 {
 	const char *method = http_param(req, "REQUEST_METHOD"), *slash = strchr(tail, '/');
@@ -395,13 +375,16 @@ void exercises_handle(struct app *a, FCGX_Request *req, const char *tail)
 				   "/api/exercises/{id} adds one.", "Allow: GET, HEAD\r\n");
 		return;
 	}
-	if (!id_ok(tail, n) || (slash != NULL && strcmp(slash, "/results") != 0)) {
+	if (n < sizeof id) {
+		memcpy(id, tail, n);
+		id[n] = '\0';
+	}
+	if (n >= sizeof id || !exercise_id_valid(id) ||
+	    (slash != NULL && strcmp(slash, "/results") != 0)) {
 		http_error(req, RC_NOT_FOUND, "There is nothing at this address: exercises are at "
 			   "/api/exercises/{id}, their results at /api/exercises/{id}/results.", NULL);
 		return;
 	}
-	memcpy(id, tail, n);
-	id[n] = '\0';
 	if (slash != NULL) {
 		if (!get)
 			http_error(req, RC_METHOD, "Use GET to read results.", "Allow: GET, HEAD\r\n");

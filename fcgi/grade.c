@@ -72,15 +72,6 @@ struct grading {
 	char smsg[256];                 /* the synthetic test's message */
 };
 
-/* The exercise file at path, or NULL. */
-static const struct exercise_file *ex_file(const struct exercise_row *row, const char *path)
-{
-	for (size_t i = 0; i < row->nfiles; i++)
-		if (strcmp(row->files[i].path, path) == 0)
-			return &row->files[i];
-	return NULL;
-}
-
 /* Inline text or a file of the exercise. */
 static int ex_text(struct grading *g, const char *file, const char *text, size_t len,
 		   const unsigned char **out, size_t *out_len, struct err *e)
@@ -92,7 +83,7 @@ static int ex_text(struct grading *g, const char *file, const char *text, size_t
 		*out_len = len;
 		return 0;
 	}
-	if ((f = ex_file(&g->row, file)) == NULL)
+	if ((f = exercise_row_file(&g->row, file)) == NULL)
 		return err_set(e, RC_INTERNAL, "The exercise '%s' names a file it does not have "
 			       "(%.100s). Tell your teacher: 'runbox exercise update' from its folder "
 			       "mends it.", g->x->id, file);
@@ -229,8 +220,8 @@ static int load_exercise(struct pipe *p, struct grading *g, struct err *e)
 			return err_set(e, RC_INTERNAL, "The exercise's test '%s' has arguments that "
 				       "cannot be read: %s. Tell your teacher.", xc->name, e->msg);
 		for (size_t f = 0; f < xc->nfiles; f++) {
-			const unsigned char *data;
-			size_t len;
+			const unsigned char *data = NULL;
+			size_t len = 0;
 
 			if ((rc = ex_text(g, xc->files[f], "", 0, &data, &len, e)) != 0)
 				return rc;

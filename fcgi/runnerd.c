@@ -438,13 +438,10 @@ static void sweep(const struct conf *c, const char *when)
 	if (runner_remove_all(r, 0, &n, &e) != 0) {
 		log_warnx("runner %s: cannot remove old containers: %s", when, e.msg);
 	} else {
-		char suites[4096];
-
 		if (n > 0)
 			log_info("runner %s: removed %d container(s)", when, n);
 		/* No container is left to read a suite: the folder starts empty again. */
-		(void)snprintf(suites, sizeof suites, "%s/suites", c->run_dir);
-		if (suite_reset(suites, &e) != 0)
+		if (suite_reset(runner_suites_path(r), &e) != 0)
 			log_warnx("runner %s: %s", when, e.msg);
 	}
 	runner_close(r);

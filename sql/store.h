@@ -344,6 +344,8 @@ struct exercise_row {
 void exercise_row_release(struct exercise_row *r);
 /* Release each of the n rows, then free the array. */
 void exercise_rows_free(struct exercise_row *rows, size_t n);
+/* The row's file at path (store_exercise_get listed it), or NULL. */
+const struct exercise_file *exercise_row_file(const struct exercise_row *r, const char *path);
 
 /* Store exercise id (letters, digits, '-' and '_', at most 63) with its title, definition
  * and nfiles files (copied), in one transaction. replace == 0 adds it: RC_EXISTS if the id

@@ -270,6 +270,14 @@ int store_exercise_remove(struct store *s, const char *id, struct err *e)
 	return rc;
 }
 
+const struct exercise_file *exercise_row_file(const struct exercise_row *r, const char *path)
+{
+	for (size_t i = 0; i < r->nfiles; i++)
+		if (strcmp(r->files[i].path, path) == 0)
+			return &r->files[i];
+	return NULL;
+}
+
 /* ---- Results ------------------------------------------------------------------------------ */
 
 static int fill_result(void *row, sqlite3_stmt *q)
