@@ -78,7 +78,8 @@ export function runSummary(r) {
 // Markers for the editor from a compiler's or interpreter's messages: [{file, line, column,
 // severity, message}], lines and columns from 1. Understands gcc/clang and rustc's
 // "file:line:col: error: msg", javac's "File.java:3: error: msg", rustc's "--> file:l:c",
-// Python's tracebacks ('File "/work/main.py", line 3') and Node's "/work/main.js:3".
+// Python's tracebacks ('File "<work folder>/main.py", line 3') and Node's "<work folder>/main.js:3"
+// (the work folder's prefix is dropped from the file's name).
 export function parseMarkers(text, files) {
   const known = new Set(files || []);
   const markers = [];
@@ -114,7 +115,7 @@ export function parseMarkers(text, files) {
     const tail = lines.filter((x) => x.trim()).pop() || '';
     push(last[1], +last[2], 1, 'error', tail.trim());
   }
-  // Node: "/work/main.js:3" at the top of an uncaught error, then the message.
+  // Node: "<work folder>/main.js:3" at the top of an uncaught error, then the message.
   const node = /^(\/work\/[^:\s]+\.m?js):(\d+)\s*$/m.exec(text);
   if (node) {
     const msg = lines.find((x) => /^\w*Error\b/.test(x)) || 'error';

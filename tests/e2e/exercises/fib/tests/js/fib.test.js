@@ -1,6 +1,6 @@
 const test = require('node:test');
 const assert = require('node:assert');
-const { fib } = require('/work/main.js');
+const { fib } = require(process.cwd() + '/main.js');
 
 test('small', () => { assert.strictEqual(fib(1), 1); assert.strictEqual(fib(2), 1); });
 test('ten', () => { assert.strictEqual(fib(10), 55); });
