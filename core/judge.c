@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "text.h"
+
 static const char *const verdict_names[] = {
 #define X(e, s) s,
 	VERDICT_MAP(X)
@@ -151,48 +153,68 @@ static void first_difference(const struct judge_case *c, const unsigned char *go
 
 /* ---- verdicts ----------------------------------------------------------------------------- */
 
-enum verdict judge_case(const struct judge_case *c, const struct run_stage *st, long wall_ms,
-			long memory_bytes, char *msg, size_t cap)
+int judge_ending(const struct run_stage *st)
 {
-	bool exit_expected = c->exit_code >= 0 && st->signal == 0 && st->exit_code == c->exit_code;
+	if (!st->ran)
+		return V_ERROR;
+	switch (run_stage_status(st)) {
+	case STATUS_OK: return -1;
+	case STATUS_RUNTIME_ERROR: return st->signal != 0 ? V_RUNTIME_ERROR : -1;
+	case STATUS_TIMEOUT: return V_TIMEOUT;
+	case STATUS_MEMORY_LIMIT: return V_MEMORY_LIMIT;
+	case STATUS_OUTPUT_LIMIT: return V_OUTPUT_LIMIT;
+	default: return V_ERROR;
+	}
+}
+
+void judge_ending_message(const struct run_stage *st, const struct limits *l, char *msg,
+			  size_t cap)
+{
+	char size[32];
 
 	msg[0] = '\0';
-	if (!st->ran) {
-		(void)snprintf(msg, cap, "This test could not be run: something went wrong in the "
-			       "code runner, not in your program.");
-		return V_ERROR;
-	}
-	switch (run_stage_status(st)) {
-	case STATUS_TIMEOUT:
-		(void)snprintf(msg, cap, "Your program ran longer than %ld.%ld s and was stopped. Look "
-			       "for a loop that never ends, or for input it waits for that never comes.",
-			       wall_ms / 1000, wall_ms % 1000 / 100);
-		return V_TIMEOUT;
-	case STATUS_MEMORY_LIMIT:
+	switch (judge_ending(st)) {
+	case V_TIMEOUT:
+		(void)snprintf(msg, cap, "Your program ran longer than the time limit (%ld.%ld s) and "
+			       "was stopped. Look for a loop that never ends, or for input it waits "
+			       "for that never comes.", l->wall_ms / 1000, l->wall_ms % 1000 / 100);
+		break;
+	case V_MEMORY_LIMIT:
 		(void)snprintf(msg, cap, "Your program used more memory than the limit (%ld MB) and "
-			       "was stopped.", memory_bytes >> 20);
-		return V_MEMORY_LIMIT;
-	case STATUS_OUTPUT_LIMIT:
-		(void)snprintf(msg, cap, "Your program printed more than can be kept, so it was "
-			       "stopped. Look for a loop that prints without end.");
-		return V_OUTPUT_LIMIT;
-	case STATUS_RUNTIME_ERROR:
-		if (exit_expected)
-			break; /* the exit code this test asks for */
-		if (st->signal != 0)
-			(void)snprintf(msg, cap, "Your program crashed: it was stopped by signal %d "
-				       "(%s).", st->signal, strsignal(st->signal));
-		else
-			(void)snprintf(msg, cap, "Your program ended with exit code %d%s; look at its "
-				       "stderr for the error.", st->exit_code,
-				       c->exit_code >= 0 ? "" : " instead of 0");
-		return V_RUNTIME_ERROR;
-	case STATUS_OK:
+			       "was stopped.", l->memory_bytes >> 20);
+		break;
+	case V_OUTPUT_LIMIT:
+		text_size(size, sizeof size, (size_t)(st->out.truncated ? l->stdout_cap : l->stderr_cap));
+		(void)snprintf(msg, cap, "Your program printed more than %s to %s, so it was stopped "
+			       "and the output was cut there.", size,
+			       st->out.truncated ? "stdout" : "stderr");
+		break;
+	case V_RUNTIME_ERROR:
+		(void)snprintf(msg, cap, "Your program crashed: it was stopped by signal %d (%s).",
+			       st->signal, strsignal(st->signal));
+		break;
+	case V_ERROR:
+		(void)snprintf(msg, cap, "%s", JUDGE_RUNNER_FAULT);
 		break;
 	default:
-		(void)snprintf(msg, cap, "This test could not be judged: something went wrong in the "
-			       "code runner, not in your program.");
-		return V_ERROR;
+		if (st->exit_code != 0)
+			(void)snprintf(msg, cap, "Your program ended with exit code %d; look at stderr "
+				       "for the error.", st->exit_code);
+		break;
+	}
+}
+
+enum verdict judge_case(const struct judge_case *c, const struct run_stage *st,
+			const struct limits *l, char *msg, size_t cap)
+{
+	bool exit_expected = c->exit_code >= 0 && st->signal == 0 && st->exit_code == c->exit_code;
+	int v = judge_ending(st);
+
+	msg[0] = '\0';
+	if (v >= 0 || (st->exit_code != 0 && !exit_expected)) {
+		/* Stopped by a limit, a crash or the runner; or it failed by its own exit code. */
+		judge_ending_message(st, l, msg, cap);
+		return v >= 0 ? (enum verdict)v : V_RUNTIME_ERROR;
 	}
 	if (c->has_expected &&
 	    !cmp_match(c->compare, c->tolerance, st->out.data, st->out.len, c->expected,

@@ -16,6 +16,7 @@
 #include <stddef.h>
 
 #include "compare.h"
+#include "limits.h"
 #include "run.h"
 
 #define VERDICT_MAP(X) \
@@ -47,12 +48,27 @@ struct judge_case {
 	double tolerance;
 };
 
+/* What the student reads when runbox, not their program, failed. */
+#define JUDGE_RUNNER_FAULT "Something went wrong in the code runner, not in your program. " \
+	"Run it again; if it keeps happening, tell your teacher."
+
+/* How a program's stage ended, when something other than the program ended it: a limit
+ * (V_TIMEOUT, V_MEMORY_LIMIT, V_OUTPUT_LIMIT), a signal (V_RUNTIME_ERROR), or the runner
+ * (V_ERROR, also for a stage that did not run). -1 when the program ended by itself, with
+ * exit code 0 or another: its exit code and output decide. */
+int judge_ending(const struct run_stage *st);
+
+/* The sentence for the student on how a stage ended that did not end well: a limit with
+ * its value from l, a crash with its signal, an exit code other than 0; "" for exit 0. The
+ * run's message and each test's say it alike. */
+void judge_ending_message(const struct run_stage *st, const struct limits *l, char *msg,
+			  size_t cap);
+
 /* The verdict of a case whose run stage is st (st->ran false: V_ERROR), with one sentence
  * for the student in msg (cap bytes, "" for passed): what differs, quoting at most a short
- * piece of each side, or which limit stopped it (wall_ms and memory_bytes are the limits it
- * ran under). */
-enum verdict judge_case(const struct judge_case *c, const struct run_stage *st, long wall_ms,
-			long memory_bytes, char *msg, size_t cap);
+ * piece of each side, or which limit stopped it (l: the limits it ran under). */
+enum verdict judge_case(const struct judge_case *c, const struct run_stage *st,
+			const struct limits *l, char *msg, size_t cap);
 
 /* A score in percent of the weights of the passed cases, rounded down to a tenth:
  * 0 when total_weight is 0. */

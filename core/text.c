@@ -1,6 +1,7 @@
 #include "text.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <string.h>
 
 char *text_trim(char *s)
@@ -42,4 +43,14 @@ int text_cpus(const char *v, long *out)
 		return -1;
 	*out = whole * 1000000000L + frac;
 	return 0;
+}
+
+void text_size(char *out, size_t cap, size_t bytes)
+{
+	if (bytes < 1024)
+		(void)snprintf(out, cap, "%zu bytes", bytes);
+	else if (bytes < 1024 * 1024)
+		(void)snprintf(out, cap, "%zu KB", (bytes + 1023) / 1024);
+	else
+		(void)snprintf(out, cap, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
 }

@@ -52,7 +52,8 @@ struct grading {
 	struct case_outcome out[RUN_MAX_CASES];
 	struct test_outcome tests;
 	const char *language;           /* the language's id as answered */
-	long wall_ms, memory_bytes;     /* the limits the cases ran under */
+	long wall_ms, memory_bytes;     /* the exercise's limits (0: the defaults) */
+	struct limits limits;           /* the limits the cases ran under */
 	bool compiled_ok;               /* the build succeeded: the cases ran */
 	/* A test suite instead of I/O cases: its files (names relative to its folder), its
 	 * name, where the program finds it, the placeholders for the commands, and what its
@@ -307,8 +308,7 @@ static int grade_prepare(void *ctx, struct pipe *p, const struct buf *body, stru
 		prog->rr.nsuite = g->nsuite;
 		prog->rr.suite_id = g->suite_id;
 	}
-	g->wall_ms = prog->rr.limits.wall_ms;
-	g->memory_bytes = prog->rr.limits.memory_bytes;
+	g->limits = prog->rr.limits;
 	return 0;
 }
 
@@ -323,19 +323,6 @@ static enum verdict report_verdict(enum report_verdict v)
 	return V_ERROR;
 }
 
-/* The verdict of a stage that a limit or a crash ended, else -1. */
-static int stage_verdict(const struct run_stage *st)
-{
-	switch (run_stage_status(st)) {
-	case STATUS_TIMEOUT: return V_TIMEOUT;
-	case STATUS_MEMORY_LIMIT: return V_MEMORY_LIMIT;
-	case STATUS_OUTPUT_LIMIT: return V_OUTPUT_LIMIT;
-	case STATUS_OK: return -1;
-	case STATUS_RUNTIME_ERROR: return st->signal != 0 ? V_RUNTIME_ERROR : -1;
-	default: return V_ERROR;
-	}
-}
-
 /* A suite's run: its tests as the framework's report lists them. A report cut short by a
  * limit (the whole suite timed out, or ran out of memory, in a test) gives the test it
  * stopped in that limit's verdict; no report at all gives one test, "test suite", with
@@ -344,7 +331,7 @@ static void suite_judge(struct grading *g, const struct run_result *res, struct 
 {
 	const struct run_stage *st = res->ncases > 0 ? &res->cases[0] : NULL;
 	enum report_format f = REPORT_JUNIT;
-	int limit = st != NULL && st->ran ? stage_verdict(st) : V_ERROR;
+	int limit = st != NULL ? judge_ending(st) : V_ERROR;
 	struct err e;
 	size_t n, i;
 
@@ -440,9 +427,8 @@ static void grade_judge(void *arg, const struct run_result *res, struct test_out
 			g->verdict[i] = V_NOT_RUN;
 			(void)snprintf(g->msg[i], sizeof g->msg[i], "Not run: the code did not compile.");
 		} else {
-			g->verdict[i] = st != NULL ? judge_case(&g->cases[i].jc, st, g->wall_ms,
-								g->memory_bytes, g->msg[i],
-								sizeof g->msg[i])
+			g->verdict[i] = st != NULL ? judge_case(&g->cases[i].jc, st, &g->limits,
+								g->msg[i], sizeof g->msg[i])
 						   : V_ERROR;
 		}
 		total_w += g->cases[i].weight;

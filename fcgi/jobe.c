@@ -19,6 +19,7 @@
 #include "http.h"
 #include "jobe_req.h"
 #include "log.h"
+#include "text.h"
 #include "pipeline.h"
 
 #define KEY_PARAM "HTTP_X_API_KEY"
@@ -152,7 +153,7 @@ static void jobe_file_put(struct app *a, FCGX_Request *req, const char *id)
 		goto out;
 	if (http_param(req, "RUNBOX_REFUSED")[0] ||
 	    (rc = http_read_body(req, (size_t)c->file_max_bytes / 3 * 4 + 64 * 1024, &body)) != 0) {
-		req_fmt_size(size, sizeof size, (size_t)c->file_max_bytes);
+		text_size(size, sizeof size, (size_t)c->file_max_bytes);
 		(void)snprintf(msg, sizeof msg, "put: file %s is larger than this server accepts (%s)",
 			       id, size);
 		jobe_error(req, RC_BODY_TOO_LARGE, msg);
@@ -171,7 +172,7 @@ static void jobe_file_put(struct app *a, FCGX_Request *req, const char *id)
 		goto out;
 	}
 	if (len > (size_t)c->file_max_bytes) {
-		req_fmt_size(size, sizeof size, (size_t)c->file_max_bytes);
+		text_size(size, sizeof size, (size_t)c->file_max_bytes);
 		(void)snprintf(msg, sizeof msg, "put: file %s is larger than this server accepts (%s)",
 			       id, size);
 		jobe_error(req, RC_BAD_REQUEST, msg);
@@ -317,7 +318,7 @@ static int jobe_files(struct pipe *p, const struct jobe_req *jr, struct jobe_pro
 		total += len;
 	}
 	if (total > (size_t)p->app->conf->limits.work_tmpfs_bytes) {
-		req_fmt_size(size, sizeof size, (size_t)p->app->conf->limits.work_tmpfs_bytes);
+		text_size(size, sizeof size, (size_t)p->app->conf->limits.work_tmpfs_bytes);
 		return err_set(e, RC_BAD_REQUEST, "The program and its files together are larger "
 			       "than the %s this server gives a run", size);
 	}

@@ -12,8 +12,10 @@
 #include <unistd.h>
 
 #include "http.h"
+#include "judge.h"
 #include "log.h"
 #include "pool.h"
+#include "text.h"
 
 static void new_run_id(char out[33])
 {
@@ -90,7 +92,7 @@ int pipe_nginx_refusal(const char *refused, const struct conf *c, char *msg, siz
 		return 0;
 	if (strcmp(refused, "body_too_large") == 0) {
 		/* nginx refused the body as too large and sent us the request without it. */
-		req_fmt_size(size, sizeof size, api_body_max(c));
+		text_size(size, sizeof size, api_body_max(c));
 		(void)snprintf(msg, cap, "The request is larger than the server accepts (%s). "
 			       "Make your code shorter.", size);
 		return RC_BODY_TOO_LARGE;
@@ -257,8 +259,8 @@ int pipe_program(struct pipe *p, const struct program_spec *spec, struct program
 
 	memset(prog, 0, sizeof *prog);
 	if (spec->total_len > (size_t)p->gt.quota.max_code_bytes) {
-		req_fmt_size(size, sizeof size, spec->total_len);
-		req_fmt_size(cap, sizeof cap, (size_t)p->gt.quota.max_code_bytes);
+		text_size(size, sizeof size, spec->total_len);
+		text_size(cap, sizeof cap, (size_t)p->gt.quota.max_code_bytes);
 		return err_set(e, RC_TOO_LARGE, "Your code is %s; you may send at most %s. "
 			       "Make it shorter.", size, cap);
 	}
@@ -358,7 +360,6 @@ int pipe_cases(struct program *prog, const struct program_spec *spec, const stru
 static void run_message(const struct run_result *res, const struct limits *l, char *out, size_t cap)
 {
 	const struct run_stage *st = &res->run;
-	char size[32];
 
 	out[0] = '\0';
 	if (res->compile.ran && !res->run.ran && res->status != STATUS_COMPILE_ERROR &&
@@ -376,36 +377,15 @@ static void run_message(const struct run_result *res, const struct limits *l, ch
 	switch (res->status) {
 	case STATUS_OK:
 		break;
-	case STATUS_RUNTIME_ERROR:
-		if (st->signal)
-			(void)snprintf(out, cap, "Your program crashed: it was stopped by signal %d (%s).",
-				       st->signal, strsignal(st->signal));
-		else
-			(void)snprintf(out, cap, "Your program ended with exit code %d; look at stderr "
-				       "for the error.", st->exit_code);
-		break;
 	case STATUS_COMPILE_ERROR:
 		(void)snprintf(out, cap, "Your code did not compile; the compiler's messages are "
 			       "under stderr. Nothing was run.");
 		break;
-	case STATUS_TIMEOUT:
-		(void)snprintf(out, cap, "Your program ran longer than the time limit (%ld.%ld s) and "
-			       "was stopped. Look for a loop that never ends, or for input it waits "
-			       "for that never comes.", l->wall_ms / 1000, l->wall_ms % 1000 / 100);
-		break;
-	case STATUS_MEMORY_LIMIT:
-		(void)snprintf(out, cap, "Your program used more memory than the limit (%ld MB) and "
-			       "was stopped.", l->memory_bytes >> 20);
-		break;
-	case STATUS_OUTPUT_LIMIT:
-		req_fmt_size(size, sizeof size, (size_t)(st->out.truncated ? l->stdout_cap : l->stderr_cap));
-		(void)snprintf(out, cap, "Your program printed more than %s to %s, so it was stopped "
-			       "and the output was cut there.", size,
-			       st->out.truncated ? "stdout" : "stderr");
-		break;
 	case STATUS_INTERNAL_ERROR:
-		(void)snprintf(out, cap, "Something went wrong in the code runner, not in your "
-			       "program. Run it again; if it keeps happening, tell your teacher.");
+		(void)snprintf(out, cap, "%s", JUDGE_RUNNER_FAULT);
+		break;
+	default:
+		judge_ending_message(st, l, out, cap);
 		break;
 	}
 }

@@ -6,18 +6,10 @@
 #include <stdbool.h>
 #include <string.h>
 
+#include "text.h"
+
 #define NONE ((size_t)-1)
 #define LABEL_MAX 96 /* "File 64 ('<up to 63 bytes of name>...')" */
-
-void req_fmt_size(char *out, size_t cap, size_t bytes)
-{
-	if (bytes < 1024)
-		(void)snprintf(out, cap, "%zu bytes", bytes);
-	else if (bytes < 1024 * 1024)
-		(void)snprintf(out, cap, "%zu KB", (bytes + 1023) / 1024);
-	else
-		(void)snprintf(out, cap, "%.1f MB", (double)bytes / (1024.0 * 1024.0));
-}
 
 void editor_req_release(struct editor_req *r)
 {
@@ -433,8 +425,8 @@ static int parse_files(struct editor_req *r, json_t *v, json_t *entry_v,
 		nbin += r->files[i].binary ? r->files[i].len : 0;
 	}
 	if (r->total_len > caps->max_code_bytes) {
-		req_fmt_size(have, sizeof have, r->total_len);
-		req_fmt_size(cap, sizeof cap, caps->max_code_bytes);
+		text_size(have, sizeof have, r->total_len);
+		text_size(cap, sizeof cap, caps->max_code_bytes);
 		return err_set(e, RC_TOO_LARGE, "Your files add up to %s; the limit is %s. "
 			       "Make them smaller and run them again.", have, cap);
 	}
@@ -451,8 +443,8 @@ static int parse_code(struct editor_req *r, const struct req_caps *caps, struct 
 	if ((rc = get_string(r->doc, "code", 1, &r->code, &r->code_len, e)) != 0)
 		return rc;
 	if (r->code_len > caps->max_code_bytes) {
-		req_fmt_size(have, sizeof have, r->code_len);
-		req_fmt_size(cap, sizeof cap, caps->max_code_bytes);
+		text_size(have, sizeof have, r->code_len);
+		text_size(cap, sizeof cap, caps->max_code_bytes);
 		return err_set(e, RC_TOO_LARGE, "Your code is %s; the limit is %s. "
 			       "Make it shorter and run it again.", have, cap);
 	}
@@ -495,13 +487,13 @@ static int parse_args(struct editor_req *r, json_t *v, struct err *e)
 				       "(\\u0000), which a program's arguments cannot carry. Remove it.",
 				       i + 1);
 		if (len > REQ_MAX_ARG) {
-			req_fmt_size(have, sizeof have, len);
-			req_fmt_size(cap, sizeof cap, REQ_MAX_ARG);
+			text_size(have, sizeof have, len);
+			text_size(cap, sizeof cap, REQ_MAX_ARG);
 			return err_set(e, RC_BAD_REQUEST, "Argument %zu is %s long; the limit for one "
 				       "argument is %s.", i + 1, have, cap);
 		}
 		if ((total += len) > REQ_MAX_ARGS_TOTAL) {
-			req_fmt_size(cap, sizeof cap, REQ_MAX_ARGS_TOTAL);
+			text_size(cap, sizeof cap, REQ_MAX_ARGS_TOTAL);
 			return err_set(e, RC_BAD_REQUEST, "The arguments add up to more than %s, the "
 				       "limit (argument %zu goes over it).", cap, i + 1);
 		}
@@ -572,8 +564,8 @@ static int parse_program(struct editor_req *r, const struct req_caps *caps,
 	    (rc = get_string(r->doc, "stdin", 0, &r->stdin_data, &r->stdin_len, e)) != 0)
 		return rc;
 	if (r->stdin_len > caps->max_stdin_bytes) {
-		req_fmt_size(have, sizeof have, r->stdin_len);
-		req_fmt_size(cap, sizeof cap, caps->max_stdin_bytes);
+		text_size(have, sizeof have, r->stdin_len);
+		text_size(cap, sizeof cap, caps->max_stdin_bytes);
 		return err_set(e, RC_TOO_LARGE, "The input (stdin) is %s; the limit is %s.", have, cap);
 	}
 	if ((rc = parse_args(r, json_object_get(r->doc, "args"), e)) != 0)

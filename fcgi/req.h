@@ -104,7 +104,5 @@ int req_check_name(const char *lab, const char *name, size_t n, struct err *e);
 int req_b64_check(const char *s, size_t n, size_t *len, char *why, size_t cap);
 void req_b64_decode(const char *s, size_t n, unsigned char *out);
 
-/* "12.3 KB"-style size for messages. */
-void req_fmt_size(char *out, size_t cap, size_t bytes);
 
 #endif

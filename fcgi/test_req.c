@@ -3,6 +3,7 @@
  * and "tests".
  */
 #include "test_req.h"
+#include "text.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -137,8 +138,8 @@ int test_req_parse(struct test_req *r, const char *body, size_t n, const struct 
 		r->ncases++;
 	}
 	if (total > caps->max_stdin_bytes) {
-		req_fmt_size(have, sizeof have, total);
-		req_fmt_size(cap, sizeof cap, caps->max_stdin_bytes);
+		text_size(have, sizeof have, total);
+		text_size(cap, sizeof cap, caps->max_stdin_bytes);
 		return err_set(e, RC_TOO_LARGE, "The tests' inputs add up to %s; the limit is %s.",
 			       have, cap);
 	}

@@ -10,7 +10,11 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 
-export RUNBOX_RUN_DIR=${RUNBOX_RUN_DIR:-$(mktemp -d /tmp/runbox-e2e.XXXXXX)}
+# A run folder of its own, removed at the end (KEEP=1 keeps it to look into), unless the
+# caller names one.
+own_dir=
+[ -n "${RUNBOX_RUN_DIR:-}" ] || own_dir=$(mktemp -d /tmp/runbox-e2e.XXXXXX)
+export RUNBOX_RUN_DIR=${RUNBOX_RUN_DIR:-$own_dir}
 export RUNBOX_LISTEN=${RUNBOX_LISTEN:-127.0.0.1:18080}
 export RUNBOX_INSTANCE=e2e
 export RUNBOX_FCGI_PROCESSES=3
@@ -30,7 +34,10 @@ mkdir -p "$tmp"
 
 . "$top/tests/e2e/lib.sh"
 
-cleanup() { scripts/stack.sh stop >/dev/null 2>&1; }
+cleanup() {
+    scripts/stack.sh stop >/dev/null 2>&1
+    [ -z "$own_dir" ] || [ -n "${KEEP:-}" ] || rm -rf "$own_dir"
+}
 trap cleanup EXIT
 
 echo "== starting the stack on $base (run dir $RUNBOX_RUN_DIR)"

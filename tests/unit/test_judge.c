@@ -36,7 +36,9 @@ static struct judge_case expect(const char *want, enum cmp_mode m)
 /* The verdict, with its sentence in msg. */
 static enum verdict judge(const struct judge_case *c, struct run_stage *st, char *msg)
 {
-	enum verdict v = judge_case(c, st, 2000, 64L << 20, msg, 256);
+	struct limits l = { .wall_ms = 2000, .memory_bytes = 64L << 20, .stdout_cap = 64 << 10,
+			    .stderr_cap = 1 << 20 };
+	enum verdict v = judge_case(c, st, &l, msg, 256);
 
 	buf_release(&st->out);
 	buf_release(&st->err);
@@ -73,7 +75,10 @@ static void test_limits_first(void **state)
 	assert_int_equal(judge(&c, &st, msg), V_MEMORY_LIMIT);
 	assert_non_null(strstr(msg, "64 MB"));
 	st = stage(REASON_OUTPUT, 0, 9, "5\n");
+	st.out.truncated = true;
 	assert_int_equal(judge(&c, &st, msg), V_OUTPUT_LIMIT);
+	assert_string_equal(msg, "Your program printed more than 64 KB to stdout, so it was "
+			    "stopped and the output was cut there.");
 	st = stage(REASON_KILLED, 0, 0, "5\n");
 	assert_int_equal(judge(&c, &st, msg), V_ERROR);
 	st = stage(REASON_EXIT, 0, 0, "5\n");
@@ -93,7 +98,7 @@ static void test_runtime_errors(void **state)
 	assert_non_null(strstr(msg, "signal 11"));
 	st = stage(REASON_EXIT, 1, 0, "5\n");
 	assert_int_equal(judge(&c, &st, msg), V_RUNTIME_ERROR);
-	assert_non_null(strstr(msg, "exit code 1 instead of 0"));
+	assert_string_equal(msg, "Your program ended with exit code 1; look at stderr for the error.");
 	/* The exit code the case asks for is no error: the output is judged. */
 	c.exit_code = 3;
 	st = stage(REASON_EXIT, 3, 0, "5\n");
@@ -163,6 +168,46 @@ static void test_cut_output_and_no_expected(void **state)
 	assert_int_equal(judge(&c, &st, msg), V_PASSED);
 }
 
+/* How a stage that ended for reason (exit code, signal) ended: the verdict, and the
+ * sentence in msg. ran false: a stage that never ran. */
+static int ending(enum run_reason reason, int code, int sig, bool ran, char *msg)
+{
+	struct limits l = { .wall_ms = 1500, .memory_bytes = 128L << 20, .stdout_cap = 1 << 20,
+			    .stderr_cap = 512 };
+	struct run_stage st = stage(reason, code, sig, "");
+	int v;
+
+	st.ran = ran;
+	v = judge_ending(&st);
+	judge_ending_message(&st, &l, msg, 256);
+	buf_release(&st.out);
+	buf_release(&st.err);
+	buf_release(&st.report);
+	return v;
+}
+
+/* The sentence on how a run ended, as the run's message (pipeline.c) and a test's say it. */
+static void test_ending(void **state)
+{
+	char msg[256];
+
+	(void)state;
+	assert_int_equal(ending(REASON_EXIT, 0, 0, true, msg), -1);
+	assert_string_equal(msg, "");
+	assert_int_equal(ending(REASON_EXIT, 4, 0, true, msg), -1); /* its own exit: the case decides */
+	assert_string_equal(msg, "Your program ended with exit code 4; look at stderr for the error.");
+	assert_int_equal(ending(REASON_WALL, 0, 9, true, msg), V_TIMEOUT);
+	assert_non_null(strstr(msg, "longer than the time limit (1.5 s)"));
+	assert_int_equal(ending(REASON_MEMORY, 0, 9, true, msg), V_MEMORY_LIMIT);
+	assert_non_null(strstr(msg, "more memory than the limit (128 MB)"));
+	assert_int_equal(ending(REASON_OUTPUT, 0, 9, true, msg), V_OUTPUT_LIMIT);
+	assert_non_null(strstr(msg, "more than 512 bytes to stderr"));
+	assert_int_equal(ending(REASON_SIGNAL, 0, 11, true, msg), V_RUNTIME_ERROR);
+	assert_string_equal(msg, "Your program crashed: it was stopped by signal 11 (Segmentation fault).");
+	assert_int_equal(ending(REASON_EXIT, 0, 0, false, msg), V_ERROR);
+	assert_string_equal(msg, JUDGE_RUNNER_FAULT);
+}
+
 static void test_score(void **state)
 {
 	(void)state;
@@ -183,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_runtime_errors),
 		cmocka_unit_test(test_where_it_differs),
 		cmocka_unit_test(test_cut_output_and_no_expected),
+		cmocka_unit_test(test_ending),
 		cmocka_unit_test(test_score),
 	};
 

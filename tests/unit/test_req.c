@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "req.h"
+#include "text.h"
 
 static const struct req_caps caps = { 100, 50 };
 
@@ -663,11 +664,11 @@ static void test_fmt_size(void **state)
 	char s[32];
 
 	(void)state;
-	req_fmt_size(s, sizeof s, 100);
+	text_size(s, sizeof s, 100);
 	assert_string_equal(s, "100 bytes");
-	req_fmt_size(s, sizeof s, 102400);
+	text_size(s, sizeof s, 102400);
 	assert_string_equal(s, "100 KB");
-	req_fmt_size(s, sizeof s, 1048576);
+	text_size(s, sizeof s, 1048576);
 	assert_string_equal(s, "1.0 MB");
 }
 
