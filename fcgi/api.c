@@ -29,22 +29,31 @@ size_t api_body_max(const struct conf *c)
 	return 6 * ((size_t)c->max_code_bytes + (size_t)c->max_stdin_bytes) + 64 * 1024;
 }
 
+/* GET /api/me: who the server takes the caller for (a key's user, the school's signed-in
+ * user, or the computer's address), and their role; the page shows it and offers a
+ * teacher's views. Not a run: no quota, no run-log row. */
+static void handle_me(struct app *a, FCGX_Request *req)
+{
+	struct gate gt;
+	json_t *body;
+	struct err e;
+	int rc;
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-
-
+	err_init(&e);
+	gate_init(&gt, &a->gate, req, "");
+	if ((rc = gate_identify(&gt, &a->gate, req, NULL, &e)) != 0) {
+		http_error(req, rc, rc == RC_UNAUTHORIZED ? e.msg : NULL,
+			   rc == RC_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"runbox\"\r\n" : NULL);
+		return;
+	}
+	body = json_pack("{s:s, s:s, s:s, s:s}", "user", gt.user.name,
+			 "kind", user_kind_name(gt.user.kind), "role", user_role_name(gt.user.role),
+			 "signIn", gt.entry.auth);
+	if (body == NULL)
+		http_error(req, RC_NOMEM, NULL, NULL);
+	else
+		http_respond(req, 200, body, NULL);
+}
 
 
 /* GET /api/runs/{id}: a logged run, to the user who ran it. */
@@ -294,6 +303,12 @@ static void route_metrics(struct app *a, FCGX_Request *req, struct run_result *r
 	handle_metrics(a, req);
 }
 
+static void route_me(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail)
+{
+	(void)res, (void)tail;
+	handle_me(a, req);
+}
+
 static void route_health(struct app *a, FCGX_Request *req, struct run_result *res, const char *tail)
 {
 	(void)res, (void)tail;
@@ -313,6 +328,7 @@ static const struct route routes[] = {
 	{ "/api/exercises", false, false, 0, NULL, route_exercises, NULL, NULL },
 	{ "/api/exercises/", false, true, 0, NULL, route_exercises, NULL, NULL },
 	{ "/metrics", false, false, M_GET, "Use GET for /metrics.", route_metrics, NULL, NULL },
+	{ "/api/me", false, false, M_GET, "Use GET for /api/me.", route_me, NULL, NULL },
 	{ "/api/health", false, false, M_GET, "Use GET for /api/health.", route_health, NULL, NULL },
 	{ "/api/languages", false, false, M_GET, "Use GET for /api/languages.", route_languages,
 	  NULL, NULL },
@@ -375,8 +391,8 @@ void api_handle(struct app *a, FCGX_Request *req, struct run_result *res)
 		r = route_find(uri, &tail);
 	if (r == NULL)
 		http_error(req, RC_NOT_FOUND, "There is nothing at this address. The API has "
-			      "POST /api/editor/run, POST /api/editor/test, GET /api/exercises, GET /api/runs/{id}, GET /api/health and GET "
-			      "/api/languages; the Jobe API is under /jobe/index.php/restapi/ and the "
+			      "POST /api/editor/run, POST /api/editor/test, GET /api/exercises, GET /api/runs/{id}, GET /api/me, "
+			      "GET /api/health and GET /api/languages; the Jobe API is under /jobe/index.php/restapi/ and the "
 			      "Piston API under /api/v2/.", NULL);
 	else if (r->methods != 0 && (r->methods & m) == 0)
 		http_error(req, RC_METHOD, r->wrong_method, "Allow: GET, HEAD\r\n");

@@ -85,7 +85,8 @@ int store_user_ensure(struct store *s, enum user_kind kind, const char *name, st
 int store_user_add(struct store *s, const char *name, const char *note, enum user_role role,
 		   char *key_out, size_t key_cap, struct err *e);
 /* Admin: give a user ("alice", "remote:bob", "address:10.0.0.5") another role, revoked or
- * not. RC_NOT_FOUND if no such user, RC_BAD_REQUEST for a malformed user. */
+ * not; a sign-in name ("remote:bob") is added if it has not signed in yet. RC_NOT_FOUND if
+ * no such key or address user, RC_BAD_REQUEST for a malformed user. */
 int store_user_set_role(struct store *s, const char *user, enum user_role role,
 			struct err *e);
 /* Admin: another key for an existing key user. RC_NOT_FOUND if no such user. */

@@ -293,8 +293,17 @@ int store_user_set_role(struct store *s, const char *user, enum user_role role,
 	sqlite3_stmt *q = NULL;
 	int rc;
 
-	if ((rc = parse_user(user, &kind, &name, e)) != 0 ||
-	    (rc = db_prepare(s, &q, "UPDATE users SET role = ?3 WHERE kind = ?1 AND name = ?2", e)) != 0)
+	if ((rc = parse_user(user, &kind, &name, e)) != 0)
+		return rc;
+	/* A name of the school's sign-in may be made a teacher before its first sign-in. */
+	if (kind == USER_REMOTE) {
+		struct user u;
+
+		if ((rc = store_user_ensure(s, kind, name, &u, e)) != 0 && rc != RC_UNAUTHORIZED)
+			return rc;
+		err_init(e);
+	}
+	if ((rc = db_prepare(s, &q, "UPDATE users SET role = ?3 WHERE kind = ?1 AND name = ?2", e)) != 0)
 		return rc;
 	sqlite3_bind_text(q, 1, db_kind_names[kind], -1, SQLITE_STATIC);
 	sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);

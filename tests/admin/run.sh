@@ -246,6 +246,9 @@ rb user role carol
 check "user role without a role: exit 2" usage_err 'give the user and the role'
 rb user role nobody teacher
 check "user role of an unknown user: exit 1" fails "no user 'nobody'"
+rb user role remote:erin teacher
+check "user role of a sign-in name not seen yet: exit 0" out_has 0 '^remote:erin is now a teacher\.$'
+check "... the name is added with the role" test "$(sql "select kind || ' ' || role from users where name = 'erin'")" = "remote teacher"
 
 echo "== the run log"
 alice=$(sql "select id from users where name = 'alice'")

@@ -3,7 +3,7 @@
 // sentence. Run: node --test tests/browser/logic.test.mjs
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { errorSentence, formatBytes, formatMs, parseMarkers, runSummary, testRows, versionLabel } from '../../nginx/page/src/logic.js';
+import { errorSentence, formatBytes, formatMs, parseMarkers, runSummary, sortResults, testRows, versionLabel, whoSentence } from '../../nginx/page/src/logic.js';
 
 test('the picker names a language with its version number only', () => {
   assert.equal(versionLabel({ name: 'C', version: 'gcc (Debian 12.2.0-14+deb12u1) 12.2.0', available: true }), 'C 12.2.0');
@@ -79,4 +79,24 @@ test('refusals and a server that is gone, in one sentence each', () => {
   assert.match(errorSentence(0), /cannot be reached/);
   assert.match(errorSentence(502, null), /busy or restarting/);
   assert.equal(errorSentence(400, { error: { message: 'The field x is not recognised.' } }), 'The field x is not recognised.');
+});
+
+test('who the page runs as: a sign-in, a key, or nobody named', () => {
+  assert.equal(whoSentence({ user: 'dave', kind: 'remote', role: 'teacher', signIn: 'remote' }), 'Signed in as dave (teacher)');
+  assert.equal(whoSentence({ user: 'amy', kind: 'key', role: 'student', signIn: 'key' }), 'Key of amy');
+  assert.equal(whoSentence({ user: '127.0.0.1', kind: 'address', role: 'student', signIn: 'address' }), '');
+});
+
+test("the class's results sort by any column, ties by name", () => {
+  const rows = [
+    { user: 'cem', attempts: 2, best: 50, latest: 50 },
+    { user: 'ana', attempts: 5, best: 100, latest: 75 },
+    { user: 'bo', attempts: 2, best: 100, latest: 100 },
+  ];
+  assert.deepEqual(sortResults(rows, 'user', false).map((r) => r.user), ['ana', 'bo', 'cem']);
+  assert.deepEqual(sortResults(rows, 'user', true).map((r) => r.user), ['cem', 'bo', 'ana']);
+  assert.deepEqual(sortResults(rows, 'best', true).map((r) => r.user), ['ana', 'bo', 'cem']); // a tie: by name
+  assert.deepEqual(sortResults(rows, 'attempts', false).map((r) => r.user), ['bo', 'cem', 'ana']);
+  assert.deepEqual(sortResults(rows, 'latest', true).map((r) => r.user), ['bo', 'ana', 'cem']);
+  assert.equal(rows[0].user, 'cem'); // the rows given are left as they were
 });

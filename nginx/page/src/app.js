@@ -7,7 +7,7 @@ import 'monaco-editor/esm/vs/basic-languages/javascript/javascript.contribution.
 import 'monaco-editor/esm/vs/basic-languages/cpp/cpp.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/java/java.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/rust/rust.contribution.js';
-import { errorSentence, parseMarkers, runSummary, statusWords, testRows, versionLabel } from './logic.js';
+import { errorSentence, parseMarkers, runSummary, sortResults, statusWords, testRows, versionLabel, whoSentence } from './logic.js';
 
 self.MonacoEnvironment = { getWorkerUrl: () => 'editor.worker.js' };
 
@@ -34,6 +34,7 @@ let editor;
 let language = store.get('language', 'python');
 let exercise = null; // the exercise picked ({id, title, languages...}), or null
 let running = false;
+let retry = null; // what Try again does: the last Run or Run tests
 
 // Where the code is kept: per language, and per exercise and language.
 const slot = (lang) => (exercise ? `code.${exercise.id}.${lang}` : `code.${lang}`);
@@ -148,11 +149,29 @@ function markersFor(list) {
   return list.filter((m) => project.files.length === 1 || m.file === name);
 }
 
+// A GET of the API as {status, body}: status 0 when the server cannot be reached. The page's
+// first few were asked for by index.html while app.js loaded; they are taken from there once
+// (if the key is still the one they were sent with).
+const boot = self.runboxBoot || {};
+async function getJson(path, bootName) {
+  const early = boot[bootName];
+  if (early && boot.key === $('key').value.trim()) {
+    delete boot[bootName];
+    return early;
+  }
+  try {
+    const r = await fetch(path, { headers: headers() });
+    return { status: r.status, body: await r.json().catch(() => null) };
+  } catch {
+    return { status: 0, body: null };
+  }
+}
+
 async function loadLanguages() {
   const sel = $('language');
-  try {
-    const r = await fetch('/api/languages');
-    const body = await r.json();
+  const { status, body } = await getJson('/api/languages', 'languages');
+  if (status === 0 || !body) $('status').textContent = errorSentence(status);
+  else {
     for (const l of body.languages || []) {
       const o = document.createElement('option');
       o.value = l.id;
@@ -160,8 +179,6 @@ async function loadLanguages() {
       o.disabled = !l.available;
       sel.append(o);
     }
-  } catch {
-    $('status').textContent = errorSentence(0);
   }
   if (![...sel.options].some((o) => o.value === language)) language = sel.options[0]?.value || 'python';
   sel.value = language;
@@ -188,6 +205,7 @@ async function run() {
   $('run').disabled = true;
   $('status').textContent = 'Running…';
   $('retry').hidden = true;
+  retry = run;
   $('summary').textContent = '';
   const args = $('args').value.trim();
   const body = { language, ...program(), stdin: $('stdin').value };
@@ -220,23 +238,33 @@ function headers() {
   return h;
 }
 
+// Who the server takes us for: a key's user, the school's signed-in user (then no key is
+// asked for), or nobody yet.
+async function whoAmI() {
+  const { status, body } = await getJson('/api/me', 'me');
+  const me = status === 200 ? body : null;
+  const signedIn = me?.signIn === 'remote';
+  $('key-label').hidden = signedIn;
+  $('who').hidden = !me || me.signIn === 'address';
+  $('who').textContent = me ? whoSentence(me) : '';
+  if (status === 401 && $('key').value.trim()) $('status').textContent = errorSentence(401);
+  return me;
+}
+
 async function loadExercises() {
-  try {
-    const r = await fetch('/api/exercises', { headers: headers() });
-    if (!r.ok) return; // no exercises for this user: free coding only
-    const body = await r.json();
-    for (const x of body.exercises || []) {
-      const o = document.createElement('option');
-      o.value = x.id;
-      o.textContent = x.title;
-      $('exercise').append(o);
-    }
-    const last = store.get('exercise', '');
-    if (last && (body.exercises || []).some((x) => x.id === last)) {
-      $('exercise').value = last;
-      await pickExercise(last);
-    }
-  } catch { /* the API is unreachable: run still says so */ }
+  const { status, body } = await getJson('/api/exercises', 'exercises');
+  if (status !== 200 || !body) return; // none for this user, or offline: free coding only
+  for (const x of body.exercises || []) {
+    const o = document.createElement('option');
+    o.value = x.id;
+    o.textContent = x.title;
+    $('exercise').append(o);
+  }
+  const last = store.get('exercise', '');
+  if (last && (body.exercises || []).some((x) => x.id === last)) {
+    $('exercise').value = last;
+    await pickExercise(last);
+  }
 }
 
 async function pickExercise(id) {
@@ -262,7 +290,38 @@ async function pickExercise(id) {
   pickLanguage(language, false);
 }
 
-// A teacher's key reads the exercise's results; anyone else's gets 403 and sees nothing.
+// A teacher's key (or sign-in) reads the exercise's results; anyone else gets 403 and sees
+// nothing. The table sorts by any column (its header is a button).
+let classRows = [];
+let classSort = { key: 'user', descending: false };
+
+function renderClass() {
+  const rows = $('class-rows');
+  rows.replaceChildren();
+  for (const s of sortResults(classRows, classSort.key, classSort.descending)) {
+    const tr = document.createElement('tr');
+    for (const v of [s.user, s.attempts, s.best, s.latest, `${s.latestPassed}/${s.latestTotal}`]) {
+      const td = document.createElement('td');
+      td.textContent = String(v);
+      tr.append(td);
+    }
+    const td = document.createElement('td');
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = 'Show';
+    b.setAttribute('aria-label', `Show ${s.user}'s latest code`);
+    b.addEventListener('click', () => showStudentCode(s.user, s.latestRun));
+    td.append(b);
+    tr.append(td);
+    rows.append(tr);
+  }
+  for (const th of document.querySelectorAll('#class th')) {
+    const key = th.querySelector('button')?.dataset.sort;
+    if (key === classSort.key) th.setAttribute('aria-sort', classSort.descending ? 'descending' : 'ascending');
+    else th.removeAttribute('aria-sort');
+  }
+}
+
 async function loadClass(id) {
   $('class').hidden = true;
   $('student-code').hidden = true;
@@ -270,26 +329,10 @@ async function loadClass(id) {
     const r = await fetch(`/api/exercises/${encodeURIComponent(id)}/results`, { headers: headers() });
     if (!r.ok) return;
     const body = await r.json();
-    const rows = $('class-rows');
-    rows.replaceChildren();
-    for (const s of body.results || []) {
-      const tr = document.createElement('tr');
-      for (const v of [s.user, s.attempts, s.best, s.latest, `${s.latestPassed}/${s.latestTotal}`]) {
-        const td = document.createElement('td');
-        td.textContent = String(v);
-        tr.append(td);
-      }
-      const td = document.createElement('td');
-      const b = document.createElement('button');
-      b.type = 'button';
-      b.textContent = 'Show';
-      b.setAttribute('aria-label', `Show ${s.user}'s latest code`);
-      b.addEventListener('click', () => showStudentCode(s.user, s.latestRun));
-      td.append(b);
-      tr.append(td);
-      rows.append(tr);
-    }
-    $('class-csv').onclick = () => downloadCsv(`${id}-results.csv`, body.results || []);
+    classRows = body.results || [];
+    renderClass();
+    $('class-csv').onclick = () => downloadCsv(`${id}-results.csv`,
+      sortResults(classRows, classSort.key, classSort.descending));
     $('class').hidden = false;
   } catch { /* not a teacher, or offline */ }
 }
@@ -359,6 +402,8 @@ async function runTests() {
   running = true;
   $('test').disabled = $('run').disabled = true;
   $('status').textContent = 'Running the tests…';
+  $('retry').hidden = true;
+  retry = runTests;
   try {
     const r = await fetch('/api/editor/test', { method: 'POST', headers: headers(),
       body: JSON.stringify({ exercise: exercise.id, language, ...program() }) });
@@ -369,9 +414,11 @@ async function runTests() {
       showTests(answer);
     } else {
       $('status').textContent = errorSentence(r.status, answer, r.headers.get('Retry-After'));
+      $('retry').hidden = !(r.status >= 502 && r.status <= 504);
     }
   } catch {
     $('status').textContent = errorSentence(0);
+    $('retry').hidden = false;
   } finally {
     running = false;
     $('test').disabled = $('run').disabled = false;
@@ -379,7 +426,9 @@ async function runTests() {
 }
 
 async function main() {
-  await loadLanguages();
+  $('key').value = store.get('key', '');
+  // The editor first, in the language used last; the pickers fill in when the answers that
+  // index.html asked for arrive (most often they already have).
   project = loadProject(language);
   editor = monaco.editor.create($('code'), {
     value: project.files[project.current].content, language: MONACO_LANG[language] || 'plaintext',
@@ -388,6 +437,9 @@ async function main() {
   setTheme(store.get('theme', matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light') === 'dark');
   editor.addCommand(monaco.KeyMod.CtrlCmd | monaco.KeyCode.Enter, run);
   editor.onDidChangeModelContent(saveProject);
+  const shown = language;
+  await Promise.all([loadLanguages(), whoAmI()]);
+  if (language !== shown) pickLanguage(language, false); // the one used last is gone
   renderTabs();
   $('add-file').addEventListener('click', () => {
     const name = askName('Name of the new file (e.g. helpers.py):');
@@ -423,13 +475,26 @@ async function main() {
   await loadExercises();
   $('language').addEventListener('change', (e) => pickLanguage(e.target.value));
   $('run').addEventListener('click', run);
-  $('retry').addEventListener('click', run);
-  $('key').value = store.get('key', '');
-  $('key').addEventListener('change', (e) => store.set('key', e.target.value.trim()));
+  $('retry').addEventListener('click', () => retry?.());
+  $('key').addEventListener('change', async (e) => {
+    store.set('key', e.target.value.trim());
+    $('status').textContent = '';
+    await whoAmI();
+    if (exercise) loadClass(exercise.id);
+  });
+  for (const b of document.querySelectorAll('#class th button')) {
+    b.addEventListener('click', () => {
+      const key = b.dataset.sort;
+      classSort = { key, descending: classSort.key === key ? !classSort.descending : key !== 'user' };
+      renderClass();
+    });
+  }
   $('theme').addEventListener('click', () => setTheme(document.documentElement.dataset.theme !== 'dark'));
   document.addEventListener('keydown', (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key === 'Enter') { e.preventDefault(); run(); }
   });
+  // Time to interactive: from the start of the navigation to a page that runs code.
+  document.body.dataset.readyMs = String(Math.round(performance.now()));
   document.body.dataset.ready = '1';
 }
 

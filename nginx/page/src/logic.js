@@ -156,3 +156,22 @@ export function errorSentence(status, body, retryAfter) {
   if (status === 401) return msg || 'Your API key is not valid. Enter the key your teacher gave you.';
   return msg || `The code runner answered with an error (HTTP ${status}). Try again.`;
 }
+
+// Who the page runs code as, in a few words ({user, kind, role, signIn} from GET /api/me).
+export function whoSentence(me) {
+  const role = me.role && me.role !== 'student' ? ` (${me.role})` : '';
+  if (me.signIn === 'remote') return `Signed in as ${me.user}${role}`;
+  if (me.signIn === 'key') return `Key of ${me.user}${role}`;
+  return '';
+}
+
+// The class's results sorted by one column: names alphabetically, numbers by value (best
+// first when descending); ties by name, so the order is always the same.
+export function sortResults(rows, key, descending) {
+  const byName = (a, b) => String(a.user).localeCompare(String(b.user));
+  return [...rows].sort((a, b) => {
+    let d = key === 'user' ? byName(a, b) : (Number(a[key]) || 0) - (Number(b[key]) || 0);
+    if (descending) d = -d;
+    return d || byName(a, b);
+  });
+}
