@@ -33,6 +33,12 @@ jq -n '{exercise: "square", language: "python", code: "n = int(input())\nprint(n
 code=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $ANA_KEY" \
     -H 'Content-Type: application/json' --data-binary @"$tmp/ana" "$base/api/editor/test")
 check "ana's right answer is graded (4 of 4)" eval '[ "$code" = 200 ] && jq -e ".summary.passed == 4" "$tmp/body" >/dev/null'
+http GET /api/me
+check "GET /api/me without a key: the computer's address (anonymous use is on)" eval '[ "$code" = 200 ] && jq -e ".signIn == \"address\" and .role == \"student\"" "$tmp/body" >/dev/null'
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer $TEACHER_KEY" "$base/api/me")
+check "GET /api/me with a teacher's key: the key's user and role" eval '[ "$code" = 200 ] && jq -e ".user == \"mr-lee\" and .role == \"teacher\" and .signIn == \"key\"" "$tmp/body" >/dev/null'
+code=$(curl -s -o "$tmp/body" -w '%{http_code}' -H "Authorization: Bearer rbx_unknown" "$base/api/me")
+check "GET /api/me with an unknown key: 401, in JSON" eval '[ "$code" = 401 ] && jq -e ".error.code == \"unauthorized\"" "$tmp/body" >/dev/null'
 http GET /
 check "GET / is the page, as HTML" eval '[ "$code" = 200 ] && grep -qi "content-type: text/html" "$tmp/hdr" && grep -q "<title>runbox</title>" "$tmp/body"'
 weight=$(for f in / /app.js /app.css /editor.worker.js /codicon.ttf; do
