@@ -75,6 +75,7 @@ int admin_runs(struct cli *cli, int argc, char **argv);
 int admin_run(struct cli *cli, int argc, char **argv);
 int admin_stats(struct cli *cli, int argc, char **argv);
 int admin_prune(struct cli *cli, int argc, char **argv);
+int admin_backup(struct cli *cli, int argc, char **argv);
 int admin_version(struct cli *cli, int argc, char **argv);
 int admin_exercise_add(struct cli *cli, int argc, char **argv);
 int admin_exercise_update(struct cli *cli, int argc, char **argv);

@@ -342,3 +342,68 @@ char *db_col_text(sqlite3_stmt *q, int i, size_t *len, int *nomem)
 		*len = n;
 	return p;
 }
+
+/* A count from the copy, for the report ("SELECT count(*) FROM ..."). */
+static long long copy_count(sqlite3 *db, const char *sql)
+{
+	sqlite3_stmt *q = NULL;
+	long long n = -1;
+
+	if (sqlite3_prepare_v2(db, sql, -1, &q, NULL) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+		n = sqlite3_column_int64(q, 0);
+	sqlite3_finalize(q);
+	return n;
+}
+
+int store_backup(struct store *s, const char *dest, struct store_backup_info *info,
+		 struct err *e)
+{
+	sqlite3 *d = NULL;
+	sqlite3_backup *b;
+	sqlite3_stmt *q = NULL;
+	int rc, step = SQLITE_ERROR, tries = 0;
+
+	memset(info, 0, sizeof *info);
+	if (sqlite3_open_v2(dest, &d, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOFOLLOW, NULL) != SQLITE_OK) {
+		rc = err_set(e, RC_STORE, "backup %s: %s", dest, d ? sqlite3_errmsg(d) : "cannot open");
+		goto out;
+	}
+	if ((b = sqlite3_backup_init(d, "main", s->db, "main")) == NULL) {
+		rc = err_set(e, RC_STORE, "backup %s: %s", dest, sqlite3_errmsg(d));
+		goto out;
+	}
+	/* One step copies everything under one read snapshot: the server's writers go on
+	 * (WAL), and the copy is the database as it was at one moment. */
+	while ((step = sqlite3_backup_step(b, -1)) == SQLITE_BUSY || step == SQLITE_LOCKED) {
+		if (++tries > 50)
+			break;
+		sqlite3_sleep(100);
+	}
+	info->pages = sqlite3_backup_pagecount(b);
+	if (sqlite3_backup_finish(b) != SQLITE_OK || step != SQLITE_DONE) {
+		rc = err_set(e, RC_STORE, "backup %s: %s", dest,
+			     step == SQLITE_DONE ? sqlite3_errmsg(d) : sqlite3_errstr(step));
+		goto out;
+	}
+	/* One file, with no -wal beside it: the server turns WAL on again when it opens a
+	 * restored copy. */
+	if (sqlite3_exec(d, "PRAGMA journal_mode = DELETE", NULL, NULL, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(d, "PRAGMA quick_check", -1, &q, NULL) != SQLITE_OK ||
+	    sqlite3_step(q) != SQLITE_ROW ||
+	    strcmp((const char *)sqlite3_column_text(q, 0), "ok") != 0) {
+		rc = err_set(e, RC_STORE, "backup %s: the copy does not pass SQLite's check (%s)",
+			     dest, q != NULL && sqlite3_column_text(q, 0) != NULL
+			     ? (const char *)sqlite3_column_text(q, 0) : sqlite3_errmsg(d));
+		goto out;
+	}
+	info->bytes = (long long)info->pages * copy_count(d, "PRAGMA page_size");
+	info->runs = copy_count(d, "SELECT count(*) FROM runs");
+	info->users = copy_count(d, "SELECT count(*) FROM users");
+	info->exercises = copy_count(d, "SELECT count(*) FROM exercises");
+	rc = 0;
+out:
+	sqlite3_finalize(q);
+	if (d != NULL && sqlite3_close(d) != SQLITE_OK && rc == 0)
+		rc = err_set(e, RC_STORE, "backup %s: could not close the copy", dest);
+	return rc;
+}

@@ -410,4 +410,17 @@ struct metrics {
 int store_metrics(struct store *s, struct metrics *out, struct err *e);
 void store_metrics_release(struct metrics *m);
 
+/* What a backup copied. */
+struct store_backup_info {
+	int pages;
+	long long bytes, runs, users, exercises;
+};
+
+/* Copy the database into dest, as it is at one moment while the server goes on writing
+ * (SQLite's online backup): dest is an empty file that exists already (the caller makes it,
+ * with the owner and mode it wants), in a folder the caller may write. The copy is one file
+ * (no -wal), checked (quick_check) and counted. */
+int store_backup(struct store *s, const char *dest, struct store_backup_info *info,
+		 struct err *e);
+
 #endif

@@ -370,6 +370,40 @@ done
 rb prune --older-than 1d --dry-run=yes
 check "a flag given a value: exit 2" usage_err 'takes no value'
 
+echo "== backup"
+runs_now=$(sql 'select count(*) from runs')
+rb backup "$tmp/copy.db"
+check "backup: exit 0, says what it copied" out_has 0 "^Backed up the database to $tmp/copy.db \([0-9.]+ [KM]B\): $runs_now runs, [0-9]+ users, [0-9]+ exercises\.$"
+check "... the copy passes SQLite's own check" test "$(sqlite3 "$tmp/copy.db" 'PRAGMA integrity_check')" = ok
+check "... and holds the same runs and users" test \
+    "$(sqlite3 "$tmp/copy.db" 'select count(*) from runs; select count(*) from users')" = \
+    "$(sql 'select count(*) from runs; select count(*) from users')"
+check "... readable by its maker only (0600)" test "$(stat -c %a "$tmp/copy.db")" = 600
+echo keep > "$tmp/taken"
+rb backup "$tmp/taken"
+check "backup to a file that exists: exit 1, says to name a new one" fails "name a new one"
+check "... and the file is left as it was" test "$(cat "$tmp/taken")" = keep
+rb backup
+check "backup without a file: exit 2" usage_err 'FILE'
+rb --json backup "$tmp/copy2.db"
+check "backup --json: the counts" is 0 --argjson n "$runs_now" '.runs == $n and .bytes > 0 and .file != null'
+if [ "$(id -u)" = 0 ] && id runbox >/dev/null 2>&1; then
+    # As on a server: the database's folder belongs to the workers' user, and root writes
+    # the copy into a folder only root may enter (the command becomes that user for the
+    # database, after it has opened the copy).
+    mkdir -p "$tmp/served" "$tmp/rootonly"
+    chmod 711 "$tmp"   # the workers pass through, as through /var/lib
+    cp "$db" "$tmp/served/runbox.db"
+    chown -R runbox: "$tmp/served"
+    chmod 700 "$tmp/rootonly"
+    sed "s|^db_path = .*|db_path = $tmp/served/runbox.db|" "$conf" > "$tmp/served.conf"
+    rc=0; "$RUNBOX" -c "$tmp/served.conf" backup "$tmp/rootonly/copy.db" >"$tmp/out" 2>"$tmp/err" || rc=$?
+    check "root backs up a database the workers own into a root-only folder" \
+        sh -c "[ $rc = 0 ] && [ \"\$(sqlite3 '$tmp/rootonly/copy.db' 'select count(*) from runs')\" = '$runs_now' ]"
+    check "... the copy is root's, the database's folder is still the workers'" test \
+        "$(stat -c %U "$tmp/rootonly/copy.db") $(stat -c %U "$tmp/served/runbox.db")" = "root runbox"
+fi
+
 echo "== exercises"
 # A teacher's folder: two languages of images/languages.conf, instructions, a starter each,
 # a suite folder of two files, a case given inline and a hidden one from files.
