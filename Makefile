@@ -60,7 +60,7 @@ $(B)/runbox-fcgi: $(B)/fcgi/main.o $(FCGI_OBJ) $(STORE_OBJ) $(B)/libcore.a
 
 # The admin command.
 ADMIN_OBJ := $(B)/fcgi/admin.o $(B)/fcgi/admin_users.o $(B)/fcgi/admin_log.o $(B)/fcgi/admin_fmt.o \
-	$(B)/fcgi/admin_exercise.o $(B)/fcgi/admin_exdir.o $(B)/fcgi/admin_results.o $(B)/fcgi/admin_backup.o \
+	$(B)/fcgi/admin_exercise.o $(B)/fcgi/admin_exdir.o $(B)/fcgi/admin_results.o $(B)/fcgi/admin_backup.o $(B)/fcgi/admin_images.o \
 	$(B)/fcgi/run_json.o
 $(B)/runbox: $(ADMIN_OBJ) $(STORE_OBJ) $(B)/libcore.a
 	$(CC) $(CFLAGS) $^ -o $@ $(LDLIBS)
@@ -130,6 +130,7 @@ e2e: all test-deps
 	tests/e2e/jobe.sh
 	tests/e2e/piston.sh
 	tests/e2e/grade.sh
+	tests/e2e/fronts.sh
 	tests/browser/run.sh
 
 # Hostile programs (fork bombs, floods, escapes...) and hostile requests, each suite on a

@@ -76,6 +76,7 @@ int admin_run(struct cli *cli, int argc, char **argv);
 int admin_stats(struct cli *cli, int argc, char **argv);
 int admin_prune(struct cli *cli, int argc, char **argv);
 int admin_backup(struct cli *cli, int argc, char **argv);
+int admin_images_build(struct cli *cli, int argc, char **argv);
 int admin_version(struct cli *cli, int argc, char **argv);
 int admin_exercise_add(struct cli *cli, int argc, char **argv);
 int admin_exercise_update(struct cli *cli, int argc, char **argv);

@@ -28,13 +28,21 @@ static void new_run_id(char out[33])
 		(void)snprintf(out + 2 * i, 3, "%02x", r[i]);
 }
 
-/* How long nginx's hand-over waited for a free process ($msec, "1700000000.123"). */
+/* How long the web server's hand-over waited for a free process: nginx's $msec
+ * ("1700000000.123") or Apache's %t ("t=1700000000123456", microseconds). */
 static long queued_ms(FCGX_Request *req, long long now_ms)
 {
 	const char *v = http_param(req, "RUNBOX_QUEUED_AT");
 	char *end;
 	long long s, ms = 0;
 
+	if (strncmp(v, "t=", 2) == 0) {
+		long long us = strtoll(v + 2, &end, 10);
+
+		if (end == v + 2 || us <= 0)
+			return 0;
+		return now_ms - us / 1000 > 0 ? (long)(now_ms - us / 1000) : 0;
+	}
 	s = strtoll(v, &end, 10);
 	if (end == v)
 		return 0;

@@ -9,6 +9,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$top"
 . "$top/tests/e2e/lib.sh"
 own_stack e2e-jobe "${RUNBOX_JOBE_LISTEN:-127.0.0.1:18088}"
+use_front
 export RUNBOX_FCGI_PROCESSES=3 RUNBOX_POOL_SIZE=1
 export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_PER_DAY=1000000 RUNBOX_QUOTA_CONCURRENT=100
 J=/jobe/index.php/restapi

@@ -15,6 +15,23 @@ own_stack() {
     tmp=$RUNBOX_RUN_DIR/t
     mkdir -p "$tmp"
 }
+# use_front: the web server in front, from RUNBOX_E2E_FRONT (tests/e2e/fronts.sh runs the
+# editor API's and the Jobe face's suites through each): nginx as make run starts it (the
+# default), school-nginx (runbox's snippets in a school's own server block, beside its site,
+# tests/fronts/school-site.conf.in) or apache (Debian's apache2 with runbox's Apache
+# configuration). Sets $front. Call it once the run folder is known.
+use_front() {
+    front=${RUNBOX_E2E_FRONT:-nginx}
+    case $front in
+    nginx) ;;
+    school-nginx)
+        export RUNBOX_NGINX_MAIN=$top/tests/fronts/school-site.conf.in
+        mkdir -p "$RUNBOX_RUN_DIR/school-site"
+        echo '<h1>Our school</h1>' > "$RUNBOX_RUN_DIR/school-site/index.html" ;;
+    apache) export RUNBOX_FRONT=apache ;;
+    *) echo "RUNBOX_E2E_FRONT is nginx, school-nginx or apache, not '$front'" >&2; exit 2 ;;
+    esac
+}
 # python_only: a language registry with Python alone, so a warm pool fills in seconds.
 python_only() {
     export RUNBOX_LANGUAGES=$RUNBOX_RUN_DIR/languages.conf
