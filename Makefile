@@ -6,6 +6,7 @@
 #   make test       everything the tests need, then all tests
 #   make SAN=1 unit unit tests under AddressSanitizer + UndefinedBehaviorSanitizer
 #   make images     build the language images (cached)
+#   make deb        the Debian package build/runbox_VERSION_amd64.deb (README: "Install on a server")
 
 CC      ?= cc
 PKGS    := jansson libcurl sqlite3
@@ -34,7 +35,7 @@ STORE_OBJ := $(B)/sql/store.o $(B)/sql/store_users.o $(B)/sql/store_runs.o $(B)/
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(B)/tests/%)
 
-.PHONY: all deps test-deps fuzz images run start stop test unit admin integration e2e test-attack bench clean
+.PHONY: all deps test-deps fuzz images deb test-package run start stop test unit admin integration e2e test-attack bench clean
 all: $(B)/runbox-fcgi $(B)/runbox $(B)/runbox-agent $(B)/seccomp.json $(B)/page/index.html
 
 # The editor page (nginx serves it at /): Monaco and the page's code, bundled by esbuild.
@@ -92,6 +93,15 @@ deps:
 
 images: deps
 	@scripts/images.sh $(LANGS)
+
+# The Debian package (scripts/deb.sh): build/runbox_VERSION_amd64.deb.
+deb: all
+	@scripts/deb.sh
+
+# The package installed on this machine, upgraded, removed and purged (root; last in
+# make test, as it uses the system's paths: /etc/runbox, /var/lib/runbox, /run/runbox).
+test-package: all images test-deps
+	tests/package/run.sh
 
 run: deps all images
 	@scripts/stack.sh run
@@ -189,6 +199,7 @@ test: deps test-deps
 	$(MAKE) integration
 	$(MAKE) e2e
 	$(MAKE) test-attack
+	$(MAKE) test-package
 
 clean:
 	rm -rf build build-san build-fuzz

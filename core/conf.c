@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum kind {
 	K_STR,  /* char array */
@@ -81,6 +82,13 @@ static const struct key keys[] = {
 
 /* Defaults are short literals that fit their fields. */
 #define SETS(f, v) (void)snprintf(c->f, sizeof c->f, "%s", v)
+
+const char *conf_path_or_system(const char *given)
+{
+	if (given != NULL)
+		return given[0] != '\0' ? given : NULL;
+	return access(CONF_SYSTEM_PATH, F_OK) == 0 ? CONF_SYSTEM_PATH : NULL;
+}
 
 void conf_defaults(struct conf *c)
 {

@@ -53,6 +53,13 @@ struct conf {
 	long file_cache_bytes;      /* all of them; the least recently used go first */
 };
 
+/* The configuration an installed runbox reads when neither -c nor RUNBOX_CONF names one. */
+#define CONF_SYSTEM_PATH "/etc/runbox/runbox.conf"
+
+/* The file to read: given (from -c or RUNBOX_CONF; "" means none), else CONF_SYSTEM_PATH
+ * if it exists, else NULL (the built-in defaults). */
+const char *conf_path_or_system(const char *given);
+
 /* Fill c with the built-in defaults. */
 void conf_defaults(struct conf *c);
 

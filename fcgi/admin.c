@@ -105,8 +105,9 @@ static void usage(FILE *f)
 		fprintf(f, "  %s%s%s\n      %s\n", commands[i].name, commands[i].args[0] ? " " : "",
 			commands[i].args, commands[i].summary);
 	fputs("\nOptions:\n"
-	      "  -c FILE     the server's configuration file (default: $RUNBOX_CONF, else the\n"
-	      "              built-in defaults); the database is its db_path\n"
+	      "  -c FILE     the server's configuration file (default: $RUNBOX_CONF, else\n"
+	      "              /etc/runbox/runbox.conf if it exists, else the built-in defaults);\n"
+	      "              the database is its db_path\n"
 	      "  --json      print JSON instead of tables (also accepted after the command)\n"
 	      "  -h, --help  this help; 'runbox COMMAND --help' for one command\n\n"
 	      "USER is NAME (a user with API keys), remote:NAME or address:IP.\n"
@@ -357,8 +358,7 @@ int main(int argc, char **argv)
 		else
 			return admin_usage_error(&cli, "unknown option '%s'", argv[i]);
 	}
-	if (cli.conf_path && cli.conf_path[0] == '\0')
-		cli.conf_path = NULL;
+	cli.conf_path = conf_path_or_system(cli.conf_path);
 	if (i == argc)
 		return admin_usage_error(&cli, "no command given");
 	if (strcmp(argv[i], "help") == 0) {

@@ -75,7 +75,8 @@ static void unblock_stop_signals(void)
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: runbox-fcgi [-c runbox.conf] [--pid-file FILE] [--print-config]\n"
-		   "  -c FILE          configuration file (default: $RUNBOX_CONF, else none)\n"
+		   "  -c FILE          configuration file (default: $RUNBOX_CONF, else\n"
+		   "                   /etc/runbox/runbox.conf if it exists, else none)\n"
 		   "  --pid-file FILE  write the master's pid there\n"
 		   "  --print-config   print the effective configuration and exit\n");
 }
@@ -471,7 +472,7 @@ int main(int argc, char **argv)
 	if ((rc = parse_args(argc, argv, &conf_path, &pid_file, &print)) >= 0)
 		return rc;
 	conf_defaults(&c);
-	if (conf_load(&c, conf_path && conf_path[0] ? conf_path : NULL, &e) != 0) {
+	if (conf_load(&c, conf_path_or_system(conf_path), &e) != 0) {
 		fprintf(stderr, "runbox-fcgi: %s\n", e.msg);
 		return 1;
 	}

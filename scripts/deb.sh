@@ -8,6 +8,9 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 out=${1:-$top/build}
 version=${RUNBOX_DEB_VERSION:-$(cat packaging/VERSION)}
+# Who built it, the Debian way (DEBFULLNAME, DEBEMAIL); a school building its own package
+# may leave them unset.
+maintainer="${DEBFULLNAME:-runbox maintainers} <${DEBEMAIL:-runbox@localhost}>"
 stage=$out/deb/runbox_${version}_amd64
 rm -rf "$stage"
 mkdir -p "$stage/DEBIAN"
@@ -88,14 +91,24 @@ find "$stage/etc" -type f -exec chmod 0644 {} +
 # The service.
 install -D -m 0644 packaging/runbox.service "$stage/lib/systemd/system/runbox.service"
 
+# Manual pages.
+install -d "$stage/usr/share/man/man1" "$stage/usr/share/man/man8"
+gzip -9n < packaging/man/runbox.1 > "$stage/usr/share/man/man1/runbox.1.gz"
+gzip -9n < packaging/man/runbox-fcgi.8 > "$stage/usr/share/man/man8/runbox-fcgi.8.gz"
+chmod 0644 "$stage"/usr/share/man/man*/*.gz
+# The lintian overrides, each with its reason.
+if [ -f packaging/lintian-overrides ]; then
+    install -D -m 0644 packaging/lintian-overrides "$stage/usr/share/lintian/overrides/runbox"
+fi
+
 # Documentation: the README, the sign-in example, the copyright and the changelog.
 doc=$stage/usr/share/doc/runbox
 install -d "$doc/examples"
 gzip -9n < README.md > "$doc/README.md.gz"
 install -m 0644 nginx/auth-basic.conf.example "$doc/examples/auth-basic.conf"
 install -m 0644 packaging/copyright "$doc/copyright"
-sed "s/@VERSION@/$version/; s/@DATE@/$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")/" \
-    packaging/changelog.in | gzip -9n > "$doc/changelog.Debian.gz"
+sed "s/@VERSION@/$version/; s/@MAINTAINER@/$maintainer/; s/@DATE@/$(date -R -d @"${SOURCE_DATE_EPOCH:-$(git log -1 --format=%ct 2>/dev/null || date +%s)}")/" \
+    packaging/changelog.in | gzip -9n > "$doc/changelog.gz"
 chmod 0644 "$doc"/*.gz
 
 # The package's own files.
@@ -110,7 +123,7 @@ depends=$(cd "$shl" && dpkg-shlibdeps -O -e "$stage/usr/bin/runbox" -e "$stage/u
     sed -n 's/^shlibs:Depends=//p' || true)
 rm -rf "$shl"
 [ -n "$depends" ] || depends="libc6, libcurl4, libfcgi0ldbl, libjansson4, libsqlite3-0"
-sed -e "s/@VERSION@/$version/" -e "s/@SIZE@/$(du -sk --exclude=DEBIAN "$stage" | cut -f1)/" \
+sed -e "s/@VERSION@/$version/" -e "s/@MAINTAINER@/$maintainer/" -e "s/@SIZE@/$(du -sk --exclude=DEBIAN "$stage" | cut -f1)/" \
     -e "s/@DEPENDS@/$depends, adduser, docker.io | docker-ce, debootstrap/" \
     packaging/control.in > "$stage/DEBIAN/control"
 (cd "$stage" && find . -path ./DEBIAN -prune -o -type f -printf '%P\0' | sort -z | xargs -0 md5sum) \
