@@ -67,8 +67,8 @@ static const struct cmd commands[] = {
 	  "copy the database, while the server runs, into the new file FILE (mode 0600)",
 	  admin_backup },
 	{ "images build", "[LANGUAGE...]",
-	  "build the language images (all, or those named) from the folder of the language "
-	  "registry; each only when its files changed", admin_images_build },
+	  "build the language images (all, or those named), each only when its files changed",
+	  admin_images_build },
 	{ "exercise add", "DIR",
 	  "store the exercise in folder DIR: its exercise.conf and every file it names",
 	  admin_exercise_add },

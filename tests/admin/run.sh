@@ -404,6 +404,16 @@ if [ "$(id -u)" = 0 ] && id runbox >/dev/null 2>&1; then
         "$(stat -c %U "$tmp/rootonly/copy.db") $(stat -c %U "$tmp/served/runbox.db")" = "root runbox"
 fi
 
+echo "== images build"
+mkdir -p "$tmp/noimages"
+cp "$top/images/languages.conf" "$tmp/noimages/"
+sed "s|^languages = .*|languages = $tmp/noimages/languages.conf|" "$conf" > "$tmp/noimages.conf"
+rc=0; "$RUNBOX" -c "$tmp/noimages.conf" images build >"$tmp/out" 2>"$tmp/err" || rc=$?
+check "images build without build.sh beside the registry: exit 1, says where it looked" \
+    fails "$tmp/noimages/build.sh: No such file"
+rb images build --nope
+check "images build with an unknown option: exit 2" usage_err "unknown option '--nope'"
+
 echo "== exercises"
 # A teacher's folder: two languages of images/languages.conf, instructions, a starter each,
 # a suite folder of two files, a case given inline and a hidden one from files.
