@@ -16,6 +16,8 @@ render_apache() {
         > "$out/errors/runner_unavailable.json"
     printf '{"error":{"code":"not_found","message":"There is nothing at this address. The API is under /api/: POST /api/editor/run, POST /api/editor/test, GET /api/exercises, GET /api/health, GET /api/languages; the Jobe API under /jobe/index.php/restapi/; the Piston API under /api/v2/; the editor page at /runbox/."}}\n' \
         > "$out/errors/not_found.json"
+    printf '{"error":{"code":"body_incomplete","message":"The request did not arrive in full: the connection stalled or was closed while it was being sent. Send it again."}}\n' \
+        > "$out/errors/body_incomplete.json"
     if [ -n "$auth" ]; then
         cp "$auth" "$out/auth.conf"
     else

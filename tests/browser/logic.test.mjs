@@ -1,7 +1,7 @@
-// The editor page's own logic (nginx/page/src/logic.js), with node:test: compiler and
+// The editor page's own logic (nginx/page/src/logic.js), with mocha: compiler and
 // interpreter messages into editor markers, answers into plain words, refusals into one
-// sentence. Run: node --test tests/browser/logic.test.mjs
-import test from 'node:test';
+// sentence. Run with mocha (tests/browser/package-lock.json), its "tdd" interface's test():
+//   tests/browser/node_modules/.bin/mocha --ui tdd tests/browser/logic.test.mjs
 import assert from 'node:assert/strict';
 import { errorSentence, formatBytes, formatMs, parseMarkers, runSummary, sortResults, testRows, versionLabel, whoSentence } from '../../nginx/page/src/logic.js';
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The editor page's tests: its own logic with node:test, then the page in a real browser
+# The editor page's tests: its own logic with mocha, then the page in a real browser
 # (Debian's chromium, playwright-core from tests/browser/package-lock.json) against a stack
 # of its own (port 18100, instance e2e-browser). Screenshots: build/test-output/browser/.
 set -uo pipefail
@@ -12,8 +12,8 @@ export RUNBOX_QUOTA_PER_MINUTE=100000 RUNBOX_QUOTA_PER_DAY=1000000 RUNBOX_QUOTA_
 cleanup() { scripts/stack.sh stop >/dev/null 2>&1; [ -n "${KEEP:-}" ] || rm -rf "$RUNBOX_RUN_DIR"; }
 trap cleanup EXIT
 
-echo "== the page's own logic (node:test)"
-node --test tests/browser/logic.test.mjs > "$tmp/unit.tap" 2>&1
+echo "== the page's own logic (mocha)"
+tests/browser/node_modules/.bin/mocha --ui tdd --reporter tap tests/browser/logic.test.mjs > "$tmp/unit.tap" 2>&1
 check "the page's logic: $(grep -E '^# (pass|fail)' "$tmp/unit.tap" | tr '\n' ' ')" grep -q '^# fail 0' "$tmp/unit.tap"
 echo "== the page in chromium"
 scripts/stack.sh start >/dev/null || { echo "the stack did not start"; exit 1; }

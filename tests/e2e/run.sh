@@ -133,6 +133,16 @@ fi
 printf 'print(1)' > "$tmp/req"; http POST /api/editor/run "$tmp/req" text/plain
 check "415 wrong content type" err_is 415 unsupported_media_type "application/json"
 
+echo "== over the quota, through $front"
+qkey=$(RUNBOX_CONF=$top/runbox.conf build/runbox --json user add quota-one 2>/dev/null | jq -r .key)
+RUNBOX_CONF=$top/runbox.conf build/runbox quota set quota-one --per-minute 1 >/dev/null
+for _ in 1 2; do
+    code=$(curl -s -o "$tmp/body" -D "$tmp/hdr" -w '%{http_code}' --max-time 60 -H "Authorization: Bearer $qkey" \
+        -H 'Content-Type: application/json' --data-binary '{"language":"python","code":"print(1)"}' "$base/api/editor/run")
+done
+check "429 quota_exceeded in JSON, runbox's Retry-After passed on" \
+    sh -c "[ $code = 429 ] && grep -qi '^retry-after: [0-9]' '$tmp/hdr' && jq -e '.error.code == \"quota_exceeded\"' '$tmp/body' >/dev/null"
+
 echo "== client hangs up mid-run"
 jq -n '{language: "python", code: "import time\ntime.sleep(60)"}' > "$tmp/req"
 t_hang=$(now_ms)
@@ -157,6 +167,33 @@ fi
 check "the container is gone within 5 s" wait_until 5 none_left
 run_py 'print("after hang-up")'
 check "the worker serves the next run" is 200 '.output.stdout == "after hang-up\n"'
+
+if [ "$front" = apache ]; then
+    echo "== a body that stops halfway, behind Apache"
+    t_stall=$(now_ms)
+    python3 - "$RUNBOX_LISTEN" > "$tmp/stall" <<'PYEOF2'
+import socket, sys
+host, port = sys.argv[1].rsplit(':', 1)
+s = socket.create_connection((host, int(port)))
+s.sendall(b'POST /api/editor/run HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n'
+          b'Content-Length: 1000\r\n\r\n{"language":')
+s.settimeout(40)
+out = b''
+try:
+    while True:
+        d = s.recv(4096)
+        if not d:
+            break
+        out += d
+except OSError:
+    pass
+sys.stdout.write(out.decode('utf-8', 'replace'))
+PYEOF2
+    check "Apache ends it after its body timeout: 408, runbox's JSON" \
+        sh -c "head -1 '$tmp/stall' | grep -q '^HTTP/1.1 408' && grep -q '\"code\":\"body_incomplete\"' '$tmp/stall'"
+    stalled_row() { [ "$(sql "SELECT count(*) FROM runs WHERE received_ms >= $t_stall AND status = 'refused'")" = 1 ]; }
+    check "... and runbox logged the part that came, as a refused request" wait_until 5 stalled_row
+fi
 
 echo "== Docker stopped, then started again"
 # One suite at a time may restart Docker (tests/e2e/pool.sh does too).
