@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lang.h"
 #include "text.h"
 
 /* A parse in progress: where it is, for messages. */
@@ -240,11 +241,15 @@ static int languages(struct parsing *p, char *v)
 	for (char *w = strtok_r(v, " \t,", &save); w != NULL; w = strtok_r(NULL, " \t,", &save)) {
 		if (!id_ok(w, sizeof p->x->langs[0].id))
 			return bad(p, "languages: '%s' is not a language id%s", w, "");
+		const struct lang *rl = lang_find(w);
+
 		if (exercise_lang(p->x, w) != NULL)
 			return bad(p, "languages: '%s' is listed twice%s", w, "");
 		if (p->x->nlangs == EXERCISE_MAX_LANGS)
 			return bad(p, "languages: at most %s languages%s", "16", "");
-		(void)snprintf(p->x->langs[p->x->nlangs++].id, sizeof p->x->langs[0].id, "%s", w);
+		/* An alias of the registry's ("py") is kept as the language's id. */
+		(void)snprintf(p->x->langs[p->x->nlangs++].id, sizeof p->x->langs[0].id, "%s",
+			       rl != NULL ? rl->id : w);
 	}
 	return p->x->nlangs > 0 ? 0 : bad(p, "languages is empty%s%s", "", "");
 }
@@ -384,8 +389,11 @@ int exercise_parse(const char *text, const char *name, struct exercise *out, str
 
 const struct exercise_lang *exercise_lang(const struct exercise *x, const char *id)
 {
+	const struct lang *l = lang_find(id); /* an alias means the language's id */
+	const char *want = l != NULL ? l->id : id;
+
 	for (size_t i = 0; i < x->nlangs; i++)
-		if (strcmp(x->langs[i].id, id) == 0)
+		if (strcmp(x->langs[i].id, want) == 0)
 			return &x->langs[i];
 	return NULL;
 }

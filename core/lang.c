@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "text.h"
 
@@ -25,12 +26,23 @@ const struct lang *lang_at(size_t i)
 	return i < count ? &table[i] : NULL;
 }
 
+/* Whether l is called name: its id or one of its aliases, in any case. */
+static int lang_named(const struct lang *l, const char *name)
+{
+	if (strcasecmp(l->id, name) == 0)
+		return 1;
+	for (size_t k = 0; k < l->naliases; k++)
+		if (strcasecmp(l->aliases[k], name) == 0)
+			return 1;
+	return 0;
+}
+
 const struct lang *lang_find(const char *id)
 {
 	size_t i;
 
 	for (i = 0; i < count; i++)
-		if (strcmp(table[i].id, id) == 0)
+		if (lang_named(&table[i], id))
 			return &table[i];
 	return NULL;
 }
@@ -105,6 +117,42 @@ static int valid_id(const char *s)
 	return 1;
 }
 
+/* An alias: what a client may send, so lowercase letters, digits and - _ + # . only. */
+static int valid_alias(const char *s, size_t n)
+{
+	if (n == 0 || n >= sizeof table[0].aliases[0])
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
+		      strchr("-_+#.", s[i]) != NULL))
+			return 0;
+	return 1;
+}
+
+/* aliases = NAME NAME...: separated by spaces or commas. */
+static const char *set_aliases(struct lang *l, const char *v, char *why, size_t cap)
+{
+	l->naliases = 0;
+	while (*v) {
+		size_t n = strcspn(v, " \t,");
+
+		if (n > 0) {
+			if (!valid_alias(v, n)) {
+				(void)snprintf(why, cap, "'%.*s' cannot be an alias (at most 23 of a-z 0-9 "
+					       "- _ + # .)", (int)(n > 40 ? 40 : n), v);
+				return why;
+			}
+			if (l->naliases == LANG_ALIASES_MAX)
+				return "at most 8 aliases";
+			memcpy(l->aliases[l->naliases], v, n);
+			l->aliases[l->naliases++][n] = '\0';
+		}
+		v += n;
+		v += strspn(v, " \t,");
+	}
+	return NULL;
+}
+
 /* One "key = value" line of section l. Returns NULL or the sentence explaining the error. */
 static const char *set_key(struct lang *l, size_t idx, const char *k, const char *v,
 			   char *why, size_t cap)
@@ -113,6 +161,8 @@ static const char *set_key(struct lang *l, size_t idx, const char *k, const char
 
 	if (strcmp(k, "name") == 0)
 		return set_str(l->name, sizeof l->name, v) ? "the name is too long" : NULL;
+	if (strcmp(k, "aliases") == 0)
+		return set_aliases(l, v, why, cap);
 	if (strcmp(k, "image") == 0)
 		return set_str(l->image, sizeof l->image, v) ? "the image name is too long" : NULL;
 	if (strcmp(k, "file") == 0) {
@@ -164,7 +214,7 @@ static const char *set_key(struct lang *l, size_t idx, const char *k, const char
 			return NULL;
 		}
 	}
-	(void)snprintf(why, cap, "unknown key '%s' (known: name, image, file, sources, compile, "
+	(void)snprintf(why, cap, "unknown key '%s' (known: name, aliases, image, file, sources, compile, "
 		       "run, test_compile, test, test_report, wall_ms, cpu_ms, memory_mb, "
 		       "compile_wall_ms, compile_cpu_ms, compile_memory_mb, cpus, reuse_runs)", k);
 	return why;
@@ -204,8 +254,12 @@ int lang_parse(const char *text, const char *name, struct err *e)
 		if (next)
 			*next++ = '\0';
 		lineno++;
-		if (strchr(line, '#'))
-			*strchr(line, '#') = '\0';
+		/* '#' starts a comment at the start of a line or after a space ("c#" is a name). */
+		for (char *h = line; (h = strchr(h, '#')) != NULL; h++)
+			if (h == line || isspace((unsigned char)h[-1])) {
+				*h = '\0';
+				break;
+			}
 		line = text_trim(line);
 		if (line[0] == '\0')
 			continue;
@@ -261,6 +315,25 @@ int lang_parse(const char *text, const char *name, struct err *e)
 	}
 	if ((rc = check_section(&fresh[n - 1], name, e)) != 0)
 		goto out;
+	/* Every name (id or alias) means one language. */
+	for (i = 0; i < n; i++) {
+		for (k = 0; k < fresh[i].naliases; k++) {
+			const char *a = fresh[i].aliases[k];
+
+			for (size_t j = 0; j < n; j++) {
+				int clash = j != i && lang_named(&fresh[j], a);
+
+				for (size_t m = 0; !clash && j == i && m < k; m++)
+					clash = strcasecmp(fresh[i].aliases[m], a) == 0;
+				if (clash || strcasecmp(fresh[i].id, a) == 0) {
+					rc = err_set(e, RC_CONFIG, "%s:%d: the alias '%s' of [%s] is already "
+						     "a name of [%s]: each name may mean one language",
+						     name, fresh[i].line, a, fresh[i].id, fresh[j].id);
+					goto out;
+				}
+			}
+		}
+	}
 	/* Success: install. The argv pointers point into words[], which set_key filled. */
 	for (i = 0; i < n; i++)
 		table[i] = fresh[i];

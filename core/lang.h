@@ -35,6 +35,7 @@
 
 #define LANG_ARGV_MAX 32
 #define LANG_MAX 32
+#define LANG_ALIASES_MAX 8
 
 struct lang_stage_limits {
 	long wall_ms, cpu_ms, memory_bytes; /* 0 = the server's default from runbox.conf */
@@ -42,6 +43,10 @@ struct lang_stage_limits {
 
 struct lang {
 	char id[32];          /* "python": what requests name */
+	/* Other names requests may use for it ("python3", "py"); what is stored and answered
+	 * is always the id. */
+	char aliases[LANG_ALIASES_MAX][24];
+	size_t naliases;
 	char name[64];        /* "Python": what people read */
 	char image[128];
 	char file_name[64];   /* entry file for single-file requests, or "{class}.java" */
@@ -66,7 +71,7 @@ int lang_load(const char *path, struct err *e);
 /* Same from text in memory; name is used in messages. */
 int lang_parse(const char *text, const char *name, struct err *e);
 
-/* The language with this id, or NULL. */
+/* The language with this id or alias (either in any case: "Python3", "C#"), or NULL. */
 const struct lang *lang_find(const char *id);
 /* Number of languages, and the i-th (0 <= i < lang_count()). */
 size_t lang_count(void);

@@ -182,10 +182,21 @@ static void handle_languages(struct app *a, FCGX_Request *req)
 	for (i = 0; i < lang_count(); i++) {
 		const struct lang *l = lang_at(i);
 		int built = api_lang_version(&info, l, version, sizeof version) == 0;
+		json_t *aliases = json_array(), *o;
+		char how[160];
 
-		json_array_append_new(list, json_pack("{s:s, s:s, s:s*, s:b}", "id", l->id, "name",
-						      l->name, "version", built && version[0] ? version : NULL,
-						      "available", built));
+		for (size_t k = 0; k < l->naliases; k++)
+			json_array_append_new(aliases, json_string(l->aliases[k]));
+		o = json_pack("{s:s, s:s, s:o, s:s*, s:b}", "id", l->id, "name", l->name,
+			      "aliases", aliases, "version", built && version[0] ? version : NULL,
+			      "available", built);
+		if (o != NULL && !built) {
+			/* Its image is not built: what the admin runs to build it. */
+			(void)snprintf(how, sizeof how, "runbox images build %s (in a source tree: "
+				       "make images LANGS=%s)", l->id, l->id);
+			json_object_set_new(o, "build", json_string(how));
+		}
+		json_array_append_new(list, o);
 	}
 	http_respond(req, 200, json_pack("{s:o}", "languages", list), NULL);
 }

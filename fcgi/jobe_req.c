@@ -58,12 +58,19 @@ void jobe_lang_of(const struct lang *l, struct jobe_lang *out)
 
 int jobe_lang_find(const char *id, struct jobe_lang *out)
 {
+	const struct lang *l;
+
 	for (size_t i = 0; i < lang_count(); i++) {
 		jobe_lang_of(lang_at(i), out);
 		if (strcasecmp(out->id, id) == 0)
 			return 0;
 	}
-	return -1;
+	/* Not one of Jobe's ids: a registry id or alias ("python", "py") runs as that
+	 * language with Jobe's settings for it. */
+	if ((l = lang_find(id)) == NULL)
+		return -1;
+	jobe_lang_of(l, out);
+	return 0;
 }
 
 /* ---- The request ---------------------------------------------------------------------- */

@@ -14,38 +14,36 @@
 
 /* ---- Names ---------------------------------------------------------------------------- */
 
-static const char *const py_aliases[] = { "py", "py3", "python3", NULL };
-static const char *const js_aliases[] = { "node-javascript", "node-js", "js", "node", "nodejs", NULL };
-static const char *const c_aliases[] = { "gcc", NULL };
-static const char *const cpp_aliases[] = { "cpp", "g++", NULL };
-static const char *const rs_aliases[] = { "rs", NULL };
-static const char *const no_aliases[] = { NULL };
-
+/* Piston's own names where they differ from the registry's ids; its aliases are the
+ * registry's (images/languages.conf) and the id itself. */
 static const struct {
 	const char *lang_id, *language, *runtime;
-	const char *const *aliases;
 } names[] = {
-	{ "python", "python", NULL, py_aliases },
-	{ "javascript", "javascript", "node", js_aliases },
-	{ "c", "c", "gcc", c_aliases },
-	{ "cpp", "c++", "gcc", cpp_aliases },
-	{ "java", "java", NULL, no_aliases },
-	{ "rust", "rust", NULL, rs_aliases },
+	{ "javascript", "javascript", "node" },
+	{ "c", "c", "gcc" },
+	{ "cpp", "c++", "gcc" },
 };
 
 void piston_names(const struct lang *l, struct piston_runtime *out)
 {
+	size_t n = 0;
+
 	memset(out, 0, sizeof *out);
 	out->lang = l;
 	out->language = l->id;
-	out->aliases = no_aliases;
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
 		if (strcmp(names[i].lang_id, l->id) == 0) {
 			out->language = names[i].language;
 			out->runtime = names[i].runtime;
-			out->aliases = names[i].aliases;
 		}
 	}
+	if (strcmp(out->language, l->id) != 0)
+		out->alias_list[n++] = l->id;
+	for (size_t k = 0; k < l->naliases; k++)
+		if (strcmp(l->aliases[k], out->language) != 0)
+			out->alias_list[n++] = l->aliases[k];
+	out->alias_list[n] = NULL;
+	out->aliases = out->alias_list;
 }
 
 /* ---- The request ---------------------------------------------------------------------- */

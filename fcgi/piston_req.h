@@ -31,7 +31,8 @@ enum piston_limit {
 struct piston_runtime {
 	const struct lang *lang;
 	const char *language;         /* Piston's name: "python", "c++"... */
-	const char *const *aliases;   /* NULL-terminated */
+	const char *const *aliases;   /* NULL-terminated: alias_list */
+	const char *alias_list[LANG_ALIASES_MAX + 2];
 	const char *runtime;          /* the package providing it ("node", "gcc"), or NULL */
 	char version[32];             /* "3.11.2" */
 	long max[PL_COUNT];           /* the admin's maxima (ms, bytes) */

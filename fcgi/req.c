@@ -578,6 +578,8 @@ static int parse_program(struct editor_req *r, const struct req_caps *caps,
 			       "Supported languages: %s.", show(shown, sizeof shown, r->language, len),
 			       ids);
 	}
+	/* An alias ("python3", "c++") means the language: the row and the answer say its id. */
+	r->language = r->lang->id;
 	return 0;
 }
 

@@ -324,6 +324,54 @@ run_files python '{}' "$(file main.py 'print(1)' main)" "$(file util 'x')" "$(fi
 check "400 for a name that is also another file's folder (util, util/helpers.py)" \
     is 400 '.error.code == "bad_request" and (.error.message | contains("util"))'
 
+echo "== aliases: one language under each of its names, in every face"
+http GET /api/languages
+check "GET /api/languages lists each language's aliases" \
+    is 200 '(.languages[] | select(.id == "python") | .aliases | index("python3") and index("py"))
+            and (.languages[] | select(.id == "cpp") | .aliases | index("c++"))'
+# Every alias of the registry, through the editor API: it runs as the language, and the
+# answer and the run-log row say the language's id.
+for l in "${langs[@]}"; do
+    for a in $(reg "$l" aliases | tr ',' ' '); do
+        case $l in
+        python) code_a='print("alias")' ;;
+        javascript) code_a='console.log("alias")' ;;
+        c) code_a=$'#include <stdio.h>\nint main(void) { puts("alias"); return 0; }' ;;
+        cpp) code_a=$'#include <iostream>\nint main() { std::cout << "alias\\n"; }' ;;
+        rust) code_a='fn main() { println!("alias"); }' ;;
+        *) continue ;;
+        esac
+        run_code "$a" "$code_a"
+        id=$(jq -r .runId "$tmp/body")
+        check "editor API: '$a' runs as $l, answered and logged as $l" sh -c \
+            "jq -e --arg l '$l' '.status == \"ok\" and .output.stdout == \"alias\n\" and .language == \$l' '$tmp/body' >/dev/null &&
+             [ \"\$(sqlite3 '$RUNBOX_DB_PATH' \"SELECT language FROM runs WHERE id = '$id'\")\" = '$l' ]"
+    done
+done
+jq -n '{language: "Python3", code: "print(int(input()) * 2)", tests: [{name: "double", stdin: "21\n", expected: "42\n"}]}' > "$tmp/req"
+http POST /api/editor/test "$tmp/req"
+check "tests: 'Python3' (any case) is python" is 200 '.status == "passed" and .language == "python"'
+jq -n '{run_spec: {language_id: "py", sourcecode: "print(6 * 7)", sourcefilename: "t.py"}}' > "$tmp/req"
+http POST /jobe/index.php/restapi/runs "$tmp/req"
+check "Jobe: the registry's alias 'py' runs as Jobe's python3" is 200 '.outcome == 15 and .stdout == "42\n"'
+jq -n '{run_spec: {language_id: "nodejs", sourcecode: "console.log(42)", sourcefilename: "t.js"}}' > "$tmp/req"
+http POST /jobe/index.php/restapi/runs "$tmp/req"
+check "Jobe: its own id 'nodejs' still works" is 200 '.outcome == 15 and .stdout == "42\n"'
+for a in py3 c++ node-js; do
+    case $a in
+    py3) body='{"language":"py3","version":"*","files":[{"content":"print(42)"}]}' ;;
+    c++) body='{"language":"c++","version":"*","files":[{"content":"#include <iostream>\nint main(){std::cout<<42<<\"\\n\";}"}]}' ;;
+    node-js) body='{"language":"node-js","version":"*","files":[{"content":"console.log(42)"}]}' ;;
+    esac
+    printf '%s' "$body" > "$tmp/req"
+    http POST /api/v2/execute "$tmp/req"
+    check "Piston: '$a' runs" is 200 '.run.stdout == "42\n" and .run.code == 0'
+done
+http GET /api/v2/runtimes
+check "Piston's runtimes list the registry's aliases (python: py, py3, python3; c++: cpp, g++)" is 200 \
+    '(.[] | select(.language == "python") | .aliases | index("py3") and index("python3"))
+     and (.[] | select(.language == "c++") | .aliases | index("cpp") and index("g++"))'
+
 echo "== stop"
 scripts/stack.sh stop >/dev/null
 check "nothing of ours is left in Docker (warm pool included)" wait_until 10 none_left

@@ -60,8 +60,6 @@ static void test_refusals(void **state)
 		"run_spec is missing the required attribute 'language_id'");
 	refused("{\"run_spec\": {\"sourcecode\": \"\", \"language_id\": \"cobol\"}}", RC_UNKNOWN_LANG,
 		"Language 'cobol' is not known");
-	refused("{\"run_spec\": {\"sourcecode\": \"\", \"language_id\": \"python\"}}", RC_UNKNOWN_LANG,
-		"Language 'python' is not known"); /* runbox's id, not Jobe's */
 	refused("{\"run_spec\": {\"sourcecode\": \"\", \"language_id\": \"c\", \"sourcefilename\": "
 		"\"../a.c\"}}", RC_BAD_REQUEST, "The sourcefilename for the run_spec is illegal");
 	refused("{\"run_spec\": {\"sourcecode\": \"\", \"language_id\": \"c\", \"sourcefilename\": 7}}",
@@ -150,7 +148,13 @@ static void test_languages(void **state)
 	assert_null(jl.compile); /* no syntax check: a syntax error is a runtime error */
 	assert_int_equal(jobe_lang_find("python3", &jl), 0);
 	assert_non_null(jl.compile);
-	assert_int_equal(jobe_lang_find("javascript", &jl), -1);
+	/* runbox's ids and aliases are names too, with Jobe's settings for the language. */
+	assert_int_equal(jobe_lang_find("javascript", &jl), 0);
+	assert_string_equal(jl.id, "nodejs");
+	assert_int_equal(jobe_lang_find("py", &jl), 0);
+	assert_string_equal(jl.id, "python3");
+	assert_string_equal(jl.lang->id, "python");
+	assert_int_equal(jobe_lang_find("cobol", &jl), -1);
 }
 
 static void test_filenames(void **state)

@@ -86,7 +86,14 @@ static void test_real_registry(void **state)
 		assert_non_null(lang_find(compiled[i])->compile_argv[0]);
 	assert_null(lang_find("python")->compile_argv[0]);
 	assert_null(lang_find("javascript")->compile_argv[0]);
-	assert_null(lang_find("PYTHON"));
+	/* Ids and aliases, in any case, name one language. */
+	assert_ptr_equal(lang_find("PYTHON"), lang_find("python"));
+	assert_ptr_equal(lang_find("python3"), lang_find("python"));
+	assert_ptr_equal(lang_find("Py"), lang_find("python"));
+	assert_ptr_equal(lang_find("c++"), lang_find("cpp"));
+	assert_ptr_equal(lang_find("node"), lang_find("javascript"));
+	assert_ptr_equal(lang_find("rs"), lang_find("rust"));
+	assert_null(lang_find("python4"));
 	assert_null(lang_find(""));
 	assert_null(lang_at(lang_count()));
 	assert_ptr_equal(lang_at(0), lang_find("python")); /* file order */
@@ -122,6 +129,39 @@ static void test_real_registry(void **state)
 	assert_non_null(strstr(ids, "python, javascript, c, cpp, java, rust"));
 	lang_ids(ids, 9); /* cut short, still terminated */
 	assert_string_equal(ids, "python");
+}
+
+/* Aliases: any of a-z 0-9 - _ + # ., each name one language, '#' after a space a comment. */
+static void test_aliases(void **state)
+{
+	struct err e;
+	const struct lang *l;
+
+	(void)state;
+	assert_int_equal(lang_parse("[csharp]\naliases = cs, c# csharp10  # Mono\nname = C#\n"
+				    "image = i\nfile = main.cs\nrun = mono main.exe\n", "t", &e), 0);
+	l = lang_find("C#");
+	assert_non_null(l);
+	assert_string_equal(l->id, "csharp");
+	assert_int_equal(l->naliases, 3);
+	assert_string_equal(l->aliases[2], "csharp10");
+	assert_string_equal(l->name, "C#");
+	assert_ptr_equal(lang_find("cs"), l);
+	assert_null(lang_find("Mono"));
+	err_init(&e);
+	assert_int_equal(lang_parse("[a]\naliases = x\nname = A\nimage = i\nfile = f\nrun = r\n"
+				    "[b]\naliases = y x\nname = B\nimage = i\nfile = f\nrun = r\n",
+				    "t", &e), RC_CONFIG);
+	assert_non_null(strstr(e.msg, "the alias 'x' of [a] is already a name of [b]"));
+	err_init(&e);
+	assert_int_equal(lang_parse("[a]\naliases = b\nname = A\nimage = i\nfile = f\nrun = r\n"
+				    "[b]\nname = B\nimage = i\nfile = f\nrun = r\n", "t", &e), RC_CONFIG);
+	assert_non_null(strstr(e.msg, "already a name of [b]"));
+	err_init(&e);
+	assert_int_equal(lang_parse("[a]\naliases = Py\nname = A\nimage = i\nfile = f\nrun = r\n",
+				    "t", &e), RC_CONFIG);
+	assert_non_null(strstr(e.msg, "'Py' cannot be an alias"));
+	assert_int_equal(lang_load(REGISTRY, &e), 0); /* as the other tests expect it */
 }
 
 static void test_load_missing_file(void **state)
@@ -607,6 +647,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_real_registry),
+		cmocka_unit_test(test_aliases),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_parse_values),
 		cmocka_unit_test(test_error_unknown_key),

@@ -653,10 +653,23 @@ static void test_unknown_language(void **state)
 {
 	(void)state;
 	expect("{\"language\":\"cobol\",\"code\":\"x\"}", RC_UNKNOWN_LANG, "Supported languages: python");
-	expect("{\"language\":\"Python\",\"code\":\"x\"}", RC_UNKNOWN_LANG, "'Python'");
+	expect("{\"language\":\"Pythn\",\"code\":\"x\"}", RC_UNKNOWN_LANG, "'Pythn'");
 	expect("{\"language\":\"python\\u0000x\",\"code\":\"x\"}", RC_UNKNOWN_LANG, "'python?x'");
 	expect("{\"language\":\"ééééééééééééééééééééééééééééééééééééééééééééééééééé\",\"code\":\"x\"}",
 	       RC_UNKNOWN_LANG, "...' is not supported");
+}
+
+/* A name in any case means the language; the request then carries the language's id. */
+static void test_language_names(void **state)
+{
+	struct editor_req r;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(parse("{\"language\":\"Python\",\"code\":\"x\"}", &r, &e), 0);
+	assert_string_equal(r.language, "python");
+	assert_string_equal(r.lang->id, "python");
+	editor_req_release(&r);
 }
 
 static void test_fmt_size(void **state)
@@ -693,6 +706,7 @@ int main(void)
 		cmocka_unit_test(test_utf8),
 		cmocka_unit_test(test_sizes),
 		cmocka_unit_test(test_unknown_language),
+		cmocka_unit_test(test_language_names),
 		cmocka_unit_test(test_fmt_size),
 	};
 	return cmocka_run_group_tests(tests, setup, NULL);
