@@ -41,12 +41,21 @@ await check('the language picker lists the server\'s languages, Python first', a
   const ids = await page.$$eval('#language option', (o) => o.map((x) => x.value));
   return ids[0] === 'python' && ['javascript', 'c', 'cpp', 'java', 'rust'].every((l) => ids.includes(l));
 });
-await check('each language has a starter program, coloured', async () => {
-  await page.selectOption('#language', 'c');
-  await page.waitForFunction(() => document.querySelector('.monaco-editor .view-lines').textContent.includes('#include'));
-  const coloured = await page.$$eval('.monaco-editor .view-lines span span', (s) => new Set(s.map((x) => x.className)).size);
+await check('every language has a starter program, coloured', async () => {
+  const ids = await page.$$eval('#language option', (o) => o.filter((x) => !x.disabled).map((x) => x.value));
+  const plain = [];
+  for (const id of ids) {
+    await page.selectOption('#language', id);
+    // Monaco colours on its next frames: wait until the starter shows in several colours.
+    const ok = await page.waitForFunction(() => {
+      const lines = document.querySelector('.monaco-editor .view-lines');
+      return lines.textContent.trim().length > 10 &&
+        new Set([...lines.querySelectorAll('span span')].map((x) => x.className)).size > 2;
+    }, null, { timeout: 5000 }).then(() => true, () => false);
+    if (!ok) plain.push(id);
+  }
   await page.selectOption('#language', 'python');
-  return coloured > 2;
+  if (ids.length < 6 || plain.length) throw new Error(`of ${ids.join(' ')}: no coloured starter for ${plain.join(' ')}`);
 });
 await page.screenshot({ path: join(out, 'start.png') });
 

@@ -58,6 +58,7 @@ said() { jq -r '"\(.status) (exit \(.output.exitCode), signal \(.output.signal))
 # file named by cerr_at. Every multi-file program prints "hello files from helpers".
 set_programs() {
     hello='' echo='' exit3='' crash='' crash_ok='' broken='' cerr_at='' loop='' hog='' chog='' uni='' args=''
+    syntax='' syntax_at=''
     multi=()
     case $1 in
     python)
@@ -66,6 +67,8 @@ set_programs() {
         exit3=$'import sys\nprint("bye")\nsys.exit(3)'
         crash=$'print("before")\nx = 1 / 0'
         crash_ok='.output.exitCode == 1 and (.output.stderr | contains("ZeroDivisionError: division by zero"))'
+        syntax=$'print("before")\nx = 1\ny = = 2'
+        syntax_at='line 3'
         loop=$'print("starting", flush=True)\nwhile True:\n    pass'
         hog=$'blocks = []\nwhile True:\n    blocks.append(b"\\x01" * (8 << 20))\n    print(len(blocks) * 8, flush=True)'
         uni='print("héllo wörld ✓")'
@@ -80,6 +83,8 @@ set_programs() {
         exit3=$'console.log("bye");\nprocess.exit(3);'
         crash=$'console.log("before");\nthrow new Error("boom from js");'
         crash_ok='.output.exitCode == 1 and (.output.stderr | contains("Error: boom from js"))'
+        syntax=$'console.log("before");\nlet x = 1;\nlet y = = 2;'
+        syntax_at='main.js:3'
         loop=$'console.log("starting");\nwhile (true) {}'
         hog=$'const blocks = [];\nwhile (true) {\n    blocks.push(Buffer.alloc(8 << 20, 1));\n    console.log(blocks.length * 8);\n}'
         uni='console.log("héllo wörld ✓");'
@@ -165,10 +170,92 @@ set_programs() {
                "$(file helpers.rs $'pub fn greet(who: &str) -> String {\n    format!("hello {} from helpers", who)\n}')")
         multi_extra='{"entry": "main.rs"}'
         ;;
+    bash)
+        hello='echo "hello world"'
+        echo=$'read -r line\necho "$line"'
+        exit3=$'echo bye\nexit 3'
+        crash=$'echo before\nno_such_command_xyz'
+        crash_ok='.output.exitCode == 127 and (.output.stderr | contains("no_such_command_xyz: command not found"))'
+        syntax=$'echo one\necho two\necho )'
+        syntax_at='line 3'
+        loop=$'echo starting\nwhile :; do :; done'
+        hog=$'block=$(printf "%8388608s" "")\nall=""\nmb=0\nwhile :; do\n    all+=$block\n    mb=$((mb + 8))\n    echo $mb\ndone'
+        uni='echo "héllo wörld ✓"'
+        args=$'for a in "$@"; do\n    printf \'%s\\n\' "$a"\ndone'
+        multi=("$(file main.sh $'source ./lib/helpers.sh\ngreet files' main)"
+               "$(file lib/helpers.sh $'greet() {\n    echo "hello $1 from helpers"\n}')")
+        multi_extra='{}'
+        ;;
+    perl)
+        hello='print "hello world\n";'
+        echo=$'my $line = <STDIN>;\nprint $line;'
+        exit3=$'print "bye\\n";\nexit 3;'
+        crash=$'print "before\\n";\ndie "boom from perl\\n";'
+        crash_ok='.output.exitCode == 255 and (.output.stderr | contains("boom from perl"))'
+        syntax=$'print "before\\n";\nmy $x = 1;\nmy $y = = 2;'
+        syntax_at='main.pl line 3'
+        loop=$'$| = 1;\nprint "starting\\n";\n1 while 1;'
+        hog=$'$| = 1;\nmy @blocks;\nfor (my $mb = 8;; $mb += 8) {\n    push @blocks, "\\x01" x (8 << 20);\n    print "$mb\\n";\n}'
+        uni='print "héllo wörld ✓\n";'
+        args='print "$_\n" for @ARGV;'
+        multi=("$(file main.pl $'use lib ".";\nuse Helpers;\nprint Helpers::greet("files"), "\\n";' main)"
+               "$(file Helpers.pm $'package Helpers;\nsub greet { return "hello $_[0] from helpers"; }\n1;')")
+        multi_extra='{}'
+        ;;
+    lua)
+        hello='print("hello world")'
+        echo='print(io.read("l"))'
+        exit3=$'print("bye")\nos.exit(3)'
+        crash=$'print("before")\nerror("boom from lua")'
+        crash_ok='.output.exitCode == 1 and (.output.stderr | contains("boom from lua"))'
+        syntax=$'print("before")\nlocal x = 1\nlocal y = = 2'
+        syntax_at='main.lua:3:'
+        loop=$'print("starting")\nio.stdout:flush()\nwhile true do end'
+        hog=$'local blocks = {}\nlocal mb = 0\nwhile true do\n    blocks[#blocks + 1] = string.rep("\\1", 8 << 20) .. #blocks\n    mb = mb + 8\n    print(mb)\n    io.stdout:flush()\nend'
+        uni='print("héllo wörld ✓")'
+        args='for _, a in ipairs(arg) do print(a) end'
+        multi=("$(file main.lua $'local h = require("helpers")\nprint(h.greet("files"))' main)"
+               "$(file helpers.lua $'local M = {}\nfunction M.greet(who) return "hello " .. who .. " from helpers" end\nreturn M')")
+        multi_extra='{}'
+        ;;
+    ruby)
+        hello='puts "hello world"'
+        echo='puts STDIN.gets'
+        exit3=$'puts "bye"\nexit 3'
+        crash=$'puts "before"\nraise "boom from ruby"'
+        crash_ok='.output.exitCode == 1 and (.output.stderr | contains("boom from ruby (RuntimeError)"))'
+        syntax=$'puts "before"\nx = 1\ny = = 2'
+        syntax_at='main.rb:3'
+        loop=$'$stdout.sync = true\nputs "starting"\nloop {}'
+        hog=$'$stdout.sync = true\nblocks = []\nmb = 0\nloop do\n  blocks << ("\\x01" * (8 << 20))\n  mb += 8\n  puts mb\nend'
+        uni='puts "héllo wörld ✓"'
+        args='ARGV.each { |a| puts a }'
+        multi=("$(file main.rb $'require_relative "lib/helpers"\nputs greet("files")' main)"
+               "$(file lib/helpers.rb $'def greet(who)\n  "hello #{who} from helpers"\nend')")
+        multi_extra='{}'
+        ;;
+    php)
+        hello=$'<?php\necho "hello world\\n";'
+        echo=$'<?php\necho fgets(STDIN);'
+        exit3=$'<?php\necho "bye\\n";\nexit(3);'
+        crash=$'<?php\necho "before\\n";\nthrow new Exception("boom from php");'
+        crash_ok='.output.exitCode == 255 and (.output.stderr | contains("boom from php"))'
+        # The syntax check (php -l) is PHP's compile stage, as in Jobe.
+        broken=$'<?php\necho "x";\n$y = = 2;'
+        cerr_at='on line 3'
+        loop=$'<?php\necho "starting\\n";\nwhile (true) {}'
+        hog=$'<?php\n$blocks = [];\nfor ($mb = 8;; $mb += 8) {\n    $blocks[] = str_repeat("\\x01", 8 << 20);\n    echo "$mb\\n";\n}'
+        uni=$'<?php\necho "héllo wörld ✓\\n";'
+        args=$'<?php\nforeach (array_slice($argv, 1) as $a) echo $a, "\\n";'
+        multi=("$(file main.php $'<?php\nrequire __DIR__ . "/lib/helpers.php";\necho greet("files"), "\\n";' main)"
+               "$(file lib/helpers.php $'<?php\nfunction greet($who) { return "hello $who from helpers"; }')")
+        multi_extra='{}'
+        ;;
     esac
 }
 
-langs=(python javascript c cpp java rust)
+# Every language of the registry, in its order.
+mapfile -t langs < <(sed -n 's/^\[\(.*\)\]$/\1/p' "$registry")
 # The arguments must reach the program as they are: no shell, no splitting, no globbing.
 args_json='["a b", "$(x)", "*"]'
 args_out=$'a b\n$(x)\n*\n'
@@ -179,12 +266,13 @@ scripts/stack.sh start >/dev/null || { echo "the stack did not start"; tail -5 "
 
 echo "== the registry"
 http GET /api/languages
-check "GET /api/languages lists the six languages, each with a version" \
-    is 200 '[.languages[] | select((.version // "") != "") | .id] | sort == ["c","cpp","java","javascript","python","rust"]'
+check "GET /api/languages lists the registry's ${#langs[@]} languages, each with a version" \
+    is 200 --argjson want "$(printf '%s\n' "${langs[@]}" | jq -R . | jq -s 'sort')" \
+    '[.languages[] | select((.version // "") != "") | .id] | sort == $want'
 check "C and C++ share an image but each shows its own compiler's version (gcc, g++)" is 200 \
     '(.languages[] | select(.id == "c") | .version | startswith("gcc ")) and (.languages[] | select(.id == "cpp") | .version | startswith("g++ "))'
 http GET /api/health
-check "health: every language's image is present" is 200 '.status == "ok" and (.languages | length) == 6 and all(.languages[]; .imagePresent)'
+check "health: every language's image is present" is 200 --argjson n "${#langs[@]}" '.status == "ok" and (.languages | length) == $n and all(.languages[]; .imagePresent)'
 
 for lang in "${langs[@]}"; do
     ls0=$(date +%s%N)
@@ -213,6 +301,12 @@ for lang in "${langs[@]}"; do
     run_code "$lang" "$crash"
     check "$lang: runtime error -> runtime_error, the error in stderr" \
         is 200 ".status == \"runtime_error\" and .output.stdout == \"before\n\" and ($crash_ok)"
+
+    if [ -z "$compiles" ] && [ -n "$syntax" ]; then
+        run_code "$lang" "$syntax"
+        check "$lang: a syntax error -> runtime_error, with its line ($syntax_at) in stderr" \
+            is 200 --arg at "$syntax_at" '.status == "runtime_error" and (.output.stderr | contains($at))'
+    fi
 
     if [ -n "$compiles" ]; then
         run_code "$lang" "$broken"
@@ -339,6 +433,9 @@ for l in "${langs[@]}"; do
         c) code_a=$'#include <stdio.h>\nint main(void) { puts("alias"); return 0; }' ;;
         cpp) code_a=$'#include <iostream>\nint main() { std::cout << "alias\\n"; }' ;;
         rust) code_a='fn main() { println!("alias"); }' ;;
+        bash) code_a='echo alias' ;;
+        perl) code_a='print "alias\n";' ;;
+        ruby) code_a='puts "alias"' ;;
         *) continue ;;
         esac
         run_code "$a" "$code_a"

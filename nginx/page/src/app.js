@@ -7,12 +7,18 @@ import 'monaco-editor/esm/vs/basic-languages/javascript/javascript.contribution.
 import 'monaco-editor/esm/vs/basic-languages/cpp/cpp.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/java/java.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/rust/rust.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/shell/shell.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/perl/perl.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/lua/lua.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/ruby/ruby.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/php/php.contribution.js';
 import { errorSentence, parseMarkers, runSummary, sortResults, statusWords, testRows, versionLabel, whoSentence } from './logic.js';
 
 self.MonacoEnvironment = { getWorkerUrl: () => 'editor.worker.js' };
 
 // Monaco's name for each runbox language's colouring.
-const MONACO_LANG = { python: 'python', javascript: 'javascript', c: 'c', cpp: 'cpp', java: 'java', rust: 'rust' };
+const MONACO_LANG = { python: 'python', javascript: 'javascript', c: 'c', cpp: 'cpp', java: 'java', rust: 'rust',
+  bash: 'shell', perl: 'perl', lua: 'lua', ruby: 'ruby', php: 'php' };
 
 // A first program per language: it reads a line and greets it.
 const STARTERS = {
@@ -22,6 +28,11 @@ const STARTERS = {
   cpp: '#include <iostream>\n#include <string>\n\nint main()\n{\n    std::string name;\n    std::cin >> name;\n    std::cout << "Hello, " << name << "!\\n";\n}\n',
   java: 'import java.util.Scanner;\n\npublic class Main {\n    public static void main(String[] args) {\n        String name = new Scanner(System.in).next();\n        System.out.println("Hello, " + name + "!");\n    }\n}\n',
   rust: 'use std::io::Read;\n\nfn main() {\n    let mut name = String::new();\n    std::io::stdin().read_to_string(&mut name).unwrap();\n    println!("Hello, {}!", name.trim());\n}\n',
+  bash: 'read -r name\necho "Hello, $name!"\n',
+  perl: 'my $name = <STDIN>;\nchomp $name;\nprint "Hello, $name!\\n";\n',
+  lua: 'local name = io.read("l")\nprint("Hello, " .. name .. "!")\n',
+  ruby: 'name = STDIN.gets.chomp\nputs "Hello, #{name}!"\n',
+  php: '<?php\n$name = trim(fgets(STDIN));\necho "Hello, $name!\\n";\n',
 };
 
 const $ = (id) => document.getElementById(id);
@@ -48,7 +59,8 @@ function setTheme(dark) {
 
 // Each language's entry file when a program has several files (a single file is sent as
 // "code", and the server names it).
-const ENTRY_NAMES = { python: 'main.py', javascript: 'main.js', c: 'main.c', cpp: 'main.cpp', java: 'Main.java', rust: 'main.rs' };
+const ENTRY_NAMES = { python: 'main.py', javascript: 'main.js', c: 'main.c', cpp: 'main.cpp', java: 'Main.java', rust: 'main.rs',
+  bash: 'main.sh', perl: 'main.pl', lua: 'main.lua', ruby: 'main.rb', php: 'main.php' };
 
 // The files being edited: [{name, content}], which one runs, which one is shown.
 let project = { files: [], entry: 0, current: 0 };
@@ -346,7 +358,8 @@ function downloadCsv(name, results) {
   a.href = URL.createObjectURL(new Blob([lines.join('\n') + '\n'], { type: 'text/csv' }));
   a.download = name;
   a.click();
-  URL.revokeObjectURL(a.href);
+  // Not at once: the browser may still be reading it when click() returns.
+  setTimeout(() => URL.revokeObjectURL(a.href), 60000);
 }
 
 async function showStudentCode(user, runId) {
