@@ -478,11 +478,24 @@ static int append(char **buf, size_t *len, size_t *cap, const char *p, size_t n)
 	return 0;
 }
 
-/* Append word, NUL-terminated, with {entry} and {class} replaced. */
-static int put_word(const char *w, const char *entry, char **buf, size_t *len, size_t *cap)
+/* The list of one word whose name starts w, or nlists. */
+static size_t one_word(const struct lang_list *lists, size_t nlists, const char *w)
+{
+	size_t k;
+
+	for (k = 0; k < nlists; k++)
+		if (lists[k].n == 1 && strncmp(w, lists[k].name, strlen(lists[k].name)) == 0)
+			break;
+	return k;
+}
+
+/* Append word, NUL-terminated, with {entry} and {class} replaced, and the name of each list
+ * of one word ({memory_mb}) replaced by that word. */
+static int put_word(const char *w, const char *entry, const struct lang_list *lists,
+		    size_t nlists, char **buf, size_t *len, size_t *cap)
 {
 	const char *base = strrchr(entry, '/'), *dot;
-	size_t i = 0, cls_len;
+	size_t i = 0, k, cls_len;
 	int rc = 0;
 
 	base = base ? base + 1 : entry;
@@ -495,6 +508,9 @@ static int put_word(const char *w, const char *entry, char **buf, size_t *len, s
 		} else if (strncmp(w + i, "{class}", 7) == 0) {
 			rc = append(buf, len, cap, base, cls_len);
 			i += 7;
+		} else if (w[i] == '{' && (k = one_word(lists, nlists, w + i)) < nlists) {
+			rc = append(buf, len, cap, lists[k].words[0], strlen(lists[k].words[0]));
+			i += strlen(lists[k].name);
 		} else {
 			rc = append(buf, len, cap, w + i, 1);
 			i++;
@@ -534,7 +550,7 @@ int lang_expand_lists(const char *const *tmpl, const char *entry, const char *co
 			if (n + 1 >= max || n >= sizeof off / sizeof off[0])
 				goto too_long;
 			off[n++] = len;
-			if ((rc = put_word(tmpl[i], entry, &buf, &len, &cap)) != 0)
+			if ((rc = put_word(tmpl[i], entry, lists, nlists, &buf, &len, &cap)) != 0)
 				goto fail;
 			continue;
 		}

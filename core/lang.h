@@ -91,7 +91,8 @@ int lang_expand(const char *const *tmpl, const char *entry, const char *const *f
 		const char **argv, size_t max, char **store, struct err *e);
 
 /* A list placeholder: the word name ("{args}") expands to words, one argument each, copied
- * as they are (no placeholders inside them). */
+ * as they are (no placeholders inside them). A list of one word is also replaced inside a
+ * word: "-Xmx{memory_mb}m" with {memory_mb} = "256" gives "-Xmx256m". */
 struct lang_list {
 	const char *name;
 	const char *const *words;

@@ -290,6 +290,15 @@ int pipe_program(struct pipe *p, const struct program_spec *spec, struct program
 	}
 	if ((rc = names_distinct(prog->names, spec->nfiles, e)) != 0)
 		return rc;
+	/* Limits and compile settings exactly as the warm pool's containers were made with,
+	 * lowered where the face asks; the commands may name the run stage's memory. */
+	pool_lang_request(p->app->conf, l, &prog->rr);
+	apply_limits(&prog->rr, &spec->limits);
+	(void)snprintf(prog->memory_mb, sizeof prog->memory_mb, "%ld",
+		       prog->rr.limits.memory_bytes >> 20);
+	prog->memory_word[0] = prog->memory_mb;
+	if (nl < sizeof lists / sizeof lists[0])
+		lists[nl++] = (struct lang_list){ "{memory_mb}", prog->memory_word, 1 };
 	if (ctmpl[0] != NULL &&
 	    (rc = lang_expand_lists(ctmpl, prog->names[spec->entry], prog->names, spec->nfiles,
 				    l->sources, lists, nl, prog->compile_argv, max,
@@ -299,10 +308,6 @@ int pipe_program(struct pipe *p, const struct program_spec *spec, struct program
 				    l->sources, lists, nl, prog->run_argv, max, &prog->run_store,
 				    e)) != 0)
 		return rc;
-	/* Limits and compile settings exactly as the warm pool's containers were made with,
-	 * lowered where the face asks. */
-	pool_lang_request(p->app->conf, l, &prog->rr);
-	apply_limits(&prog->rr, &spec->limits);
 	prog->rr.run_id = p->run_id;
 	prog->rr.files = prog->files;
 	prog->rr.nfiles = spec->nfiles;
@@ -351,6 +356,8 @@ int pipe_cases(struct program *prog, const struct program_spec *spec, const stru
 		lists[0].n = na;
 		for (k = 0; k < spec->nlists && nl < sizeof lists / sizeof lists[0]; k++)
 			lists[nl++] = spec->lists[k];
+		if (nl < sizeof lists / sizeof lists[0])
+			lists[nl++] = (struct lang_list){ "{memory_mb}", prog->memory_word, 1 };
 		if ((prog->case_argv[i] = calloc(max, sizeof *prog->case_argv[i])) == NULL)
 			return err_set(e, RC_NOMEM, "no memory for test %zu's command", i + 1);
 		if ((rc = lang_expand_lists(rtmpl, prog->names[spec->entry], prog->names, spec->nfiles,

@@ -97,6 +97,9 @@ struct program {
 	struct run_case cases[RUN_MAX_CASES];
 	const char **case_argv[RUN_MAX_CASES]; /* a case's own command (malloc'd), or NULL */
 	char *case_store[RUN_MAX_CASES];
+	/* {memory_mb} in a command: the run stage's memory limit in MB (for the JVM's heap). */
+	char memory_mb[24];
+	const char *memory_word[1];
 };
 
 /* Start: a new run id (also the log lines' request id), the row's time, address, process,

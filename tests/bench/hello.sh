@@ -9,6 +9,11 @@ hello() {
     java) printf '%s\n' 'public class Hello {' '    public static void main(String[] args) {' \
         '        System.out.println("hello world");' '    }' '}' ;;
     rust) printf '%s\n' 'fn main() {' '    println!("hello world");' '}' ;;
+    bash) printf '%s' 'echo "hello world"' ;;
+    perl) printf '%s' 'print "hello world\n";' ;;
+    lua) printf '%s' 'print("hello world")' ;;
+    ruby) printf '%s' 'puts "hello world"' ;;
+    php) printf '%s\n' '<?php' 'echo "hello world\n";' ;;
     esac
 }
 

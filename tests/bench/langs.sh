@@ -60,12 +60,20 @@ done
 hyperfine -N --warmup "$warmup" --runs "$n" "${pace[@]}" --export-json "$dir/times.json" "${cmds[@]}" >/dev/null ||
     { echo "a run failed (curl -f: an HTTP error, e.g. 429 over a quota this address has)" >&2; exit 1; }
 
+# Each language's image (from the registry) and its size as Docker reports it (the Debian
+# base, 114 MB, is shared by all of them).
+image_of() {
+    awk -v s="[$1]" '/^\[/ { sec = ($1 == s) } sec && $1 == "image" { print $3; exit }' "$languages"
+}
 echo "hello world through runbox (nginx, fresh container, compile + run), $n runs each:"
-printf '  %-11s %-42s %8s %8s %8s\n' language version "median" min max
+printf '  %-11s %-34s %8s %8s %8s  %-16s %s\n' language version "median" min max image size
 for i in "${!ids[@]}"; do
+    img=$(image_of "${ids[$i]}")
+    size=$(docker image inspect -f '{{.Size}}' "$img" 2>/dev/null | awk '{ printf "%d MB", $1 / 1000000 }')
     jq -r --arg id "${ids[$i]}" '.results[] | select(.command == $id)
         | [.median, .min, .max] | map(. * 1000 | floor | tostring) | @tsv' "$dir/times.json" |
     while IFS=$'\t' read -r med min max; do
-        printf '  %-11s %-42s %5s ms %5s ms %5s ms\n' "${ids[$i]}" "${versions[$i]:0:42}" "$med" "$min" "$max"
+        printf '  %-11s %-34s %5s ms %5s ms %5s ms  %-16s %s\n' "${ids[$i]}" "${versions[$i]:0:34}" \
+            "$med" "$min" "$max" "${img%:latest}" "${size:-?}"
     done
 done

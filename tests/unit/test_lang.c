@@ -116,8 +116,8 @@ static void test_real_registry(void **state)
 	assert_argv(l->compile_argv, (const char *const[]){ "javac", "-J-XX:SharedArchiveFile=/usr/lib/jvm/javac.jsa", "-J-XX:TieredStopAtLevel=1",
 			"-J-XX:+UseSerialGC", "-J-XX:-UsePerfData", "-encoding", "UTF-8",
 			"-d", ".", "{sources}" }, 10);
-	assert_argv(l->run_argv, (const char *const[]){ "java", "-XX:+UseSerialGC",
-			"-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-cp", ".", "{class}", "{args}" }, 8);
+	assert_argv(l->run_argv, (const char *const[]){ "java", "-Xmx{memory_mb}m", "-XX:+UseSerialGC",
+			"-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-cp", ".", "{class}", "{args}" }, 9);
 
 	l = lang_find("c");
 	assert_string_equal(l->sources, ".c");
@@ -350,7 +350,7 @@ static void test_failed_parse_keeps_registry(void **state)
 		assert_argv(c->compile_argv, (const char *const[]){ "gcc", "-std=gnu17", "-Wall",
 				"-Wextra", "-O2", "-o", "main", "{sources}", "-lm" }, 9);
 		assert_argv(c->run_argv, (const char *const[]){ "./main", "{args}" }, 2);
-		assert_string_equal(java->run_argv[6], "{class}");
+		assert_string_equal(java->run_argv[7], "{class}");
 		assert_int_equal(java->run.memory_bytes, 256L << 20);
 	}
 	/* and a missing registry file changes nothing either */
@@ -570,6 +570,24 @@ static void test_expand_args_verbatim(void **state)
 	free(store);
 }
 
+/* A list of one word is also replaced inside a word: the JVM's -Xmx{memory_mb}m. */
+static void test_expand_word_inside(void **state)
+{
+	static const char *const tmpl[] = { "java", "-Xmx{memory_mb}m", "{memory_mb}", "{class}",
+					     NULL };
+	const char *mb[] = { "256" };
+	const struct lang_list lists[] = { { "{memory_mb}", mb, 1 } };
+	const char *argv[16];
+	char *store = NULL;
+	struct err e;
+
+	(void)state;
+	assert_int_equal(lang_expand_lists(tmpl, "Main.java", (const char *const[]){ "Main.java" }, 1,
+					   NULL, lists, 1, argv, 16, &store, &e), 0);
+	assert_argv(argv, (const char *const[]){ "java", "-Xmx256m", "256", "Main" }, 4);
+	free(store);
+}
+
 static void test_expand_too_many(void **state)
 {
 	static const char *const tmpl[] = { "run", "{args}", NULL };
@@ -634,13 +652,14 @@ static void test_expand_real_java(void **state)
 	free(store);
 	assert_int_equal(lang_expand(java->run_argv, files[0], files, 3, java->sources, args, 2,
 				     argv, ARGV_CAP, &store, &e), 0);
-	assert_argv(argv, (const char *const[]){ "java", "-XX:+UseSerialGC",
+	/* {memory_mb} is the pipeline's list: without it the word stays as it is. */
+	assert_argv(argv, (const char *const[]){ "java", "-Xmx{memory_mb}m", "-XX:+UseSerialGC",
 			"-XX:TieredStopAtLevel=1", "-XX:-UsePerfData", "-cp", ".", "Greeter", "a b",
-			"$(reboot)" }, 9);
+			"$(reboot)" }, 10);
 	free(store);
 	/* the template is not changed by expanding it */
-	assert_string_equal(java->run_argv[6], "{class}");
-	assert_string_equal(java->run_argv[7], "{args}");
+	assert_string_equal(java->run_argv[7], "{class}");
+	assert_string_equal(java->run_argv[8], "{args}");
 }
 
 int main(void)
@@ -663,6 +682,7 @@ int main(void)
 		cmocka_unit_test(test_expand_entry_class),
 		cmocka_unit_test(test_expand_sources),
 		cmocka_unit_test(test_expand_args_verbatim),
+		cmocka_unit_test(test_expand_word_inside),
 		cmocka_unit_test(test_expand_too_many),
 		cmocka_unit_test(test_expand_real_java),
 	};
