@@ -36,16 +36,9 @@ static void handle_me(struct app *a, FCGX_Request *req)
 {
 	struct gate gt;
 	json_t *body;
-	struct err e;
-	int rc;
 
-	err_init(&e);
-	gate_init(&gt, &a->gate, req, "");
-	if ((rc = gate_identify(&gt, &a->gate, req, NULL, &e)) != 0) {
-		http_error(req, rc, rc == RC_UNAUTHORIZED ? e.msg : NULL,
-			   rc == RC_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"runbox\"\r\n" : NULL);
+	if (gate_identify_reader(&gt, &a->gate, req) != 0)
 		return;
-	}
 	body = json_pack("{s:s, s:s, s:s, s:s}", "user", gt.user.name,
 			 "kind", user_kind_name(gt.user.kind), "role", user_role_name(gt.user.role),
 			 "signIn", gt.entry.auth);
@@ -54,7 +47,6 @@ static void handle_me(struct app *a, FCGX_Request *req)
 	else
 		http_respond(req, 200, body, NULL);
 }
-
 
 /* GET /api/runs/{id}: a logged run, to the user who ran it. */
 static void handle_run_get(struct app *a, FCGX_Request *req, const char *id)
@@ -67,12 +59,8 @@ static void handle_run_get(struct app *a, FCGX_Request *req, const char *id)
 	int rc;
 
 	err_init(&e);
-	gate_init(&gt, &a->gate, req, "");
-	if ((rc = gate_identify(&gt, &a->gate, req, NULL, &e)) != 0) {
-		http_error(req, rc, rc == RC_UNAUTHORIZED ? e.msg : NULL,
-			      rc == RC_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"runbox\"\r\n" : NULL);
+	if (gate_identify_reader(&gt, &a->gate, req) != 0)
 		return;
-	}
 	if ((s = gate_store(&a->gate, &e)) == NULL) {
 		http_error(req, RC_STORE, NULL, NULL);
 		return;

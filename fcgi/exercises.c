@@ -353,15 +353,10 @@ void exercises_handle(struct app *a, FCGX_Request *req, const char *tail)
 	char id[64];
 	size_t n = slash != NULL ? (size_t)(slash - tail) : strlen(tail);
 	struct err e;
-	int rc;
 
 	err_init(&e);
-	gate_init(&c.gt, &a->gate, req, "");
-	if ((rc = gate_identify(&c.gt, &a->gate, req, NULL, &e)) != 0) {
-		http_error(req, rc, rc == RC_UNAUTHORIZED ? e.msg : NULL,
-			   rc == RC_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"runbox\"\r\n" : NULL);
+	if (gate_identify_reader(&c.gt, &a->gate, req) != 0)
 		return;
-	}
 	if ((c.s = gate_store(&a->gate, &e)) == NULL) {
 		http_error(req, RC_STORE, NULL, NULL);
 		return;

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "http.h"
 #include "log.h"
 
 
@@ -163,6 +164,20 @@ int gate_identify(struct gate *gt, struct gate_ctx *g, FCGX_Request *req,
 	if (rc != 0)
 		return store_error(g, rc);
 	return identified(gt, g);
+}
+
+int gate_identify_reader(struct gate *gt, struct gate_ctx *g, FCGX_Request *req)
+{
+	struct err e;
+	int rc;
+
+	err_init(&e);
+	gate_init(gt, g, req, "");
+	if ((rc = gate_identify(gt, g, req, NULL, &e)) == 0)
+		return 0;
+	http_error(req, rc, rc == RC_UNAUTHORIZED ? e.msg : NULL,
+		   rc == RC_UNAUTHORIZED ? "WWW-Authenticate: Bearer realm=\"runbox\"\r\n" : NULL);
+	return -1;
 }
 
 void gate_refuse(struct gate *gt, struct gate_ctx *g, int rc, const char *message)

@@ -52,6 +52,11 @@ void gate_init(struct gate *gt, struct gate_ctx *g, FCGX_Request *req, const cha
 int gate_identify(struct gate *gt, struct gate_ctx *g, FCGX_Request *req,
 		  const char *key_param, struct err *e);
 
+/* For the API's reads, which are not runs (GET /api/me, /api/runs/{id}, the exercises):
+ * gate_init and gate_identify, answering a refusal itself (401 with WWW-Authenticate, or
+ * the store's error). 0 when the caller is known, else -1 (answered). */
+int gate_identify_reader(struct gate *gt, struct gate_ctx *g, FCGX_Request *req);
+
 /* Log the request as refused with rc and the message the client gets. Logging failures
  * are logged, not returned: the refusal is answered either way. */
 void gate_refuse(struct gate *gt, struct gate_ctx *g, int rc, const char *message);
