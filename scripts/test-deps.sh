@@ -23,7 +23,7 @@ if [ ! -e "$policy" ] && [ "$(id -u)" = 0 ]; then
     chmod 755 "$policy"
     own_policy=1
 fi
-apt_need "the Apache and package tests" apache2 lintian dpkg-dev || true
+apt_need "the Apache and package tests" apache2 lintian dpkg-dev systemd || true
 [ -z "$own_policy" ] || rm -f "$policy"
 if ! (cd tests/browser && npm ls --silent >/dev/null 2>&1); then
     echo "installing playwright-core (tests/browser/package-lock.json)"

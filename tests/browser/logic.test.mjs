@@ -31,17 +31,23 @@ test("rustc's errors point with -->", () => {
 });
 
 test("a Python traceback marks its last frame's line with the error", () => {
-  const text = 'Traceback (most recent call last):\n  File "/work/main.py", line 5, in <module>\n    f()\n' +
-    '  File "/work/main.py", line 2, in f\n    return 1 / 0\nZeroDivisionError: division by zero\n';
+  const text = 'Traceback (most recent call last):\n  File "/srv/run/main.py", line 5, in <module>\n    f()\n' +
+    '  File "/srv/run/main.py", line 2, in f\n    return 1 / 0\nZeroDivisionError: division by zero\n';
   assert.deepEqual(parseMarkers(text), [{ file: 'main.py', line: 2, column: 1, severity: 'error', message: 'ZeroDivisionError: division by zero' }]);
 });
 
 test("Node's uncaught error marks its line", () => {
-  const text = '/work/main.js:3\nfoo(;\n    ^\n\nSyntaxError: Unexpected token \';\'\n    at ...\n';
+  const text = '/srv/run/main.js:3\nfoo(;\n    ^\n\nSyntaxError: Unexpected token \';\'\n    at ...\n';
   const m = parseMarkers(text);
   assert.equal(m.length, 1);
   assert.equal(m[0].line, 3);
   assert.match(m[0].message, /^SyntaxError/);
+});
+
+test("an absolute path is the program's own file it ends with", () => {
+  const text = 'Traceback (most recent call last):\n  File "/srv/run/util/helpers.py", line 4, in f\n    x()\nNameError: name \'x\' is not defined\n';
+  assert.deepEqual(parseMarkers(text, ['main.py', 'util/helpers.py']).map((m) => [m.file, m.line]), [['util/helpers.py', 4]]);
+  assert.deepEqual(parseMarkers(text).map((m) => m.file), ['helpers.py']);
 });
 
 test('markers only for the files given, when given', () => {

@@ -156,6 +156,10 @@ function program() {
 }
 
 // Markers for the file shown (all of them when there is one file).
+// The program's file names, for the markers' paths (none for one file: it may be named
+// after its class on the server).
+const fileNames = () => (project.files.length > 1 ? project.files.map((f) => f.name) : undefined);
+
 function markersFor(list) {
   const name = project.files[project.current]?.name;
   return list.filter((m) => project.files.length === 1 || m.file === name);
@@ -204,34 +208,32 @@ function show(answer) {
   $('stderr').textContent = answer.output?.stderr ?? '';
   if (answer.message) $('status').textContent = answer.message;
   const text = [answer.stages?.compile?.stderr, answer.output?.stderr].filter(Boolean).join('\n');
-  const markers = markersFor(parseMarkers(text)).map((m) => ({
+  const markers = markersFor(parseMarkers(text, fileNames())).map((m) => ({
     startLineNumber: m.line, startColumn: m.column, endLineNumber: m.line, endColumn: 1000,
     message: m.message, severity: m.severity === 'warning' ? monaco.MarkerSeverity.Warning : monaco.MarkerSeverity.Error,
   }));
   monaco.editor.setModelMarkers(editor.getModel(), 'runbox', markers);
 }
 
-async function run() {
+// POST a run or a test request. A good answer (ok(answer)) is shown by showAnswer; a refusal,
+// or the runner busy, restarting, down or out of reach, in one sentence, with Try again
+// where a later try may work. again is what Try again does.
+async function send(again, path, body, working, ok, showAnswer) {
   if (running) return;
   running = true;
-  $('run').disabled = true;
-  $('status').textContent = 'Running…';
+  $('run').disabled = $('test').disabled = true;
+  $('status').textContent = working;
   $('retry').hidden = true;
-  retry = run;
-  $('summary').textContent = '';
-  const args = $('args').value.trim();
-  const body = { language, ...program(), stdin: $('stdin').value };
-  if (args) body.args = args.split(/\s+/);
+  retry = again;
   try {
-    const r = await fetch('/api/editor/run', { method: 'POST', headers: headers(), body: JSON.stringify(body) });
+    const r = await fetch(path, { method: 'POST', headers: headers(), body: JSON.stringify(body) });
     let answer = null;
     try { answer = await r.json(); } catch { /* not JSON: said below */ }
-    if (r.ok && answer && answer.status) {
-      $('status').textContent = '';
-      show(answer);
+    if (r.ok && answer && ok(answer)) {
+      $('status').textContent = answer.message || '';
+      showAnswer(answer);
     } else {
       $('status').textContent = errorSentence(r.status, answer, r.headers.get('Retry-After'));
-      // Busy, restarting or down: a try later may work, so offer one.
       $('retry').hidden = !(r.status >= 502 && r.status <= 504);
     }
   } catch {
@@ -239,8 +241,17 @@ async function run() {
     $('retry').hidden = false;
   } finally {
     running = false;
-    $('run').disabled = false;
+    $('run').disabled = $('test').disabled = false;
   }
+}
+
+async function run() {
+  if (running) return;
+  $('summary').textContent = '';
+  const args = $('args').value.trim();
+  const body = { language, ...program(), stdin: $('stdin').value };
+  if (args) body.args = args.split(/\s+/);
+  await send(run, '/api/editor/run', body, 'Running…', (a) => a.status, show);
 }
 
 function headers() {
@@ -403,7 +414,7 @@ function showTests(answer) {
   $('stdout').textContent = '';
   $('stderr').textContent = answer.compile?.stderr || '';
   $('summary').textContent = '';
-  const markers = markersFor(parseMarkers(answer.compile?.stderr || '')).map((m) => ({
+  const markers = markersFor(parseMarkers(answer.compile?.stderr || '', fileNames())).map((m) => ({
     startLineNumber: m.line, startColumn: m.column, endLineNumber: m.line, endColumn: 1000,
     message: m.message, severity: monaco.MarkerSeverity.Error,
   }));
@@ -412,30 +423,8 @@ function showTests(answer) {
 
 async function runTests() {
   if (running || !exercise) return;
-  running = true;
-  $('test').disabled = $('run').disabled = true;
-  $('status').textContent = 'Running the tests…';
-  $('retry').hidden = true;
-  retry = runTests;
-  try {
-    const r = await fetch('/api/editor/test', { method: 'POST', headers: headers(),
-      body: JSON.stringify({ exercise: exercise.id, language, ...program() }) });
-    let answer = null;
-    try { answer = await r.json(); } catch { /* said below */ }
-    if (r.ok && answer && answer.tests) {
-      $('status').textContent = answer.message || '';
-      showTests(answer);
-    } else {
-      $('status').textContent = errorSentence(r.status, answer, r.headers.get('Retry-After'));
-      $('retry').hidden = !(r.status >= 502 && r.status <= 504);
-    }
-  } catch {
-    $('status').textContent = errorSentence(0);
-    $('retry').hidden = false;
-  } finally {
-    running = false;
-    $('test').disabled = $('run').disabled = false;
-  }
+  await send(runTests, '/api/editor/test', { exercise: exercise.id, language, ...program() },
+    'Running the tests…', (a) => a.tests, showTests);
 }
 
 async function main() {

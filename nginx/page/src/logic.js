@@ -85,7 +85,14 @@ export function parseMarkers(text, files) {
   const markers = [];
   if (!text) return markers;
   const lines = text.split('\n');
-  const base = (p) => p.replace(/^\/work\//, '').replace(/^\.\//, '');
+  // Interpreters name files by absolute path (the program's folder first): the program's
+  // own file that the path ends with, else its last part.
+  const base = (p) => {
+    p = p.replace(/^\.\//, '');
+    if (!p.startsWith('/')) return p;
+    const own = [...known].filter((f) => p.endsWith(`/${f}`)).sort((a, b) => b.length - a.length)[0];
+    return own || p.slice(p.lastIndexOf('/') + 1);
+  };
   const push = (file, line, column, severity, message) => {
     file = base(file);
     if (known.size && !known.has(file)) return;
@@ -116,7 +123,7 @@ export function parseMarkers(text, files) {
     push(last[1], +last[2], 1, 'error', tail.trim());
   }
   // Node: "<work folder>/main.js:3" at the top of an uncaught error, then the message.
-  const node = /^(\/work\/[^:\s]+\.m?js):(\d+)\s*$/m.exec(text);
+  const node = /^(\/[^:\s]+\.m?js):(\d+)\s*$/m.exec(text);
   if (node) {
     const msg = lines.find((x) => /^\w*Error\b/.test(x)) || 'error';
     push(node[1], +node[2], 1, 'error', msg.trim());

@@ -1,5 +1,6 @@
-// The student's file, as a module of the test crate.
-#[path = "/work/main.rs"]
+// The student's file, as a module of the test crate: main.rs in the folder rustc runs in
+// (the student's files are in the current folder, the suite's are not).
+#[path = "/proc/self/cwd/main.rs"]
 #[allow(dead_code)]
 mod student;
 use student::fib;
