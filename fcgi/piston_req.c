@@ -22,6 +22,9 @@ static const struct {
 	{ "javascript", "javascript", "node" },
 	{ "c", "c", "gcc" },
 	{ "cpp", "c++", "gcc" },
+	{ "csharp", "csharp", "mono" },
+	{ "sql", "sqlite3", NULL },
+	{ "r", "rscript", NULL },
 };
 
 void piston_names(const struct lang *l, struct piston_runtime *out)

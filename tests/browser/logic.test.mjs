@@ -50,6 +50,33 @@ test("an absolute path is the program's own file it ends with", () => {
   assert.deepEqual(parseMarkers(text).map((m) => m.file), ['helpers.py']);
 });
 
+test('Free Pascal, C# (mcs) and TypeScript (tsc) errors: file(line,col)', () => {
+  const fpc = 'main.pas(3,11) Error: Identifier not found "y"\nmain.pas(5) Fatal: There were 1 errors compiling module, stopping\n';
+  assert.deepEqual(parseMarkers(fpc, ['main.pas']).map((m) => [m.line, m.column, m.message]),
+    [[3, 11, 'Identifier not found "y"'], [5, 1, 'There were 1 errors compiling module, stopping']]);
+  const mcs = "main.cs(3,12): error CS1525: Unexpected symbol `;'\nCompilation failed: 1 error(s), 0 warnings\n";
+  assert.deepEqual(parseMarkers(mcs, ['main.cs']), [{ file: 'main.cs', line: 3, column: 12, severity: 'error', message: "Unexpected symbol `;'" }]);
+  const tsc = "main.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.\n";
+  assert.deepEqual(parseMarkers(tsc, ['main.ts']).map((m) => [m.file, m.line, m.column]), [['main.ts', 3, 7]]);
+});
+
+test("go build's, R's parse() and Kotlin's errors", () => {
+  assert.deepEqual(parseMarkers('# command-line-arguments\n./main.go:3:15: x declared but not used\n', ['main.go']),
+    [{ file: 'main.go', line: 3, column: 15, severity: 'error', message: 'x declared but not used' }]);
+  assert.deepEqual(parseMarkers('Error in parse("main.R") : main.R:3:6: unexpected assignment\n2: x <- 1\n', ['main.R']),
+    [{ file: 'main.R', line: 3, column: 6, severity: 'error', message: 'unexpected assignment' }]);
+  assert.deepEqual(parseMarkers('main.kt:3:18: error: type mismatch: inferred type is String but Int was expected\n', ['main.kt'])
+    .map((m) => [m.line, m.column]), [[3, 18]]);
+});
+
+test("Octave's and SQLite's parse errors name a line, not always a file", () => {
+  const oct = 'parse error near line 3 of file /srv/run/main.m\n\n  syntax error\n\n>>> y = = 2;\n';
+  assert.deepEqual(parseMarkers(oct, ['main.m']), [{ file: 'main.m', line: 3, column: 1, severity: 'error', message: 'syntax error' }]);
+  const sql = 'Parse error near line 3: near "SELEC": syntax error\n  SELEC 3;\n  ^--- error here\n';
+  assert.deepEqual(parseMarkers(sql, ['main.sql']).map((m) => [m.file, m.line, m.message]), [['main.sql', 3, 'near "SELEC": syntax error']]);
+  assert.deepEqual(parseMarkers(sql, ['a.sql', 'b.sql']), []);
+});
+
 test('markers only for the files given, when given', () => {
   assert.deepEqual(parseMarkers('lib.c:1:1: error: x\n', ['main.c']), []);
   assert.equal(parseMarkers('', []).length, 0);

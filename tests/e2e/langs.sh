@@ -251,6 +251,141 @@ set_programs() {
                "$(file lib/helpers.php $'<?php\nfunction greet($who) { return "hello $who from helpers"; }')")
         multi_extra='{}'
         ;;
+    sql)
+        hello="SELECT 'hello world';"
+        echo=$'CREATE TABLE t(line TEXT);\n.import /dev/stdin t\nSELECT line FROM t LIMIT 1;'
+        exit3=$'SELECT \'bye\';\n.exit 3'
+        crash=$'SELECT \'before\';\nSELECT * FROM no_such_table;\nSELECT \'after\';'
+        crash_ok='.output.exitCode == 1 and (.output.stderr | contains("no such table: no_such_table"))'
+        syntax=$'SELECT 1;\nSELECT 2;\nSELEC 3;'
+        syntax_at='near line 3'
+        loop=$'SELECT \'starting\';\nWITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT count(*) FROM c;'
+        # One string grows by 8 MB per row, without end.
+        hog='WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c) SELECT length(group_concat(zeroblob(8388608) || x)) FROM c;'
+        uni="SELECT 'héllo wörld ✓';"
+        # SQL has no arguments.
+        args=''
+        # The database the program was given, as a second file (SQL text stands in for
+        # the binary database below, in "a database given as a file").
+        multi=("$(file main.sql $'.read lib/helpers.sql\nSELECT greeting FROM hello;' main)"
+               "$(file lib/helpers.sql $'CREATE TABLE hello(greeting TEXT);\nINSERT INTO hello VALUES (\'hello files from helpers\');')")
+        multi_extra='{}'
+        ;;
+    pascal)
+        hello=$'begin\n  writeln(\'hello world\');\nend.'
+        echo=$'var line: string;\nbegin\n  readln(line);\n  writeln(line);\nend.'
+        exit3=$'begin\n  writeln(\'bye\');\n  halt(3);\nend.'
+        crash=$'var a, b: integer;\nbegin\n  writeln(\'before\');\n  b := 0;\n  a := 1 div b;\n  writeln(a);\nend.'
+        crash_ok='.output.exitCode == 200 and (.output.stderr | contains("Runtime error 200"))'
+        broken=$'begin\n  writeln(\'x\');\n  writeln(y);\nend.'
+        cerr_at='main.pas(3,'
+        loop=$'begin\n  writeln(\'starting\');\n  flush(output);\n  while true do ;\nend.'
+        hog=$'var p: pointer; mb: integer;\nbegin\n  mb := 0;\n  while true do begin\n    getmem(p, 8 shl 20);\n    fillchar(p^, 8 shl 20, 1);\n    mb := mb + 8;\n    writeln(mb);\n    flush(output);\n  end;\nend.'
+        uni=$'begin\n  writeln(\'héllo wörld ✓\');\nend.'
+        args=$'var i: integer;\nbegin\n  for i := 1 to paramcount do\n    writeln(paramstr(i));\nend.'
+        multi=("$(file main.pas $'uses helpers;\nbegin\n  writeln(greet(\'files\'));\nend.' main)"
+               "$(file helpers.pas $'unit helpers;\ninterface\nfunction greet(who: string): string;\nimplementation\nfunction greet(who: string): string;\nbegin\n  greet := \'hello \' + who + \' from helpers\';\nend;\nend.')")
+        multi_extra='{}'
+        ;;
+    go)
+        hello=$'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println("hello world")\n}'
+        echo=$'package main\n\nimport (\n\t"bufio"\n\t"fmt"\n\t"os"\n)\n\nfunc main() {\n\tline, _ := bufio.NewReader(os.Stdin).ReadString(\'\\n\')\n\tfmt.Print(line)\n}'
+        exit3=$'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() {\n\tfmt.Println("bye")\n\tos.Exit(3)\n}'
+        crash=$'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println("before")\n\tpanic("boom from go")\n}'
+        crash_ok='.output.exitCode == 2 and (.output.stderr | contains("panic: boom from go"))'
+        broken=$'package main\n\nfunc main() { x := 1 }'
+        cerr_at='main.go:3:'
+        loop=$'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println("starting")\n\tfor {\n\t}\n}'
+        hog=$'package main\n\nimport "fmt"\n\nfunc main() {\n\tvar blocks [][]byte\n\tfor mb := 8; ; mb += 8 {\n\t\tb := make([]byte, 8<<20)\n\t\tfor i := range b {\n\t\t\tb[i] = 1\n\t\t}\n\t\tblocks = append(blocks, b)\n\t\tfmt.Println(mb)\n\t}\n}'
+        uni=$'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println("héllo wörld ✓")\n}'
+        args=$'package main\n\nimport (\n\t"fmt"\n\t"os"\n)\n\nfunc main() {\n\tfor _, a := range os.Args[1:] {\n\t\tfmt.Println(a)\n\t}\n}'
+        multi=("$(file main.go $'package main\n\nimport "fmt"\n\nfunc main() {\n\tfmt.Println(greet("files"))\n}' main)"
+               "$(file helpers.go $'package main\n\nfunc greet(who string) string {\n\treturn "hello " + who + " from helpers"\n}')")
+        multi_extra='{}'
+        ;;
+    csharp)
+        hello=$'using System;\n\nclass Program {\n    static void Main() {\n        Console.WriteLine("hello world");\n    }\n}'
+        echo=$'using System;\n\nclass Program {\n    static void Main() {\n        Console.WriteLine(Console.ReadLine());\n    }\n}'
+        exit3=$'using System;\n\nclass Program {\n    static void Main() {\n        Console.WriteLine("bye");\n        Environment.Exit(3);\n    }\n}'
+        crash=$'using System;\n\nclass Program {\n    static void Main() {\n        Console.WriteLine("before");\n        throw new InvalidOperationException("boom from csharp");\n    }\n}'
+        crash_ok='.output.exitCode != 0 and (.output.stderr | contains("InvalidOperationException: boom from csharp"))'
+        broken=$'class Program {\n    static void Main() {\n        int x = ;\n    }\n}'
+        cerr_at='main.cs(3,'
+        loop=$'using System;\n\nclass Program {\n    static void Main() {\n        Console.WriteLine("starting");\n        while (true) { }\n    }\n}'
+        hog=$'using System;\nusing System.Collections.Generic;\n\nclass Program {\n    static void Main() {\n        var blocks = new List<byte[]>();\n        for (int mb = 8; ; mb += 8) {\n            var b = new byte[8 << 20];\n            for (int i = 0; i < b.Length; i += 4096) b[i] = 1;\n            blocks.Add(b);\n            Console.WriteLine(mb);\n        }\n    }\n}'
+        uni=$'using System;\n\nclass Program {\n    static void Main() {\n        Console.WriteLine("héllo wörld ✓");\n    }\n}'
+        args=$'using System;\n\nclass Program {\n    static void Main(string[] args) {\n        foreach (var a in args) Console.WriteLine(a);\n    }\n}'
+        multi=("$(file main.cs $'using System;\n\nclass Program {\n    static void Main() {\n        Console.WriteLine(Helpers.Greet("files"));\n    }\n}' main)"
+               "$(file lib/Helpers.cs $'static class Helpers {\n    public static string Greet(string who) => "hello " + who + " from helpers";\n}')")
+        multi_extra='{}'
+        ;;
+    kotlin)
+        hello=$'fun main() {\n    println("hello world")\n}'
+        echo=$'fun main() {\n    println(readLine())\n}'
+        exit3=$'import kotlin.system.exitProcess\n\nfun main() {\n    println("bye")\n    exitProcess(3)\n}'
+        crash=$'fun main() {\n    println("before")\n    throw IllegalStateException("boom from kotlin")\n}'
+        crash_ok='.output.exitCode == 1 and (.output.stderr | contains("IllegalStateException: boom from kotlin"))'
+        broken=$'fun main() {\n    val x = 1\n    val y: Int = "two"\n}'
+        cerr_at='main.kt:3:'
+        loop=$'fun main() {\n    println("starting")\n    System.out.flush()\n    while (true) { }\n}'
+        hog=$'fun main() {\n    val blocks = ArrayList<ByteArray>()\n    var mb = 0\n    while (true) {\n        blocks.add(ByteArray(8 shl 20) { 1 })\n        mb += 8\n        println(mb)\n    }\n}'
+        uni=$'fun main() {\n    println("héllo wörld ✓")\n}'
+        args=$'fun main(args: Array<String>) {\n    for (a in args) println(a)\n}'
+        multi=("$(file main.kt $'fun main() {\n    println(greet("files"))\n}' main)"
+               "$(file lib/helpers.kt $'fun greet(who: String) = "hello " + who + " from helpers"')")
+        multi_extra='{}'
+        ;;
+    typescript)
+        hello='console.log("hello world");'
+        echo=$'const line: string = require("fs").readFileSync(0, "utf8").split("\\n")[0];\nconsole.log(line);'
+        exit3=$'console.log("bye");\nprocess.exit(3);'
+        crash=$'console.log("before");\nthrow new Error("boom from typescript");'
+        crash_ok='.output.exitCode == 1 and (.output.stderr | contains("Error: boom from typescript"))'
+        broken=$'const a: number = 1;\nconsole.log(a);\nconst b: number = "two";'
+        cerr_at='main.ts(3,'
+        loop=$'console.log("starting");\nwhile (true) {}'
+        hog=$'const blocks: Buffer[] = [];\nwhile (true) {\n    blocks.push(Buffer.alloc(8 << 20, 1));\n    console.log(blocks.length * 8);\n}'
+        uni='console.log("héllo wörld ✓");'
+        args='for (const a of process.argv.slice(2)) console.log(a);'
+        multi=("$(file main.ts $'import { greet } from "./lib/helpers";\nconsole.log(greet("files"));' main)"
+               "$(file lib/helpers.ts $'export function greet(who: string): string {\n    return "hello " + who + " from helpers";\n}')")
+        multi_extra='{}'
+        ;;
+    octave)
+        hello='disp("hello world")'
+        echo=$'line = fgetl(stdin);\ndisp(line)'
+        exit3=$'disp("bye")\nexit(3)'
+        crash=$'disp("before")\nerror("boom from octave")'
+        crash_ok='.output.exitCode == 1 and (.output.stderr | contains("error: boom from octave"))'
+        syntax=$'disp("before")\nx = 1;\ny = = 2;'
+        syntax_at='near line 3'
+        loop=$'disp("starting")\nfflush(stdout);\nwhile true\nend'
+        # ones(1, 1048576): 8 MB of doubles per block.
+        hog=$'blocks = {};\nmb = 0;\nwhile true\n  blocks{end + 1} = ones(1, 1048576);\n  mb = mb + 8;\n  printf("%d\\n", mb);\n  fflush(stdout);\nend'
+        uni='disp("héllo wörld ✓")'
+        args=$'args = argv();\nfor i = 1:numel(args)\n  disp(args{i});\nend'
+        # A function file beside the program is on Octave's path.
+        multi=("$(file main.m 'disp(greet("files"))' main)"
+               "$(file greet.m $'function s = greet(who)\n  s = ["hello " who " from helpers"];\nend')")
+        multi_extra='{}'
+        ;;
+    r)
+        hello='cat("hello world\n")'
+        echo=$'line <- readLines(file("stdin"), n = 1)\ncat(line, "\\n", sep = "")'
+        exit3=$'cat("bye\\n")\nquit(status = 3)'
+        crash=$'cat("before\\n")\nstop("boom from r")'
+        crash_ok='.output.exitCode == 1 and (.output.stderr | contains("boom from r"))'
+        # The syntax check (parse()) is R's compile stage, as PHP's.
+        broken=$'cat("before\\n")\nx <- 1\ny <- <- 2'
+        cerr_at='main.R:3:'
+        loop=$'cat("starting\\n")\nflush(stdout())\nrepeat {}'
+        hog=$'blocks <- list()\nmb <- 0\nrepeat {\n  blocks[[length(blocks) + 1]] <- rep(1, 1048576)\n  mb <- mb + 8\n  cat(mb, "\\n", sep = "")\n  flush(stdout())\n}'
+        uni='cat("héllo wörld ✓\n")'
+        args='for (a in commandArgs(trailingOnly = TRUE)) cat(a, "\n", sep = "")'
+        multi=("$(file main.R $'source("lib/helpers.R")\ncat(greet("files"), "\\n", sep = "")' main)"
+               "$(file lib/helpers.R 'greet <- function(who) paste0("hello ", who, " from helpers")')")
+        multi_extra='{}'
+        ;;
     esac
 }
 
@@ -368,8 +503,10 @@ for lang in "${langs[@]}"; do
     run_code "$lang" "$uni"
     check "$lang: unicode output, exact" is 200 '.status == "ok" and .output.stdout == "héllo wörld ✓\n" and .stages.run.binary.stdout == false'
 
-    run_code "$lang" "$args" '' "$args_json"
-    check "$lang: args reach the program byte for byte" is 200 --arg want "$args_out" '.status == "ok" and .output.stdout == $want'
+    if [ -n "$args" ]; then
+        run_code "$lang" "$args" '' "$args_json"
+        check "$lang: args reach the program byte for byte" is 200 --arg want "$args_out" '.status == "ok" and .output.stdout == $want'
+    fi
 
     secs[$lang]=$(( ($(date +%s%N) - ls0) / 1000000 ))
 done

@@ -12,13 +12,25 @@ import 'monaco-editor/esm/vs/basic-languages/perl/perl.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/lua/lua.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/ruby/ruby.contribution.js';
 import 'monaco-editor/esm/vs/basic-languages/php/php.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/sql/sql.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/pascal/pascal.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/go/go.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/csharp/csharp.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/kotlin/kotlin.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/typescript/typescript.contribution.js';
+import 'monaco-editor/esm/vs/basic-languages/r/r.contribution.js';
+import { octaveLanguage } from './octave.js';
 import { errorSentence, parseMarkers, runSummary, sortResults, statusWords, testRows, versionLabel, whoSentence } from './logic.js';
 
 self.MonacoEnvironment = { getWorkerUrl: () => 'editor.worker.js' };
+// Monaco has no Octave colouring of its own.
+monaco.languages.register({ id: 'octave', extensions: ['.m'] });
+monaco.languages.setMonarchTokensProvider('octave', octaveLanguage);
 
 // Monaco's name for each runbox language's colouring.
 const MONACO_LANG = { python: 'python', javascript: 'javascript', c: 'c', cpp: 'cpp', java: 'java', rust: 'rust',
-  bash: 'shell', perl: 'perl', lua: 'lua', ruby: 'ruby', php: 'php' };
+  bash: 'shell', perl: 'perl', lua: 'lua', ruby: 'ruby', php: 'php', sql: 'sql', pascal: 'pascal', go: 'go',
+  csharp: 'csharp', kotlin: 'kotlin', typescript: 'typescript', octave: 'octave', r: 'r' };
 
 // A first program per language: it reads a line and greets it.
 const STARTERS = {
@@ -33,6 +45,14 @@ const STARTERS = {
   lua: 'local name = io.read("l")\nprint("Hello, " .. name .. "!")\n',
   ruby: 'name = STDIN.gets.chomp\nputs "Hello, #{name}!"\n',
   php: '<?php\n$name = trim(fgets(STDIN));\necho "Hello, $name!\\n";\n',
+  sql: "-- Runs in SQLite, on an empty database.\nCREATE TABLE pupils (name TEXT, age INTEGER);\nINSERT INTO pupils VALUES ('Ada', 12), ('Alan', 13);\nSELECT name FROM pupils WHERE age > 12;\n",
+  pascal: "program Hello;\n\nvar\n  name: string;\n\nbegin\n  readln(name);\n  writeln('Hello, ', name, '!');\nend.\n",
+  go: 'package main\n\nimport "fmt"\n\nfunc main() {\n\tvar name string\n\tfmt.Scanln(&name)\n\tfmt.Printf("Hello, %s!\\n", name)\n}\n',
+  csharp: 'using System;\n\nclass Program\n{\n    static void Main()\n    {\n        string name = Console.ReadLine();\n        Console.WriteLine($"Hello, {name}!");\n    }\n}\n',
+  kotlin: 'fun main() {\n    val name = readLine() ?: ""\n    println("Hello, $name!")\n}\n',
+  typescript: 'const name: string = require("fs").readFileSync(0, "utf8").trim();\nconsole.log(`Hello, ${name}!`);\n',
+  octave: 'name = fgetl(stdin);\nprintf("Hello, %s!\\n", name);\n',
+  r: 'name <- readLines(file("stdin"), n = 1)\ncat("Hello, ", name, "!\\n", sep = "")\n',
 };
 
 const $ = (id) => document.getElementById(id);
@@ -60,7 +80,8 @@ function setTheme(dark) {
 // Each language's entry file when a program has several files (a single file is sent as
 // "code", and the server names it).
 const ENTRY_NAMES = { python: 'main.py', javascript: 'main.js', c: 'main.c', cpp: 'main.cpp', java: 'Main.java', rust: 'main.rs',
-  bash: 'main.sh', perl: 'main.pl', lua: 'main.lua', ruby: 'main.rb', php: 'main.php' };
+  bash: 'main.sh', perl: 'main.pl', lua: 'main.lua', ruby: 'main.rb', php: 'main.php', sql: 'main.sql', pascal: 'main.pas',
+  go: 'main.go', csharp: 'main.cs', kotlin: 'main.kt', typescript: 'main.ts', octave: 'main.m', r: 'main.R' };
 
 // The files being edited: [{name, content}], which one runs, which one is shown.
 let project = { files: [], entry: 0, current: 0 };

@@ -108,6 +108,33 @@ export function parseMarkers(text, files) {
       push(m[1], +m[2], +(m[3] || 1), m[4] === 'warning' ? 'warning' : 'error', m[5]);
       continue;
     }
+    // Free Pascal, Mono's mcs, tsc: path(line,col)[:] Error|error [code]: message
+    if ((m = /^([^\s(]+)\((\d+)(?:,(\d+))?\):?\s*(Fatal|Error|error|Warning|warning)(?: \w+)?:\s*(.*)$/.exec(l))) {
+      push(m[1], +m[2], +(m[3] || 1), /^warning$/i.test(m[4]) ? 'warning' : 'error', m[5]);
+      continue;
+    }
+    // go build: ./main.go:3:15: message (no "error:" word)
+    if ((m = /^(\S+\.go):(\d+):(\d+): (.*)$/.exec(l))) {
+      push(m[1], +m[2], +m[3], 'error', m[4]);
+      continue;
+    }
+    // R's parse(): Error in parse("main.R") : main.R:3:6: unexpected assignment
+    if ((m = /^Error in parse\(.*\) : (\S+):(\d+):(\d+): (.*)$/.exec(l))) {
+      push(m[1], +m[2], +m[3], 'error', m[4]);
+      continue;
+    }
+    // Octave: "parse error near line 3 of file /work/main.m", then the message
+    if ((m = /^(?:error: )?parse error near line (\d+) of file (\S+)$/.exec(l))) {
+      const msg = lines.slice(i + 1, i + 4).map((x) => x.trim()).find(Boolean) || 'parse error';
+      push(m[2], +m[1], 1, 'error', msg);
+      continue;
+    }
+    // SQLite's shell: "Parse error near line 3: message", in the program's one .sql file
+    if ((m = /^Parse error near line (\d+): (.*)$/.exec(l))) {
+      const sql = [...known].filter((f) => f.endsWith('.sql'));
+      if (sql.length === 1) push(sql[0], +m[1], 1, 'error', m[2]);
+      continue;
+    }
     // rustc: "error[E0308]: msg" then "  --> main.rs:3:5"
     if ((m = /^(error|warning)(\[\w+\])?: (.*)$/.exec(l))) {
       const at = lines.slice(i + 1, i + 4).map((x) => /^\s*--> ([^:]+):(\d+):(\d+)/.exec(x)).find(Boolean);
