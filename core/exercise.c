@@ -10,6 +10,9 @@
 #include "lang.h"
 #include "text.h"
 
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
 /* A parse in progress: where it is, for messages. */
 struct parsing {
 	struct exercise *x;
@@ -243,10 +246,11 @@ static int languages(struct parsing *p, char *v)
 			return bad(p, "languages: '%s' is not a language id%s", w, "");
 		const struct lang *rl = lang_find(w);
 
-		if (exercise_lang(p->x, w) != NULL)
+		/* Twice under two names (py, python) is twice too. */
+		if (exercise_lang(p->x, rl != NULL ? rl->id : w) != NULL)
 			return bad(p, "languages: '%s' is listed twice%s", w, "");
 		if (p->x->nlangs == EXERCISE_MAX_LANGS)
-			return bad(p, "languages: at most %s languages%s", "16", "");
+			return bad(p, "languages: at most %s languages%s", STR(EXERCISE_MAX_LANGS), "");
 		/* An alias of the registry's ("py") is kept as the language's id. */
 		(void)snprintf(p->x->langs[p->x->nlangs++].id, sizeof p->x->langs[0].id, "%s",
 			       rl != NULL ? rl->id : w);

@@ -41,7 +41,7 @@
 #include "err.h"
 
 #define EXERCISE_MAX_CASES 100
-#define EXERCISE_MAX_LANGS 16
+#define EXERCISE_MAX_LANGS 32      /* as many as the registry holds (LANG_MAX) */
 #define EXERCISE_TEXT_MAX 4096      /* an inline stdin or expected output */
 #define EXERCISE_PATH_MAX 256
 #define EXERCISE_CASE_FILES 8       /* a case's own files */

@@ -179,9 +179,10 @@ int pipe_lang_version(const struct rpc_info *info, const struct lang *l, char *o
 	if (api_lang_version(info, l, text, sizeof text) != 0)
 		return -1;
 	/* The last dotted number ("gcc (Debian 12.2.0-14) 12.2.0" gives the last 12.2.0),
-	 * else the last number; a leading "v" (v18.20.4) is not part of it. */
+	 * else the last number; a leading "v" (v18.20.4) is not part of it, nor a fourth
+	 * part (Mono 6.8.0.105 is 6.8.0: Piston's clients read versions as semver). */
 	for (p = text; *p; ) {
-		size_t n = 0;
+		size_t n = 0, take;
 		int dots = 0;
 
 		if (!isdigit((unsigned char)*p) || (p > text && (isalnum((unsigned char)p[-1]) &&
@@ -190,12 +191,17 @@ int pipe_lang_version(const struct rpc_info *info, const struct lang *l, char *o
 			continue;
 		}
 		while (isdigit((unsigned char)p[n]) || (p[n] == '.' && isdigit((unsigned char)p[n + 1]))) {
+			if (p[n] == '.' && dots == 2)
+				break;
 			dots += p[n] == '.';
 			n++;
 		}
+		take = n;
+		while (isdigit((unsigned char)p[n]) || (p[n] == '.' && isdigit((unsigned char)p[n + 1])))
+			n++; /* the rest of a longer one, not taken */
 		if ((dots > 0) >= (best_dots > 0)) {
 			best = p;
-			best_len = n;
+			best_len = take;
 			best_dots = dots;
 		}
 		p += n;

@@ -14,6 +14,14 @@ hello() {
     lua) printf '%s' 'print("hello world")' ;;
     ruby) printf '%s' 'puts "hello world"' ;;
     php) printf '%s\n' '<?php' 'echo "hello world\n";' ;;
+    sql) printf '%s' "SELECT 'hello world';" ;;
+    pascal) printf '%s\n' 'begin' "  writeln('hello world');" 'end.' ;;
+    go) printf '%s\n' 'package main' 'import "fmt"' 'func main() { fmt.Println("hello world") }' ;;
+    csharp) printf '%s\n' 'class Hello {' '    static void Main() { System.Console.WriteLine("hello world"); }' '}' ;;
+    kotlin) printf '%s\n' 'fun main() {' '    println("hello world")' '}' ;;
+    typescript) printf '%s' 'const greeting: string = "hello world"; console.log(greeting);' ;;
+    octave) printf '%s' 'disp("hello world")' ;;
+    r) printf '%s' 'cat("hello world\n")' ;;
     esac
 }
 

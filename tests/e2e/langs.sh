@@ -409,6 +409,30 @@ check "C and C++ share an image but each shows its own compiler's version (gcc, 
 http GET /api/health
 check "health: every language's image is present" is 200 --argjson n "${#langs[@]}" '.status == "ok" and (.languages | length) == $n and all(.languages[]; .imagePresent)'
 
+# An exercise with I/O cases that every language of the registry may answer: each
+# language's stdin program (one line read and printed back) passes it.
+mkdir -p "$tmp/ex-echo"
+cat > "$tmp/ex-echo/exercise.conf" <<XEOF
+id = echo-line
+title = Print the line you read
+languages = ${langs[*]}
+
+[case one-word]
+stdin = hello\n
+expected = hello\n
+
+[case unicode]
+stdin = héllo wörld ✓\nnot this line\n
+expected = héllo wörld ✓\n
+
+[case hidden]
+stdin = secret words\n
+expected = secret words\n
+hidden = yes
+XEOF
+check "a teacher adds an exercise open to all ${#langs[@]} languages" \
+    eval 'build/runbox exercise add "$tmp/ex-echo" >/dev/null'
+
 for lang in "${langs[@]}"; do
     ls0=$(date +%s%N)
     set_programs "$lang"
@@ -508,8 +532,45 @@ for lang in "${langs[@]}"; do
         check "$lang: args reach the program byte for byte" is 200 --arg want "$args_out" '.status == "ok" and .output.stdout == $want'
     fi
 
+    jq -n --arg l "$lang" --arg c "$echo" '{language: $l, code: $c, exercise: "echo-line"}' > "$tmp/req"
+    http POST /api/editor/test "$tmp/req"
+    check "$lang: the exercise's three I/O cases (one hidden) pass, score 100" is 200 \
+        '.status == "passed" and .summary == {passed: 3, failed: 0, total: 3, score: 100} and .tests[2] == {name: "hidden", verdict: "passed", hidden: true}'
+    jq -n --arg l "$lang" --arg c "$hello" '{language: $l, code: $c, exercise: "echo-line"}' > "$tmp/req"
+    http POST /api/editor/test "$tmp/req"
+    check "$lang: a wrong answer fails each case, with what it printed" is 200 \
+        '.status == "failed" and .summary.passed == 0 and .tests[0].stdout == "hello world\n" and .tests[0].expected == "hello\n"'
+
     secs[$lang]=$(( ($(date +%s%N) - ls0) / 1000000 ))
 done
+
+echo "== SQL on a database it is given"
+sqlite3 "$tmp/school.db" "CREATE TABLE pupils(name TEXT, age INTEGER); INSERT INTO pupils VALUES ('Ada', 12), ('Alan', 13), ('Grace', 14);"
+db64=$(base64 -w0 "$tmp/school.db")
+run_files sql '{}' "$(file main.sql $'SELECT name FROM pupils WHERE age > 12 ORDER BY name;\nDELETE FROM pupils;' main)" \
+    "$(jq -nc --arg c "$db64" '{name: "school.db", content: $c, encoding: "base64"}')"
+check "sql: the request's database file (base64) is the one queried" is 200 '.status == "ok" and .output.stdout == "Alan\nGrace\n"'
+run_code sql "SELECT count(*) FROM sqlite_master;"
+check "sql: without one, an empty database (and the last run's changes are gone)" is 200 '.status == "ok" and .output.stdout == "0\n"'
+mkdir -p "$tmp/ex-sql/data"
+cp "$tmp/school.db" "$tmp/ex-sql/data/school.db"
+cat > "$tmp/ex-sql/exercise.conf" <<'XEOF'
+id = older-pupils
+title = The pupils older than twelve
+languages = sql
+
+[case with-database]
+files = data/school.db
+expected = Alan\nGrace\n
+
+[case without-database]
+expected = none\n
+XEOF
+check "a teacher adds an SQL exercise with a database file" eval 'build/runbox exercise add "$tmp/ex-sql" >/dev/null'
+jq -n '{language: "sql", code: "SELECT name FROM pupils WHERE age > 12 ORDER BY name;", exercise: "older-pupils"}' > "$tmp/req"
+http POST /api/editor/test "$tmp/req"
+check "sql: the case with the exercise's database passes; the case without it has no such table" is 200 \
+    '.summary.passed == 1 and .tests[0].verdict == "passed" and .tests[1].verdict == "runtime_error" and (.tests[1].stderr | contains("no such table: pupils"))'
 
 echo "== layouts beyond one folder, binary files"
 run_files c '{}' "$(file main.c $'#include "util/helpers.h"\nint main(void) {\n    greet("files");\n    return 0;\n}' main)" \
@@ -572,6 +633,14 @@ for l in "${langs[@]}"; do
         bash) code_a='echo alias' ;;
         perl) code_a='print "alias\n";' ;;
         ruby) code_a='puts "alias"' ;;
+        sql) code_a="SELECT 'alias';" ;;
+        pascal) code_a="begin writeln('alias') end." ;;
+        go) code_a=$'package main\nimport "fmt"\nfunc main() { fmt.Println("alias") }' ;;
+        csharp) code_a='class P { static void Main() { System.Console.WriteLine("alias"); } }' ;;
+        kotlin) code_a='fun main() { println("alias") }' ;;
+        typescript) code_a='const s: string = "alias"; console.log(s);' ;;
+        octave) code_a='disp("alias")' ;;
+        r) code_a='cat("alias\n")' ;;
         *) continue ;;
         esac
         run_code "$a" "$code_a"
@@ -590,8 +659,32 @@ check "Jobe: the registry's alias 'py' runs as Jobe's python3" is 200 '.outcome 
 jq -n '{run_spec: {language_id: "nodejs", sourcecode: "console.log(42)", sourcefilename: "t.js"}}' > "$tmp/req"
 http POST /jobe/index.php/restapi/runs "$tmp/req"
 check "Jobe: its own id 'nodejs' still works" is 200 '.outcome == 15 and .stdout == "42\n"'
-for a in py3 c++ node-js; do
+# Jobe's own ids for the languages CodeRunner's prototypes add: php, pascal, octave.
+for j in php pascal octave; do
+    case $j in
+    php) src=$'<?php\necho 6 * 7, "\\n";'; fn=prog.php ;;
+    pascal) src=$'program prog;\nbegin\n  writeln(6 * 7);\nend.'; fn=prog.pas ;;
+    octave) src='disp(6 * 7)'; fn=prog.m ;;
+    esac
+    jq -n --arg l "$j" --arg c "$src" --arg f "$fn" '{run_spec: {language_id: $l, sourcecode: $c, sourcefilename: $f}}' > "$tmp/req"
+    http POST /jobe/index.php/restapi/runs "$tmp/req"
+    check "Jobe: '$j' ($fn) runs" is 200 '.outcome == 15 and .stdout == "42\n"'
+done
+jq -n '{run_spec: {language_id: "pascal", sourcecode: "begin\n  writeln(x);\nend.", sourcefilename: "prog.pas"}}' > "$tmp/req"
+http POST /jobe/index.php/restapi/runs "$tmp/req"
+check "Jobe: a Pascal compile error is outcome 11 with the compiler's line" is 200 '.outcome == 11 and (.cmpinfo | contains("prog.pas(2,"))'
+http GET /jobe/index.php/restapi/languages
+check "Jobe: its languages list php, pascal and octave with their versions" is 200 \
+    '([.[] | select(.[0] == "php" or .[0] == "pascal" or .[0] == "octave") | select(.[1] != "")] | length) == 3'
+for a in py3 c++ node-js sqlite3 rscript mono c# golang kt ts freepascal; do
     case $a in
+    sqlite3) body='{"language":"sqlite3","version":"*","files":[{"content":"SELECT 6 * 7;"}]}' ;;
+    rscript) body='{"language":"rscript","version":"*","files":[{"content":"cat(6 * 7, \"\\n\", sep = \"\")"}]}' ;;
+    mono|c#) body='{"language":"'$a'","version":"*","files":[{"content":"class P { static void Main() { System.Console.WriteLine(6 * 7); } }"}]}' ;;
+    golang) body='{"language":"golang","version":"*","files":[{"content":"package main\nimport \"fmt\"\nfunc main() { fmt.Println(6 * 7) }"}]}' ;;
+    kt) body='{"language":"kt","version":"*","files":[{"content":"fun main() { println(6 * 7) }"}]}' ;;
+    ts) body='{"language":"ts","version":"*","files":[{"content":"const n: number = 6 * 7;\nconsole.log(n);"}]}' ;;
+    freepascal) body='{"language":"freepascal","version":"*","files":[{"content":"begin writeln(6 * 7) end."}]}' ;;
     py3) body='{"language":"py3","version":"*","files":[{"content":"print(42)"}]}' ;;
     c++) body='{"language":"c++","version":"*","files":[{"content":"#include <iostream>\nint main(){std::cout<<42<<\"\\n\";}"}]}' ;;
     node-js) body='{"language":"node-js","version":"*","files":[{"content":"console.log(42)"}]}' ;;
@@ -604,6 +697,10 @@ http GET /api/v2/runtimes
 check "Piston's runtimes list the registry's aliases (python: py, py3, python3; c++: cpp, g++)" is 200 \
     '(.[] | select(.language == "python") | .aliases | index("py3") and index("python3"))
      and (.[] | select(.language == "c++") | .aliases | index("cpp") and index("g++"))'
+check "Piston's names for C#, SQLite and R: csharp (runtime mono), sqlite3 and rscript" is 200 \
+    '(.[] | select(.language == "csharp") | .runtime == "mono" and (.aliases | index("c#")))
+     and (.[] | select(.language == "sqlite3") | .aliases | index("sql"))
+     and (.[] | select(.language == "rscript") | .aliases | index("r"))'
 
 echo "== stop"
 scripts/stack.sh stop >/dev/null
