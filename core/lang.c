@@ -199,6 +199,7 @@ static const char *set_key(struct lang *l, size_t idx, const char *k, const char
 			{ "compile_cpu_ms", offsetof(struct lang, compile.cpu_ms), 100, 600000, 1 },
 			{ "compile_memory_mb", offsetof(struct lang, compile.memory_bytes), 16, 65536, 1L << 20 },
 			{ "reuse_runs", offsetof(struct lang, reuse_runs), 0, 100000, 1 },
+			{ "pool_size", offsetof(struct lang, pool_size), 0, 32, 1 },
 		};
 		size_t i;
 
@@ -216,7 +217,7 @@ static const char *set_key(struct lang *l, size_t idx, const char *k, const char
 	}
 	(void)snprintf(why, cap, "unknown key '%s' (known: name, aliases, image, file, sources, compile, "
 		       "run, test_compile, test, test_report, wall_ms, cpu_ms, memory_mb, "
-		       "compile_wall_ms, compile_cpu_ms, compile_memory_mb, cpus, reuse_runs)", k);
+		       "compile_wall_ms, compile_cpu_ms, compile_memory_mb, cpus, reuse_runs, pool_size)", k);
 	return why;
 }
 
@@ -291,6 +292,7 @@ int lang_parse(const char *text, const char *name, struct err *e)
 			(void)set_str(fresh[n].id, sizeof fresh[n].id, line + 1);
 			fresh[n].line = lineno;
 			fresh[n].reuse_runs = -1;
+			fresh[n].pool_size = -1;
 			n++;
 			continue;
 		}

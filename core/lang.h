@@ -62,6 +62,7 @@ struct lang {
 	struct lang_stage_limits run, compile;
 	long nano_cpus;       /* 0 = the server's default */
 	long reuse_runs;      /* jobs one container serves; -1 = runbox.conf's reuse_runs */
+	long pool_size;       /* warm containers kept waiting; -1 = runbox.conf's pool_size */
 	int line;             /* where the section starts, for messages */
 };
 

@@ -126,10 +126,10 @@ static void handle_health(struct app *a, FCGX_Request *req)
 		int present = info.docker && li != NULL && li->image;
 
 		ok = ok && present;
-		json_array_append_new(langs, json_pack("{s:s, s:s, s:b, s:{s:i, s:i, s:i, s:I}}",
+		json_array_append_new(langs, json_pack("{s:s, s:s, s:b, s:{s:I, s:i, s:i, s:I}}",
 						       "id", l->id, "image", l->image,
 						       "imagePresent", present, "pool", "size",
-						       a->conf->pool_size, "idle", li ? li->idle : 0,
+						       (json_int_t)pool_size_of(a->conf, l), "idle", li ? li->idle : 0,
 						       "busy", li ? li->busy : 0, "reuseRuns",
 						       (json_int_t)pool_reuse_runs(a->conf, l)));
 	}

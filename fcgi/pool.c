@@ -69,6 +69,11 @@ long pool_reuse_runs(const struct conf *c, const struct lang *l)
 	return l->reuse_runs >= 0 ? l->reuse_runs : c->reuse_runs;
 }
 
+long pool_size_of(const struct conf *c, const struct lang *l)
+{
+	return l->pool_size >= 0 ? l->pool_size : c->pool_size;
+}
+
 int pool_open(struct pool **out, const struct conf *c, struct err *e)
 {
 	struct pool *p = calloc(1, sizeof *p);
@@ -365,7 +370,7 @@ static void expire(struct pool *p, struct runner *r)
 
 			count(p, p->slots[i].lang, &ready, &all);
 			if (idle > (long long)p->conf->pool_idle_s * 1000 ||
-			    (ready > p->conf->pool_size && idle > POOL_EXTRA_IDLE_MS))
+			    (ready > pool_size_of(p->conf, p->slots[i].lang) && idle > POOL_EXTRA_IDLE_MS))
 				mine = take_ready(p, i);
 		}
 		pthread_mutex_unlock(&p->lock);
@@ -384,7 +389,7 @@ void pool_tick(struct pool *p, struct runner *r)
 		reconcile(p, r);
 		expire(p, r);
 	}
-	if (p->docker_down || p->conf->pool_size <= 0)
+	if (p->docker_down)
 		return;
 	for (size_t k = 0; k < lang_count(); k++) {
 		const struct lang *l = lang_at(k);
@@ -392,7 +397,7 @@ void pool_tick(struct pool *p, struct runner *r)
 
 		pthread_mutex_lock(&p->lock);
 		count(p, l, &ready, &all);
-		i = ready < p->conf->pool_size ? reserve(p, l) : -1;
+		i = ready < pool_size_of(p->conf, l) ? reserve(p, l) : -1;
 		pthread_mutex_unlock(&p->lock);
 		if (i < 0)
 			continue;

@@ -69,6 +69,8 @@ void pool_info(struct pool *p, struct rpc_info *info);
 /* The jobs one container may serve for l: the language's reuse_runs, else runbox.conf's
  * (0: one job per container). */
 long pool_reuse_runs(const struct conf *c, const struct lang *l);
+/* The warm containers kept for l: the registry's pool_size, else runbox.conf's. */
+long pool_size_of(const struct conf *c, const struct lang *l);
 
 /* The run request template of a language: its limits and compile settings as the
  * server applies them, which are also the most a request may ask for (shared with the

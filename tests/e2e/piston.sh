@@ -35,13 +35,14 @@ rows0=$(rows)
 echo "== runtimes"
 http GET $P/runtimes
 check "one runtime per language: language, version, aliases (runtime where a package provides it)" is 200 \
-    '(map(.language) | sort) == ["bash", "c", "c++", "java", "javascript", "lua", "perl", "php", "python", "ruby", "rust"]
+    '(map(.language) | sort) == ["bash", "c", "c++", "csharp", "go", "java", "javascript", "kotlin", "lua", "octave",
+                                 "pascal", "perl", "php", "python", "rscript", "ruby", "rust", "sqlite3", "typescript"]
      and all(.[]; (.version | test("^[0-9]+\\.[0-9]+\\.[0-9]+$")) and (.aliases | type) == "array")
      and (.[] | select(.language == "javascript") | .runtime == "node" and (.aliases | index("js")))
      and (.[] | select(.language == "python") | has("runtime") | not)'
 pyv=$(jq -r '.[] | select(.language == "python") | .version' "$tmp/body")
 http GET $P/runtimes/
-check "with a trailing slash too" is 200 'length == 11'
+check "with a trailing slash too" is 200 'length == 19'
 
 echo "== execute: each status"
 ex "$(code1 python '*' 'import sys
@@ -161,13 +162,13 @@ echo "== the npm clients, unchanged"
 posts=$((posts + 8))
 res() { jq -c --arg c "$1" --arg k "$2" 'select(.client == $c and .call == $k) | .result' "$tmp/clients"; }
 cl() { res "$1" "$2" | jq -e "$3" >/dev/null 2>&1; }
-check "piston-client: runtimes" cl piston-client runtimes 'length == 11'
+check "piston-client: runtimes" cl piston-client runtimes 'length == 19'
 check "piston-client: python with stdin and args (sent as text/plain)" cl piston-client python \
     '.run.stdout == "hello [\u0027x\u0027, \u0027y z\u0027]\n"'
 check "piston-client: C, exit code 2" cl piston-client c '.run.stdout == "from C\n" and .run.code == 2 and .compile.code == 0'
 check "piston-client: an alias it cannot resolve gets Piston's own message" cl piston-client alias \
     '.message == "version is required as a string"'
-check "NodePistonClient: runtimes" cl NodePistonClient runtimes '.success and (.data | length) == 11'
+check "NodePistonClient: runtimes" cl NodePistonClient runtimes '.success and (.data | length) == 19'
 check "NodePistonClient (chunked): javascript with args" cl NodePistonClient execute '.success and .data.run.stdout == "a,b\n"'
 check "NodePistonClient: a compile error" cl NodePistonClient compile_error '.data.compile.code == 1 and .data.run == .data.compile'
 check "NodePistonClient: an unknown language" cl NodePistonClient unknown '.data.message == "cobol-* runtime is unknown"'

@@ -271,9 +271,25 @@ check "refusals by code include runner_busy" grep -q 'refusals_total{code="runne
 check "containers created and removed are counted" sh -c "grep -q '^containers_created_total [1-9]' '$tmp/metrics' && grep -q '^containers_removed_total [1-9]' '$tmp/metrics'"
 check "queue wait is reported" grep -q '^queue_wait_seconds_count [1-9]' "$tmp/metrics"
 
-echo "== stop leaves nothing behind"
+echo "== a language's own pool_size (the registry's) over runbox.conf's"
 scripts/stack.sh stop >/dev/null
 export RUNBOX_POOL_SIZE=2
+awk '/^\[/ { p = ($0 == "[python]" || $0 == "[bash]") } p' images/languages.conf |
+    awk '{ print } /^\[python\]$/ { print "pool_size = 1" } /^\[bash\]$/ { print "pool_size = 0" }' > "$RUNBOX_LANGUAGES"
+start
+lang_pool() { curl -s "$base/api/health" | jq -r --arg l "$1" '.languages[] | select(.id == $l) | "\(.pool.size) \(.pool.idle)"'; }
+py_one() { [ "$(lang_pool python)" = "1 1" ]; }
+check "python's pool_size = 1 in the registry: one idle python container, not runbox.conf's 2" wait_until 20 py_one
+sleep "$((quiet_ms / 1000)).$(printf '%03d' $((quiet_ms % 1000)))"
+check "bash's pool_size = 0: health says size 0, none idle, after the time a fill takes" test "$(lang_pool bash)" = "0 0"
+check "python still has exactly one" test "$(lang_pool python)" = "1 1"
+jq -n '{language: "bash", code: "echo cold"}' > "$tmp/req"
+http POST /api/editor/run "$tmp/req"
+check "bash without a pool still runs" is 200 '.status == "ok" and .output.stdout == "cold\n"'
+python_only
+
+echo "== stop leaves nothing behind"
+scripts/stack.sh stop >/dev/null
 start
 check "pool_size 2 again: the pool fills" wait_until 20 pool_full
 check "health shows the pool" sh -c "curl -s '$base/api/health' | jq -e '.languages[0].pool | .size == 2 and .idle == 2' >/dev/null"
