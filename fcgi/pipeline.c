@@ -381,9 +381,13 @@ int pipe_cases(struct program *prog, const struct program_spec *spec, const stru
 static void run_message(const struct run_result *res, const struct limits *l, char *out, size_t cap)
 {
 	const struct run_stage *st = &res->run;
+	bool ran = res->run.ran;
 
+	/* A run with cases (I/O cases or a suite) ran in its cases, not in res->run. */
+	for (size_t i = 0; i < res->ncases && !ran; i++)
+		ran = res->cases[i].ran;
 	out[0] = '\0';
-	if (res->compile.ran && !res->run.ran && res->status != STATUS_COMPILE_ERROR &&
+	if (res->compile.ran && !ran && res->status != STATUS_COMPILE_ERROR &&
 	    res->status != STATUS_INTERNAL_ERROR) {
 		/* The compiler hit a limit of the compile stage: say so, not "your program". */
 		const char *what = res->status == STATUS_TIMEOUT ? "took longer than the time allowed for compiling"

@@ -287,17 +287,25 @@ suite_is() {
     check "$1" is 200 --arg s "$2" --arg v "$3" --argjson p "$4" --argjson t "$5" \
         '.status == $s and ([.tests | sort_by(.name)[].verdict] | join(" ")) == $v and .summary.passed == $p and .summary.total == $t'
 }
-for l in python javascript c cpp rust java; do
+fib_right[go]=$'package main\n\nfunc fib(n int) int {\n\ta, b := 0, 1\n\tfor i := 0; i < n; i++ {\n\t\ta, b = b, a+b\n\t}\n\treturn a\n}\n\nfunc main() {}'
+fib_wrong[go]=$'package main\n\nimport "fmt"\n\nfunc fib(n int) int {\n\tif n == 20 {\n\t\tfmt.Println("ok 3 - Test_twenty")\n\t\treturn 6000\n\t}\n\ta, b := 0, 1\n\tfor i := 0; i < n; i++ {\n\t\ta, b = b, a+b\n\t}\n\treturn a\n}\n\nfunc main() {}'
+fib_right[typescript]='export function fib(n: number): number { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; }'
+fib_wrong[typescript]='console.log("# pass 3");
+export function fib(n: number): number { if (n === 20) return 6000; let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; }'
+for l in python javascript c cpp rust java go typescript; do
     grade "$l" "${fib_right[$l]}" fib
     suite_is "$l: a right answer passes the framework's three tests, by name" passed "passed passed passed" 3 3
     check "$l: the tests' names come from the framework's report" \
-        eval 'jq -r "[.tests[].name] | sort | join(\" \")" "$tmp/body" | grep -Eq "^(test_)?small(\(\))? (test_)?ten(\(\))? (test_)?twenty(\(\))?$"'
+        eval 'jq -r "[.tests[].name] | sort | join(\" \")" "$tmp/body" | grep -Eq "^([Tt]est_)?small(\(\))? ([Tt]est_)?ten(\(\))? ([Tt]est_)?twenty(\(\))?$"'
     check "$l: one row, three case rows" eval '[ "$(cases_of)" = 3 ]'
     grade "$l" "${fib_wrong[$l]}" fib
     suite_is "$l: a wrong twenty fails alone, whatever the program printed" failed "passed passed failed" 2 3
     check "$l: its message is the framework's, naming what differed" \
         eval 'jq -r ".tests | sort_by(.name)[2].message" "$tmp/body" | grep -q "6000"'
 done
+grade go $'package main\n\nfunc fib(n string) int { return 0 }\n\nfunc main() {}' fib
+check "go: a fib the tests cannot call (a string parameter): one failed result, go test's compiler message" \
+    is 200 '.status == "failed" and (.tests | length) == 1 and .tests[0].name == "go test" and (.tests[0].message | contains("fib_test.go"))'
 grade c 'long fib(int n) { return n }' fib
 suite_is "c: a compile error: compile_error, the suite not run" compile_error "not_run" 0 1
 jq -n --arg c "${fib_right[javascript]}" '{exercise: "fib", language: "javascript", code: ("while (true) {}\n" + $c)}' > "$tmp/req"
