@@ -123,7 +123,7 @@ export function parseMarkers(text, files) {
       push(m[1], +m[2], +m[3], 'error', m[4]);
       continue;
     }
-    // Octave: "parse error near line 3 of file /work/main.m", then the message
+    // Octave: "parse error near line 3 of file <the program's folder>/main.m", then the message
     if ((m = /^(?:error: )?parse error near line (\d+) of file (\S+)$/.exec(l))) {
       const msg = lines.slice(i + 1, i + 4).map((x) => x.trim()).find(Boolean) || 'parse error';
       push(m[2], +m[1], 1, 'error', msg);
