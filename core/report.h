@@ -7,22 +7,26 @@
  * Formats, by the name a teacher gives them:
  *   junit    JUnit XML as pytest (--junitxml) and JUnit 5's console launcher
  *            (--reports-dir: TEST-junit-jupiter.xml) write it: <testsuites> or <testsuite>,
- *            <testcase name classname time> with <failure>, <error> or <skipped>
+ *            <testcase name classname time> with <failure>, <error> or <skipped>; and
+ *            NUnit 2's XML (nunit-console -xml): <test-results>, nested <test-suite>s,
+ *            <test-case name result time> with a <failure> or <reason> <message>
  *   tap      TAP 13 and 14, as node --test --test-reporter=tap and images/gcc/runbox_test.h
  *            write it: "ok"/"not ok" lines, # SKIP and # TODO, subtests indented by 4
- *            spaces, YAML blocks, a plan "1..N", "Bail out!"
+ *            spaces, YAML blocks, a failed test's "# " diagnostics (Test::More's), a plan
+ *            "1..N", "Bail out!"
  *   libtest  Rust's test harness with --format json: one JSON event a line
  *
  * What a test is called:
  *   junit    name as written ("test_fib_ten", "fibOfTen()"); the classname apart
- *            ("test_mixed", "FibTest")
+ *            ("test_mixed", "FibTest"); NUnit's "Samples.FibTests.Ten" is "Ten" of class
+ *            "Samples.FibTests"
  *   tap      the description; a subtest is "parent > child". Only leaves are tests: a
  *            parent is one only when it failed while none of its subtests did (a failing
  *            hook), so nothing that failed goes unlisted
  *   libtest  the path as written ("tests::fib_ten")
  * The message is what the framework says went wrong, or why a test was skipped: JUnit's
  * message attribute (else the element's text; an <error>'s type before it), TAP's YAML
- * "error" (else "message"), libtest's panic ("panicked at ...", without the advice to set
+ * "error" (else "message", else the "# " comments after a failed test), libtest's panic ("panicked at ...", without the advice to set
  * RUST_BACKTRACE). Names and messages are valid UTF-8 (each invalid byte becomes U+FFFD),
  * without control characters other than \n and \t, and cut at a character to fit.
  *

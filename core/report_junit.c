@@ -353,7 +353,10 @@ static bool name_is(const unsigned char *name, size_t len, const char *s)
 	return len == strlen(s) && memcmp(name, s, len) == 0;
 }
 
-enum kind { K_OTHER, K_SUITES, K_SUITE, K_CASE, K_RESULT };
+/* NUnit 2's XML (<test-results>, nested <test-suite>s each with its <results>, <test-case>
+ * with a result attribute, its <failure> or <reason> holding a <message>) is read by the
+ * same walk: K_RESULTS and K_MESSAGE are its. */
+enum kind { K_OTHER, K_SUITES, K_SUITE, K_RESULTS, K_CASE, K_RESULT, K_MESSAGE };
 
 struct junit {
 	struct xml x;
@@ -365,6 +368,8 @@ struct junit {
 	} stack[64];
 	int depth;
 	bool root_seen, root_closed, root_suites;
+	bool nunit;                  /* the root is NUnit's <test-results> */
+	enum report_verdict nverdict; /* the NUnit test's result attribute */
 	long cur;        /* index of the <testcase> being read; -1 outside one or when full */
 	bool want_text;  /* its <failure>, <error> or <skipped> had no message attribute */
 	char text[4096]; /* that element's text so far */
@@ -385,6 +390,35 @@ static long tests_attr(const struct xml *x)
 	return (long)d;
 }
 
+/* NUnit names a test by its class ("Tests.FibTests.Ten", "FibTests.Fib(10)"): the class is
+ * what comes before the last dot outside the parameters. Its verdict is its result
+ * attribute, taken when its <failure> or <reason> opens (with their message) or when it
+ * closes without one. */
+static void nunit_case(struct junit *j, struct report_test *t, char *v, size_t cap)
+{
+	char *paren, *dot = NULL;
+
+	if (xml_attr(&j->x, "name", v, cap)) {
+		paren = strchr(v, '(');
+		for (char *c = v; *c != '\0' && (paren == NULL || c < paren); c++)
+			if (*c == '.')
+				dot = c;
+		if (dot != NULL) {
+			report_text_set(t->classname, sizeof t->classname, v, (size_t)(dot - v));
+			report_text_set(t->name, sizeof t->name, dot + 1, strlen(dot + 1));
+		}
+	}
+	j->nverdict = RV_PASSED;
+	if (xml_attr(&j->x, "result", v, cap)) {
+		if (strcmp(v, "Failure") == 0)
+			j->nverdict = RV_FAILED;
+		else if (strcmp(v, "Error") == 0 || strcmp(v, "NotRunnable") == 0 || strcmp(v, "Cancelled") == 0)
+			j->nverdict = RV_ERROR;
+		else if (strcmp(v, "Ignored") == 0 || strcmp(v, "Skipped") == 0 || strcmp(v, "Inconclusive") == 0)
+			j->nverdict = RV_SKIPPED;
+	}
+}
+
 static int open_case(struct junit *j)
 {
 	char v[4 * REPORT_NAME_MAX];
@@ -400,6 +434,8 @@ static int open_case(struct junit *j)
 		report_text_set(t->name, sizeof t->name, v, strlen(v));
 	if (xml_attr(&j->x, "classname", v, sizeof v))
 		report_text_set(t->classname, sizeof t->classname, v, strlen(v));
+	if (j->nunit)
+		nunit_case(j, t, v, sizeof v);
 	if (xml_attr(&j->x, "time", v, sizeof v) &&
 	    report_number((const unsigned char *)v, strlen(v), &secs))
 		t->duration_ms = report_ms(secs * 1000);
@@ -446,8 +482,19 @@ static enum kind kind_of(const struct junit *j)
 	size_t len = j->x.name_len;
 
 	if (j->depth == 0)
-		return name_is(name, len, "testsuites") ? K_SUITES :
+		return name_is(name, len, "testsuites") || name_is(name, len, "test-results") ? K_SUITES :
 		       name_is(name, len, "testsuite") ? K_SUITE : K_OTHER;
+	if (j->nunit) {
+		if (name_is(name, len, "test-suite") && (parent == K_SUITES || parent == K_RESULTS))
+			return K_SUITE;
+		if (name_is(name, len, "results") && parent == K_SUITE)
+			return K_RESULTS;
+		if (name_is(name, len, "test-case") && parent == K_RESULTS)
+			return K_CASE;
+		if (parent == K_CASE && (name_is(name, len, "failure") || name_is(name, len, "reason")))
+			return K_RESULT;
+		return parent == K_RESULT && name_is(name, len, "message") ? K_MESSAGE : K_OTHER;
+	}
 	if (name_is(name, len, "testsuite") && (parent == K_SUITES || parent == K_SUITE))
 		return K_SUITE;
 	if (name_is(name, len, "testcase") && parent == K_SUITE)
@@ -463,6 +510,7 @@ static int on_open(struct junit *j, enum kind k)
 	if (j->depth == 0) {
 		j->root_seen = true;
 		j->root_suites = k == K_SUITES;
+		j->nunit = name_is(j->x.name, j->x.name_len, "test-results");
 		j->root_tests = tests_attr(&j->x);
 	} else if (k == K_SUITE && j->depth == 1 && j->suites_tests >= 0) {
 		long t = tests_attr(&j->x);
@@ -471,7 +519,9 @@ static int on_open(struct junit *j, enum kind k)
 	}
 	if (k == K_CASE)
 		return open_case(j);
-	if (k == K_RESULT)
+	if (k == K_RESULT && j->nunit && j->nverdict != RV_PASSED)
+		open_result(j, j->nverdict);
+	else if (k == K_RESULT && !j->nunit)
 		open_result(j, j->x.name[0] == 'f' ? RV_FAILED : j->x.name[0] == 'e' ? RV_ERROR : RV_SKIPPED);
 	return 0;
 }
@@ -485,6 +535,8 @@ static void on_close(struct junit *j, enum kind k)
 		report_text_trim(t->message);
 		j->want_text = false;
 	}
+	if (k == K_CASE && j->nunit && j->cur >= 0 && j->r->tests[j->cur].verdict == RV_PASSED)
+		j->r->tests[j->cur].verdict = j->nverdict;
 	if (k == K_CASE)
 		j->cur = -1;
 	if (j->depth == 0)
@@ -495,7 +547,8 @@ static void on_text(struct junit *j)
 {
 	size_t len = strlen(j->text), room = sizeof j->text - len;
 
-	if (!j->want_text || j->stack[j->depth - 1].kind != K_RESULT)
+	if (!j->want_text ||
+	    (j->stack[j->depth - 1].kind != K_RESULT && j->stack[j->depth - 1].kind != K_MESSAGE))
 		return;
 	if (j->x.cdata) {
 		size_t n = j->x.text_len < room - 1 ? j->x.text_len : room - 1;

@@ -29,6 +29,8 @@ struct tap {
 	long target;            /* the test that block belongs to; -1 for none */
 	bool have_error;        /* the block had an "error" key ("message" gives way to it) */
 	struct yaml_key key;
+	long diag_target;       /* the failed test whose diagnostics may follow; -1 for none */
+	int diag_indent;        /* that test's result line's indent */
 };
 
 static bool is_blank(const char *s, size_t n)
@@ -338,9 +340,35 @@ static int result(struct tap *t, size_t depth, bool ok, const char *s, size_t n)
 	} else if (leaf && rc < 0) {
 		return rc;
 	}
+	if (t->target >= 0 && t->r->tests[t->target].verdict == RV_FAILED)
+		t->diag_target = t->target;
 	for (size_t d = depth; d < TAP_DEPTH; d++)
 		t->mark[d] = t->r->ntests;
 	return 0;
+}
+
+/* A comment line ("# text") right after a failed test's result, or after more of them: a
+ * diagnostic, as Test::More and bats write the reason a test failed ("#   Failed test
+ * 'ten'", "#          got: '6000'"). They become the test's message, one line each, unless a
+ * YAML block gives one. "# Subtest: name" starts the next test instead, and Test::More's
+ * summary ("# Looks like you failed 1 test of 3.") belongs to no test. */
+static void diagnostic(struct tap *t, const char *c, size_t cn)
+{
+	struct report_test *test = &t->r->tests[t->diag_target];
+
+	c++, cn--;
+	if (cn > 0 && c[0] == ' ')
+		c++, cn--;
+	if (cn >= 8 && memcmp(c, "Subtest:", 8) == 0) {
+		t->diag_target = -1;
+		return;
+	}
+	if (cn >= 14 && memcmp(c, "Looks like you", 14) == 0)
+		return;
+	if (test->message[0] != '\0')
+		report_text_add(test->message, sizeof test->message, "\n", 1);
+	report_text_add(test->message, sizeof test->message, c, cn);
+	report_text_trim(test->message);
 }
 
 /* "1..N" (with an optional "# reason"): the plan, when at the top level. */
@@ -372,6 +400,11 @@ static int line(struct tap *t, const char *s, size_t n)
 	t->result_indent = -1;
 	if (t->yaml_indent >= 0 && yaml_line(t, s, n))
 		return 0;
+	if (t->diag_target >= 0 && cn > 0 && c[0] == '#' && (int)ind >= t->diag_indent) {
+		diagnostic(t, c, cn);
+		return 0;
+	}
+	t->diag_target = -1;
 	if (prev >= 0 && (int)ind == prev + 2 && cn == 3 && memcmp(c, "---", 3) == 0) {
 		t->yaml_indent = (int)ind;
 		t->have_error = false;
@@ -397,7 +430,7 @@ static int line(struct tap *t, const char *s, size_t n)
 		size_t skip = ok ? 2 : 6;
 
 		t->seen = true;
-		t->result_indent = (int)ind;
+		t->result_indent = t->diag_indent = (int)ind;
 		while (skip < cn && c[skip] == ' ')
 			skip++;
 		return result(t, depth, ok, c + skip, cn - skip);
@@ -416,7 +449,7 @@ int report_parse_tap(const unsigned char *p, size_t n, struct report *r, struct 
 	t->r = r;
 	t->plan = -1;
 	t->result_indent = t->yaml_indent = -1;
-	t->target = -1;
+	t->target = t->diag_target = -1;
 	while (at < n && rc == 0 && !t->bailed) {
 		const unsigned char *nl = memchr(p + at, '\n', n - at);
 		size_t end = nl ? (size_t)(nl - p) : n, len = end - at;

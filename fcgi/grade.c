@@ -323,6 +323,19 @@ static enum verdict report_verdict(enum report_verdict v)
 	return V_ERROR;
 }
 
+/* The frameworks' own per-test time limits say so in the test's message, each in its words:
+ * pytest-timeout, runbox_test.h, JUnit 5's default timeout, PHPUnit's --enforce-time-limit,
+ * bats' BATS_TEST_TIMEOUT and NUnit's -timeout. */
+static bool timed_out(const char *msg)
+{
+	return strncmp(msg, "Failed: Timeout", 15) == 0 ||
+	       strncmp(msg, "the test did not end within", 27) == 0 ||
+	       strncmp(msg, "java.util.concurrent.TimeoutException: ", 39) == 0 ||
+	       strstr(msg, "\nExecution aborted after ") != NULL ||
+	       strstr(msg, "' failed due to timeout") != NULL ||
+	       strncmp(msg, "Test exceeded Timeout value of ", 31) == 0;
+}
+
 /* A suite's run: its tests as the framework's report lists them. A report cut short by a
  * limit (the whole suite timed out, or ran out of memory, in a test) gives the test it
  * stopped in that limit's verdict; no report at all gives one test, "test suite", with
@@ -356,8 +369,9 @@ static void suite_judge(struct grading *g, const struct run_result *res, struct 
 			(void)snprintf(g->smsg, sizeof g->smsg, "Not run: the code did not compile.");
 		else if (v == V_ERROR && st != NULL && st->ran)
 			(void)snprintf(g->smsg, sizeof g->smsg, "The test suite ended (exit code %d) "
-				       "without a report of its tests%s%.150s. Look at its output.",
-				       st->exit_code, e.msg[0] ? ": " : "", e.msg);
+				       "without a report of its tests%s%.150s%s Look at its output.",
+				       st->exit_code, e.msg[0] ? ": " : "", e.msg,
+				       e.msg[0] && e.msg[strlen(e.msg) - 1] == '.' ? "" : ".");
 		else
 			(void)snprintf(g->smsg, sizeof g->smsg, "The test suite was stopped before it "
 				       "reported: %s.", verdict_name(v));
@@ -370,11 +384,8 @@ static void suite_judge(struct grading *g, const struct run_result *res, struct 
 			const struct report_test *rt = &g->rep.tests[i];
 
 			g->sverdict[i] = report_verdict(rt->verdict);
-			/* The frameworks' own per-test time limits say so in their message:
-			 * pytest-timeout's and runbox_test.h's. */
-			if (g->sverdict[i] == V_FAILED &&
-			    (strncmp(rt->message, "Failed: Timeout", 15) == 0 ||
-			     strncmp(rt->message, "the test did not end within", 27) == 0))
+			if ((g->sverdict[i] == V_FAILED || g->sverdict[i] == V_RUNTIME_ERROR) &&
+			    timed_out(rt->message))
 				g->sverdict[i] = V_TIMEOUT;
 			g->sout[i] = (struct case_outcome){
 				.name = rt->name, .weight = 1, .message = rt->message,

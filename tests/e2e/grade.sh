@@ -292,11 +292,65 @@ fib_wrong[go]=$'package main\n\nimport "fmt"\n\nfunc fib(n int) int {\n\tif n ==
 fib_right[typescript]='export function fib(n: number): number { let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; }'
 fib_wrong[typescript]='console.log("# pass 3");
 export function fib(n: number): number { if (n === 20) return 6000; let a = 0, b = 1; for (let i = 0; i < n; i++) [a, b] = [b, a + b]; return a; }'
-for l in python javascript c cpp rust java go typescript; do
+fib_right[php]='<?php
+function fib($n) { $a = 0; $b = 1; for ($i = 0; $i < $n; $i++) { [$a, $b] = [$b, $a + $b]; } return $a; }'
+fib_wrong[php]='<?php
+function fib($n) { if ($n == 20) { echo "OK (3 tests, 4 assertions)\n"; return 6000; } $a = 0; $b = 1; for ($i = 0; $i < $n; $i++) { [$a, $b] = [$b, $a + $b]; } return $a; }'
+fib_right[bash]='fib() { local a=0 b=1 t i; for ((i = 0; i < $1; i++)); do t=$((a + b)); a=$b; b=$t; done; echo "$a"; }
+if [[ "${BASH_SOURCE[0]}" == "$0" ]]; then fib "$1"; fi'
+fib_wrong[bash]='fib() { local a=0 b=1 t i; if [ "$1" -eq 20 ]; then echo "ok 3 twenty" >&2; echo 6000; return; fi; for ((i = 0; i < $1; i++)); do t=$((a + b)); a=$b; b=$t; done; echo "$a"; }'
+fib_right[perl]='sub fib { my ($n) = @_; my ($a, $b) = (0, 1); ($a, $b) = ($b, $a + $b) for 1 .. $n; return $a; }
+print fib(<STDIN> // 10), "\n" unless caller;
+1;'
+fib_wrong[perl]='sub fib { my ($n) = @_; if ($n == 20) { print "ok 3 - twenty\n"; return 6000; } my ($a, $b) = (0, 1); ($a, $b) = ($b, $a + $b) for 1 .. $n; return $a; }
+1;'
+fib_right[ruby]='def fib(n)
+  a, b = 0, 1
+  n.times { a, b = b, a + b }
+  a
+end
+
+puts fib(gets.to_i) if __FILE__ == $PROGRAM_NAME'
+fib_wrong[ruby]='def fib(n)
+  if n == 20
+    puts "3 runs, 4 assertions, 0 failures, 0 errors, 0 skips"
+    return 6000
+  end
+  a, b = 0, 1
+  n.times { a, b = b, a + b }
+  a
+end'
+fib_right[lua]='function fib(n) local a, b = 0, 1; for _ = 1, n do a, b = b, a + b end; return a end'
+fib_wrong[lua]='function fib(n) if n == 20 then print("3 successes / 0 failures") return 6000 end; local a, b = 0, 1; for _ = 1, n do a, b = b, a + b end; return a end'
+fib_right[r]='fib <- function(n) { a <- 0; b <- 1; for (i in seq_len(n)) { t <- a + b; a <- b; b <- t }; a }
+if (sys.nframe() == 0L) cat(fib(10), "\n")'
+fib_wrong[r]='fib <- function(n) { if (n == 20) { cat("[ FAIL 0 | WARN 0 | SKIP 0 | PASS 3 ]\n"); return(6000) }; a <- 0; b <- 1; for (i in seq_len(n)) { t <- a + b; a <- b; b <- t }; a }'
+fib_right[kotlin]='fun fib(n: Int): Long { var a = 0L; var b = 1L; repeat(n) { val t = a + b; a = b; b = t }; return a }
+
+fun main() = println(fib(10))'
+fib_wrong[kotlin]='fun fib(n: Int): Long {
+    if (n == 20) { println("Test run finished: 3 tests successful"); return 6000 }
+    var a = 0L; var b = 1L; repeat(n) { val t = a + b; a = b; b = t }; return a
+}
+
+fun main() = println(fib(10))'
+fib_right[csharp]='public static class Program
+{
+    public static long Fib(int n) { long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }
+    public static void Main() { System.Console.WriteLine(Fib(10)); }
+}'
+fib_wrong[csharp]='public static class Program
+{
+    public static long Fib(int n) { if (n == 20) { System.Console.WriteLine("Tests run: 3, Errors: 0, Failures: 0"); return 6000; } long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }
+    public static void Main() { }
+}'
+# Names as each framework gives them: test_small, small(), "fib.t > small" (a Perl file is a
+# subtest), Small (NUnit's method name).
+for l in python javascript c cpp rust java go typescript php bash perl ruby lua r kotlin csharp; do
     grade "$l" "${fib_right[$l]}" fib
     suite_is "$l: a right answer passes the framework's three tests, by name" passed "passed passed passed" 3 3
     check "$l: the tests' names come from the framework's report" \
-        eval 'jq -r "[.tests[].name] | sort | join(\" \")" "$tmp/body" | grep -Eq "^([Tt]est_)?small(\(\))? ([Tt]est_)?ten(\(\))? ([Tt]est_)?twenty(\(\))?$"'
+        eval 'jq -r "[.tests[].name] | sort | join(\" \")" "$tmp/body" | grep -Eiq "^(fib.t > )?(test_)?small(\(\))? (fib.t > )?(test_)?ten(\(\))? (fib.t > )?(test_)?twenty(\(\))?$"'
     check "$l: one row, three case rows" eval '[ "$(cases_of)" = 3 ]'
     grade "$l" "${fib_wrong[$l]}" fib
     suite_is "$l: a wrong twenty fails alone, whatever the program printed" failed "passed passed failed" 2 3
@@ -319,6 +373,24 @@ check "python: a memory bomb stops pytest before its report: one 'test suite' re
     is 200 '.status == "failed" and .tests == [{name: "test suite", verdict: "memory_limit", hidden: false, message: "The test suite was stopped before it reported: memory_limit."}]'
 grade c "${fib_loop[c]}" fib
 suite_is "c: an endless loop in one test: the harness stops that test, the others pass" failed "passed passed timeout" 2 3
+# The frameworks' own per-test limits (2 s each) stop one endless test and say so; runbox
+# reads their words as a timeout.
+fib_loop[php]='<?php
+function fib($n) { while ($n == 20) { } $a = 0; $b = 1; for ($i = 0; $i < $n; $i++) { [$a, $b] = [$b, $a + $b]; } return $a; }'
+fib_loop[bash]='fib() { local a=0 b=1 t i; while [ "$1" -eq 20 ]; do :; done; for ((i = 0; i < $1; i++)); do t=$((a + b)); a=$b; b=$t; done; echo "$a"; }'
+fib_loop[csharp]='public static class Program
+{
+    public static long Fib(int n) { while (n == 20) { } long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }
+    public static void Main() { }
+}'
+fib_loop[java]='public class Main {
+    public static long fib(int n) { while (n == 20) { Thread.onSpinWait(); } long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }
+}'
+for l in php bash csharp java; do
+    grade "$l" "${fib_loop[$l]}" fib
+    suite_is "$l: an endless loop in one test: the framework's time limit stops that test, the others pass" \
+        failed "passed passed timeout" 2 3
+done
 grade c "${fib_crash[c]}" fib
 suite_is "c: a segfault in one test ends that test only" failed "passed failed passed" 2 3
 check "c: the crash is named" eval 'jq -r ".tests | sort_by(.name)[1].message" "$tmp/body" | grep -q "Segmentation fault"'

@@ -243,6 +243,45 @@ static const struct want_test tap_bail[] = {
 
 #define CUT "The report ends before the suite's end: the test program stopped early."
 
+static const struct want_test nunit_mixed[] = {
+	{ "Gr\xc3\xbc\xc3\x9f" "e", "Samples.FibTests", P, "", KNOWN, NULL },
+	{ "Huge", "Samples.FibTests", S, "not written yet", UNKNOWN, NULL },
+	{ "Loops", "Samples.FibTests", F, "Test exceeded Timeout value of 300ms", KNOWN, NULL },
+	{ "Prints", "Samples.FibTests", P, "", KNOWN, NULL },
+	{ "Small(1,1)", "Samples.FibTests", P, "", KNOWN, NULL },
+	{ "Small(2,1)", "Samples.FibTests", P, "", KNOWN, NULL },
+	{ "Ten", "Samples.FibTests", P, "", KNOWN, NULL },
+	{ "TenIsFiftySix", "Samples.FibTests", F, "Expected: 56\n  But was:  55", KNOWN, NULL },
+	{ "Throws", "Samples.FibTests", E, "System.InvalidOperationException : no input", KNOWN, NULL },
+};
+
+static const struct want_test nunit_pass[] = {
+	{ "SquareOfMinusThree", "SquareTests", P, "", KNOWN, NULL },
+	{ "SquareOfTwo", "SquareTests", P, "", KNOWN, NULL },
+};
+
+static const struct want_test perl_mixed[] = {
+	{ "mixed.t > ten", "", P, "", UNKNOWN, NULL },
+	{ "mixed.t > ten is fifty-six", "", F,
+	  "Failed test 'ten is fifty-six'\n  at /rec/mixed/mixed.t line 10.\n         got: '55'\n"
+	  "    expected: '56'", UNKNOWN, NULL },
+	{ "mixed.t > one", "", P, "", UNKNOWN, NULL },
+	{ "mixed.t > a pattern", "", F,
+	  "Failed test 'a pattern'\n  at /rec/mixed/mixed.t line 12.\n                  'fib'\n"
+	  "    doesn't match '(?^:^x)'", UNKNOWN, NULL },
+	{ "mixed.t > test 5", "", S, "no database", UNKNOWN, NULL },
+	{ "mixed.t > huge", "", S, "TODO: later", UNKNOWN, NULL },
+	{ "mixed.t > small > one", "", P, "", UNKNOWN, NULL },
+	{ "mixed.t > small > two", "", F,
+	  "Failed test 'two'\n  at /rec/mixed/mixed.t line 23.\n         got: '1'\n    expected: '2'",
+	  UNKNOWN, NULL },
+};
+
+static const struct want_test perl_pass[] = {
+	{ "pass.t > square of two", "", P, "", UNKNOWN, NULL },
+	{ "pass.t > square of minus three", "", P, "", UNKNOWN, NULL },
+};
+
 static const struct want_report recorded[] = {
 	{ "pytest_mixed.xml", REPORT_JUNIT, 13, "", N(pytest_mixed), pytest_mixed },
 	{ "pytest_logging.xml", REPORT_JUNIT, 13, "", N(pytest_mixed), pytest_mixed },
@@ -262,6 +301,10 @@ static const struct want_report recorded[] = {
 	{ "libtest_time.json", REPORT_LIBTEST, 8, "", N(libtest_time), libtest_time },
 	{ "libtest_pass.json", REPORT_LIBTEST, 2, "", N(libtest_pass), libtest_pass },
 	{ "libtest_abort.json", REPORT_LIBTEST, 3, CUT, N(libtest_abort), libtest_abort },
+	{ "nunit_mixed.xml", REPORT_JUNIT, -1, "", N(nunit_mixed), nunit_mixed },
+	{ "nunit_pass.xml", REPORT_JUNIT, -1, "", N(nunit_pass), nunit_pass },
+	{ "perl_mixed.tap", REPORT_TAP, 1, "", N(perl_mixed), perl_mixed },
+	{ "perl_pass.tap", REPORT_TAP, 1, "", N(perl_pass), perl_pass },
 	/* Cut and broken copies of the above. */
 	{ "pytest_cut.xml", REPORT_JUNIT, 13, "The report stops in the middle of a tag: it was cut short.",
 	  N(pytest_cut), pytest_cut },
@@ -510,6 +553,18 @@ static const struct snippet snippets[] = {
 	     "  error: 'hook failed'\n  ...\n1..1\n", 0, 1, NULL, 3, "p", "", F, "hook failed", -1 },
 	{ T, "    ok 1 - a\n        not ok 1 - c\n    not ok 2 - b\nnot ok 1 - p\n1..1\n", 0, 1, NULL, 2,
 	  "p > b > c", "", F, "", -1 },
+	/* TAP: diagnostics after a failed result are its message (Test::More, bats) */
+	{ T, "1..1\nnot ok 1 - ten\n#   Failed test 'ten'\n#   at fib.t line 5.\n#          got: '6000'\n"
+	     "# Looks like you failed 1 test of 1.\n", 0, 1, NULL, 1, "ten", "", F,
+	  "Failed test 'ten'\n  at fib.t line 5.\n         got: '6000'", -1 },
+	{ T, "1..2\nnot ok 1 - a\n# why a\nok 2 - b\n# not b's\n", 0, 2, NULL, 2, "b", "", P, "", -1 },
+	{ T, "1..2\nok 1 - b\nnot ok 2 - a\n  ---\n  message: from YAML\n  ...\n# not a's\n", 0, 2, NULL, 2,
+	  "a", "", F, "from YAML", -1 },
+	{ T, "1..1\n# Subtest: p\n    not ok 1 - a\n    # why a\n    1..1\n# not a's\nnot ok 1 - p\n", 0, 1,
+	  NULL, 1, "p > a", "", F, "why a", -1 },
+	{ T, "1..2\nnot ok 1 - a\n# Subtest: b\n    ok 1 - c\n    1..1\nok 2 - b\n", 0, 2, NULL, 2,
+	  "b > c", "", P, "", -1 },
+	{ T, "1..1\nok 1 - a\n# not for a test that passed\n", 0, 1, NULL, 1, "a", "", P, "", -1 },
 	/* libtest */
 	{ L, "{\"type\":\"suite\",\"event\":\"started\",\"test_count\":1}\n", 0, 1, CUT, 0, NULL, NULL, P, NULL, 0 },
 	{ L, "noise\n{\"type\":\"suite\",\"event\":\"started\",\"test_count\":2}\n{\"type\":1}\n[]\n"

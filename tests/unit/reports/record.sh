@@ -9,6 +9,8 @@
 #   nodejs 18.20.4+dfsg-1~deb12u3                  node --test --test-reporter=tap
 #   rustc 1.63.0+dfsg1-2                           libtest --format json (RUSTC_BOOTSTRAP=1)
 #   gcc 12.2.0-14+deb12u1, g++ 12.2.0-14+deb12u1   images/gcc/runbox_test.h, TAP on fd 3
+#   nunit-console 2.6.4, mono 6.8 (runbox/mono)    nunit-console -xml
+#   perl 5.36, Test::More 1.302190 (runbox/scripts) images/scripts/runbox-prove, TAP on fd 3
 #
 #   apt-get install -y python3-pytest junit5 default-jdk-headless nodejs rustc gcc g++
 #
@@ -104,6 +106,28 @@ cp "$work/c/mixed.tap" c_mixed.tap
 cp "$work/c/pass.tap" c_pass.tap
 cp "$work/c/nofd3.tap" c_nofd3.tap
 cp "$work/c/killed.tap" c_killed.tap
+
+# NUnit and Test::More are recorded in runbox's own images, which hold them (make images
+# LANGS="csharp perl"), as root in a folder of their own.
+echo "== nunit: $(docker run --rm runbox/mono:latest sh -c 'dpkg-query -W -f="\${Version}" nunit-console')"
+mkdir -p "$work/nunit" && cp "$src"/nunit/*.cs "$work/nunit/"
+docker run --rm -u 0 -e HOME=/tmp -v "$work/nunit:/rec" -w /rec runbox/mono:latest sh -c '
+	for t in Mixed Pass; do
+		mcs -target:library -r:/usr/lib/cli/nunit.framework-2.6.3/nunit.framework.dll \
+			-out:$t.dll $t.cs > /dev/null &&
+		{ nunit-console -nologo -noshadow -xml=$t.xml $t.dll > /dev/null || true; }
+	done'
+cp "$work/nunit/Mixed.xml" nunit_mixed.xml
+cp "$work/nunit/Pass.xml" nunit_pass.xml
+
+echo "== perl: $(docker run --rm runbox/scripts:latest perl -MTest::More -e 'print "Test::More ", Test::More->VERSION')"
+for t in mixed pass; do
+	mkdir -p "$work/perl/$t" && cp "$src/perl/$t.t" "$work/perl/$t/"
+done
+docker run --rm -u 0 -v "$work/perl:/rec" -w /rec runbox/scripts:latest sh -c '
+	for t in mixed pass; do runbox-prove /rec/$t 3> $t.tap > /dev/null 2>&1 || true; done'
+cp "$work/perl/mixed.tap" perl_mixed.tap
+cp "$work/perl/pass.tap" perl_pass.tap
 
 echo "== cut and broken copies"
 # Cut in the middle, as a report is when its writer is killed: at a fixed place in the
