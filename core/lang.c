@@ -491,8 +491,8 @@ static size_t one_word(const struct lang_list *lists, size_t nlists, const char 
 	return k;
 }
 
-/* Append word, NUL-terminated, with {entry} and {class} replaced, and the name of each list
- * of one word ({memory_mb}) replaced by that word. */
+/* Append word, NUL-terminated, with {entry}, {class} and {stem} replaced, and the name of
+ * each list of one word ({memory_mb}) replaced by that word. */
 static int put_word(const char *w, const char *entry, const struct lang_list *lists,
 		    size_t nlists, char **buf, size_t *len, size_t *cap)
 {
@@ -510,6 +510,9 @@ static int put_word(const char *w, const char *entry, const struct lang_list *li
 		} else if (strncmp(w + i, "{class}", 7) == 0) {
 			rc = append(buf, len, cap, base, cls_len);
 			i += 7;
+		} else if (strncmp(w + i, "{stem}", 6) == 0) {
+			rc = append(buf, len, cap, entry, (size_t)(base - entry) + cls_len);
+			i += 6;
 		} else if (w[i] == '{' && (k = one_word(lists, nlists, w + i)) < nlists) {
 			rc = append(buf, len, cap, lists[k].words[0], strlen(lists[k].words[0]));
 			i += strlen(lists[k].name);

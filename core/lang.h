@@ -20,7 +20,8 @@
  *     compile_memory_mb = 512
  *
  * Commands are split at spaces (no shell is ever involved). Placeholders: {entry} the
- * entry file, {class} the entry file's name without folder and extension (Java), {sources}
+ * entry file, {class} the entry file's name without folder and extension (Java), {stem}
+ * the entry file without its extension, in its folder (src/main.ts: src/main), {sources}
  * every submitted file ending in `sources` (one argument each), {args} the program's
  * arguments (one each). `file = {class}.java` derives the file name from the code's
  * public class. For test suites (test_compile, test): {suite} the suite's read-only folder,

@@ -347,8 +347,9 @@ set_programs() {
         hog=$'const blocks: Buffer[] = [];\nwhile (true) {\n    blocks.push(Buffer.alloc(8 << 20, 1));\n    console.log(blocks.length * 8);\n}'
         uni='console.log("héllo wörld ✓");'
         args='for (const a of process.argv.slice(2)) console.log(a);'
-        multi=("$(file main.ts $'import { greet } from "./lib/helpers";\nconsole.log(greet("files"));' main)"
-               "$(file lib/helpers.ts $'export function greet(who: string): string {\n    return "hello " + who + " from helpers";\n}')")
+        # The entry in a folder of its own: src/app.ts runs as src/app.js ({stem}).
+        multi=("$(file src/app.ts $'import { greet } from "./lib/helpers";\nconsole.log(greet("files"));' main)"
+               "$(file src/lib/helpers.ts $'export function greet(who: string): string {\n    return "hello " + who + " from helpers";\n}')")
         multi_extra='{}'
         ;;
     octave)

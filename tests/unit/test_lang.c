@@ -469,7 +469,7 @@ static void test_entry_name_real_registry(void **state)
 static void test_expand_entry_class(void **state)
 {
 	static const char *const tmpl[] = { "javac", "-o{class}", "x{entry}y", "{class}{class}",
-					    "{entry}", "{class", "{args}x", NULL };
+					    "{entry}", "{class", "{args}x", "{stem}.js", NULL };
 	const char *argv[ARGV_CAP], *files[] = { "Hello.java" };
 	char *store = NULL;
 	struct err e;
@@ -480,7 +480,7 @@ static void test_expand_entry_class(void **state)
 				     ARGV_CAP, &store, &e), 0);
 	/* {args} and {sources} are placeholders only as whole words */
 	assert_argv(argv, (const char *const[]){ "javac", "-oHello", "xHello.javay", "HelloHello",
-			"Hello.java", "{class", "{args}x" }, 7);
+			"Hello.java", "{class", "{args}x", "Hello.js" }, 8);
 	free(store);
 
 	/* an entry in a folder: {class} is the bare name, {entry} the path */
@@ -489,12 +489,14 @@ static void test_expand_entry_class(void **state)
 	assert_string_equal(argv[1], "-oMain");
 	assert_string_equal(argv[2], "xpkg/Main.javay");
 	assert_string_equal(argv[3], "MainMain");
+	assert_string_equal(argv[7], "pkg/Main.js"); /* {stem} keeps the folder */
 	free(store);
 
 	/* a dot in the folder is not the extension */
 	assert_int_equal(lang_expand(tmpl, "a.b/Run", files, 1, NULL, NULL, 0, argv, ARGV_CAP,
 				     &store, &e), 0);
 	assert_string_equal(argv[1], "-oRun");
+	assert_string_equal(argv[7], "a.b/Run.js");
 	free(store);
 }
 
