@@ -1,8 +1,9 @@
-/* report_junit: JUnit XML (pytest, JUnit 5's console launcher), through a small XML
- * tokenizer of its own. No XML library: the report is untrusted bytes, and all it needs is
- * elements, attributes, the five entities and character references, comments, processing
- * instructions and CDATA. A DOCTYPE with an internal subset (where entities would be
- * declared) is refused, so no entity ever expands to more than a character. */
+/* report_junit: JUnit XML (pytest, JUnit 5's console launcher, PHPUnit, busted) and NUnit
+ * 2's XML (nunit-console), through a small XML tokenizer of its own. No XML library: the
+ * report is untrusted bytes, and all it needs is elements, attributes, the five entities
+ * and character references, comments, processing instructions and CDATA. A DOCTYPE with
+ * an internal subset (where entities would be declared) is refused, so no entity ever
+ * expands to more than a character. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -369,7 +370,8 @@ struct junit {
 	int depth;
 	bool root_seen, root_closed, root_suites;
 	bool nunit;                  /* the root is NUnit's <test-results> */
-	enum report_verdict nverdict; /* the NUnit test's result attribute */
+	enum report_verdict nverdict; /* the NUnit test's result attribute, */
+	char nresult[32];             /* as NUnit wrote it */
 	long cur;        /* index of the <testcase> being read; -1 outside one or when full */
 	bool want_text;  /* its <failure>, <error> or <skipped> had no message attribute */
 	char text[4096]; /* that element's text so far */
@@ -408,12 +410,15 @@ static void nunit_case(struct junit *j, struct report_test *t, char *v, size_t c
 			report_text_set(t->name, sizeof t->name, dot + 1, strlen(dot + 1));
 		}
 	}
-	j->nverdict = RV_PASSED;
+	/* A result this does not know (or none) is no pass. */
+	j->nverdict = RV_ERROR;
+	j->nresult[0] = '\0';
 	if (xml_attr(&j->x, "result", v, cap)) {
-		if (strcmp(v, "Failure") == 0)
+		report_text_set(j->nresult, sizeof j->nresult, v, strlen(v));
+		if (strcmp(v, "Success") == 0)
+			j->nverdict = RV_PASSED;
+		else if (strcmp(v, "Failure") == 0)
 			j->nverdict = RV_FAILED;
-		else if (strcmp(v, "Error") == 0 || strcmp(v, "NotRunnable") == 0 || strcmp(v, "Cancelled") == 0)
-			j->nverdict = RV_ERROR;
 		else if (strcmp(v, "Ignored") == 0 || strcmp(v, "Skipped") == 0 || strcmp(v, "Inconclusive") == 0)
 			j->nverdict = RV_SKIPPED;
 	}
@@ -535,8 +540,15 @@ static void on_close(struct junit *j, enum kind k)
 		report_text_trim(t->message);
 		j->want_text = false;
 	}
-	if (k == K_CASE && j->nunit && j->cur >= 0 && j->r->tests[j->cur].verdict == RV_PASSED)
-		j->r->tests[j->cur].verdict = j->nverdict;
+	if (k == K_CASE && j->nunit && j->cur >= 0 && j->r->tests[j->cur].verdict == RV_PASSED &&
+	    j->nverdict != RV_PASSED) {
+		struct report_test *t = &j->r->tests[j->cur];
+
+		t->verdict = j->nverdict;
+		if (t->verdict == RV_ERROR && t->message[0] == '\0')
+			(void)snprintf(t->message, sizeof t->message, "NUnit gives this test no result "
+				       "runbox knows (result=\"%s\").", j->nresult);
+	}
 	if (k == K_CASE)
 		j->cur = -1;
 	if (j->depth == 0)
@@ -593,7 +605,8 @@ static int on_tag(struct junit *j, enum xtok tok, struct err *e)
 	if (j->depth == 0 && j->root_closed)
 		return stop(j, j->x.at, "an element after the end of the report", e);
 	if (j->depth == 0 && k == K_OTHER)
-		return stop(j, j->x.at, "its root element is not <testsuites> or <testsuite>", e);
+		return stop(j, j->x.at, "its root element is not <testsuites>, <testsuite> or NUnit's "
+			    "<test-results>", e);
 	if ((rc = on_open(j, k)) != 0)
 		return err_set(e, rc, "JUnit report: out of memory");
 	if (tok == X_EMPTY) {

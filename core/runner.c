@@ -54,6 +54,12 @@ int runner_open(struct runner **out, const struct conf *c, struct err *e)
 		rc = err_set(e, RC_CONFIG, "run_dir is too long");
 		goto fail;
 	}
+	/* run_dir itself too, when it is missing: /run is emptied at every boot, and only the
+	 * package's service has systemd make it (RuntimeDirectory). */
+	if (mkdir(c->run_dir, 0755) < 0 && errno != EEXIST) {
+		rc = err_set(e, RC_CONFIG, "cannot create run_dir %s: %s", c->run_dir, strerror(errno));
+		goto fail;
+	}
 	if (mkdir(r->suites_path, 0711) < 0 && errno != EEXIST) {
 		rc = err_set(e, RC_CONFIG, "cannot create %s: %s", r->suites_path, strerror(errno));
 		goto fail;

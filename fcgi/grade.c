@@ -404,6 +404,17 @@ static void suite_judge(struct grading *g, const struct run_result *res, struct 
 			g->sout[n] = (struct case_outcome){ .name = "test suite", .weight = 1,
 							    .message = g->smsg };
 			n++;
+		} else if (!g->rep.complete && g->sverdict[n - 1] != V_RUNTIME_ERROR) {
+			/* It ended by itself before its report did (the student's code called
+			 * exit() in a framework that writes its plan last, say): what it never got
+			 * to is unknown, so it is a result of its own, never a pass. */
+			(void)snprintf(g->smsg, sizeof g->smsg, "The test suite ended (exit code %d) "
+				       "after %zu test(s), before its report was complete: %.120s",
+				       st->exit_code, n, g->rep.problem);
+			g->sverdict[n] = V_RUNTIME_ERROR;
+			g->sout[n] = (struct case_outcome){ .name = "test suite", .weight = 1,
+							    .message = g->smsg };
+			n++;
 		}
 		for (i = 0; i < n; i++)
 			g->sout[i].verdict = verdict_name(g->sverdict[i]);

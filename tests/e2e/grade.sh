@@ -391,6 +391,12 @@ for l in php bash csharp java; do
     suite_is "$l: an endless loop in one test: the framework's time limit stops that test, the others pass" \
         failed "passed passed timeout" 2 3
 done
+# A framework that writes its plan last (Test::More here) cut short by the student's own
+# exit: the tests before it stand, and what it never got to is a result, never a pass.
+grade perl 'sub fib { my ($n) = @_; exit 0 if $n == 20; my ($a, $b) = (0, 1); ($a, $b) = ($b, $a + $b) for 1 .. $n; return $a; }
+1;' fib
+suite_is "perl: a fib that exits in the third test: two passed, the suite's early end a result of its own" \
+    failed "passed passed runtime_error" 2 3
 grade c "${fib_crash[c]}" fib
 suite_is "c: a segfault in one test ends that test only" failed "passed failed passed" 2 3
 check "c: the crash is named" eval 'jq -r ".tests | sort_by(.name)[1].message" "$tmp/body" | grep -q "Segmentation fault"'

@@ -411,7 +411,7 @@ static void test_not_a_report(void **state)
 		{ "pytest_console.txt", REPORT_TAP, "The test report is not TAP: it has no plan and no ok or not ok line." },
 		{ "pytest_console.txt", REPORT_LIBTEST, "The test report is not libtest's JSON: it has no suite or test event." },
 		{ "junit_notjunit.xml", REPORT_JUNIT,
-		  "The test report is not JUnit XML: line 1: its root element is not <testsuites> or <testsuite>." },
+		  "The test report is not JUnit XML: line 1: its root element is not <testsuites>, <testsuite> or NUnit's <test-results>." },
 		{ "node_mixed.tap", REPORT_JUNIT, "The test report is not JUnit XML: line 1: it starts with text." },
 		{ "libtest_mixed.json", REPORT_TAP, "The test report is not TAP: it has no plan and no ok or not ok line." },
 		{ "pytest_mixed.xml", REPORT_LIBTEST, "The test report is not libtest's JSON: it has no suite or test event." },
@@ -481,6 +481,13 @@ static const struct snippet snippets[] = {
 	{ J, "\xef\xbb\xbf<testsuites/>", 0, 0, NULL, 0, NULL, NULL, P, NULL, 0 },
 	{ J, "<testsuite><testcase name=\"a\xff\x01\xc2\x85z\"/></testsuite>", 0, -1, NULL, 1,
 	  "a\xef\xbf\xbdz", "", P, "", -1 }, /* invalid UTF-8 replaced, controls left out */
+	/* NUnit 2: a result it does not know is no pass; a <reason> on a success is no skip */
+	{ J, "<test-results><test-suite name='A'><results><test-case name='A.B.c' result='Weird'/>"
+	     "</results></test-suite></test-results>", 0, -1, NULL, 1, "c", "A.B", E,
+	  "NUnit gives this test no result runbox knows (result=\"Weird\").", -1 },
+	{ J, "<test-results><test-suite name='A'><results><test-case name='A.f(1.5)' result='Success' "
+	     "time='0.25'><reason><message>x</message></reason></test-case></results></test-suite>"
+	     "</test-results>", 0, -1, NULL, 1, "f(1.5)", "A", P, "", 250 },
 	/* JUnit: refused references and markup, cut short, text or elements after the end */
 	{ J, "<testsuite><testcase name='a&#xD800;'/></testsuite>", 0, -1, BROKEN_REF, 0, NULL, NULL, P, NULL, 0 },
 	{ J, "<testsuite><testcase name='a&#x110000;'/></testsuite>", 0, -1, BROKEN_REF, 0, NULL, NULL, P, NULL, 0 },
@@ -512,7 +519,7 @@ static const struct snippet snippets[] = {
 	{ J, "<!DOCTYPE x [<!ENTITY a 'aaaa'>]><testsuite/>", -1, 0,
 	  "The test report is not JUnit XML: line 1: a DOCTYPE that declares entities.", 0, NULL, NULL, P, NULL, 0 },
 	{ J, "<html><testsuite/></html>", -1, 0,
-	  "The test report is not JUnit XML: line 1: its root element is not <testsuites> or <testsuite>.",
+	  "The test report is not JUnit XML: line 1: its root element is not <testsuites>, <testsuite> or NUnit's <test-results>.",
 	  0, NULL, NULL, P, NULL, 0 },
 	{ J, "<testsuite><!BOGUS></testsuite>", 0, -1,
 	  "The report is broken at line 1: markup that is not XML's.", 0, NULL, NULL, P, NULL, 0 },
