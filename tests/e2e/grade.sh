@@ -386,7 +386,14 @@ fib_loop[csharp]='public static class Program
 fib_loop[java]='public class Main {
     public static long fib(int n) { while (n == 20) { Thread.onSpinWait(); } long a = 0, b = 1; for (int i = 0; i < n; i++) { long t = a + b; a = b; b = t; } return a; }
 }'
-for l in php bash csharp java; do
+fib_loop[ruby]='def fib(n)
+  loop {} if n == 20
+  a, b = 0, 1
+  n.times { a, b = b, a + b }
+  a
+end'
+fib_loop[r]='fib <- function(n) { while (n == 20) {}; a <- 0; b <- 1; for (i in seq_len(n)) { t <- a + b; a <- b; b <- t }; a }'
+for l in php bash csharp java ruby r; do
     grade "$l" "${fib_loop[$l]}" fib
     suite_is "$l: an endless loop in one test: the framework's time limit stops that test, the others pass" \
         failed "passed passed timeout" 2 3
