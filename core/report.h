@@ -26,9 +26,10 @@
  *   libtest  the path as written ("tests::fib_ten")
  * The message is what the framework says went wrong, or why a test was skipped: JUnit's
  * message attribute (else the element's text; an <error>'s type before it), TAP's YAML
- * "error" (else "message", else the "# " comments after a failed test), libtest's panic ("panicked at ...", without the advice to set
- * RUST_BACKTRACE). Names and messages are valid UTF-8 (each invalid byte becomes U+FFFD),
- * without control characters other than \n and \t, and cut at a character to fit.
+ * "error" (else "message", else the "# " comments after a failed test), libtest's panic
+ * ("panicked at ...", without the advice to set RUST_BACKTRACE). Names and messages are
+ * valid UTF-8 (each invalid byte becomes U+FFFD), without control characters other than \n
+ * and \t, and cut at a character to fit.
  *
  * Decisions:
  *   - Tests are listed in the report's order. Two with the same name are two results and

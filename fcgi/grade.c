@@ -323,9 +323,9 @@ static enum verdict report_verdict(enum report_verdict v)
 	return V_ERROR;
 }
 
-/* The frameworks' own per-test time limits say so in the test's message, each in its words:
- * pytest-timeout, runbox_test.h, JUnit 5's default timeout, PHPUnit's --enforce-time-limit,
- * bats' BATS_TEST_TIMEOUT and NUnit's -timeout. */
+/* The per-test time limits say so in the test's message, each in its words: pytest-timeout,
+ * runbox_test.h (whose words runbox-minitest and runbox-testthat use too), JUnit 5's default
+ * timeout, PHPUnit's --enforce-time-limit, bats' BATS_TEST_TIMEOUT and NUnit's -timeout. */
 static bool timed_out(const char *msg)
 {
 	return strncmp(msg, "Failed: Timeout", 15) == 0 ||
@@ -394,24 +394,21 @@ static void suite_judge(struct grading *g, const struct run_result *res, struct 
 		}
 		/* The test the report stopped in, when a limit stopped the suite; a report that
 		 * does not name it (TAP says nothing of a test until it ends) gets the limit as a
-		 * result of its own, so a suite cut short never reads as passed. */
+		 * result of its own, so a suite cut short never reads as passed. One that ended
+		 * by itself before its report did (the student's code called exit() in a
+		 * framework that writes its plan last, say) gets such a result too: what it
+		 * never got to is unknown, never a pass. */
 		if (!g->rep.complete && limit >= 0 && g->sverdict[n - 1] == V_RUNTIME_ERROR) {
 			g->sverdict[n - 1] = (enum verdict)limit;
-		} else if (!g->rep.complete && limit >= 0) {
-			(void)snprintf(g->smsg, sizeof g->smsg, "The test suite was stopped after %zu "
-				       "test(s): %s.", n, verdict_name((enum verdict)limit));
-			g->sverdict[n] = (enum verdict)limit;
-			g->sout[n] = (struct case_outcome){ .name = "test suite", .weight = 1,
-							    .message = g->smsg };
-			n++;
-		} else if (!g->rep.complete && g->sverdict[n - 1] != V_RUNTIME_ERROR) {
-			/* It ended by itself before its report did (the student's code called
-			 * exit() in a framework that writes its plan last, say): what it never got
-			 * to is unknown, so it is a result of its own, never a pass. */
-			(void)snprintf(g->smsg, sizeof g->smsg, "The test suite ended (exit code %d) "
-				       "after %zu test(s), before its report was complete: %.120s",
-				       st->exit_code, n, g->rep.problem);
-			g->sverdict[n] = V_RUNTIME_ERROR;
+		} else if (!g->rep.complete && (limit >= 0 || g->sverdict[n - 1] != V_RUNTIME_ERROR)) {
+			if (limit >= 0)
+				(void)snprintf(g->smsg, sizeof g->smsg, "The test suite was stopped after "
+					       "%zu test(s): %s.", n, verdict_name((enum verdict)limit));
+			else
+				(void)snprintf(g->smsg, sizeof g->smsg, "The test suite ended (exit code "
+					       "%d) after %zu test(s), before its report was complete: "
+					       "%.120s", st->exit_code, n, g->rep.problem);
+			g->sverdict[n] = limit >= 0 ? (enum verdict)limit : V_RUNTIME_ERROR;
 			g->sout[n] = (struct case_outcome){ .name = "test suite", .weight = 1,
 							    .message = g->smsg };
 			n++;
