@@ -404,6 +404,18 @@ grade perl 'sub fib { my ($n) = @_; exit 0 if $n == 20; my ($a, $b) = (0, 1); ($
 1;' fib
 suite_is "perl: a fib that exits in the third test: two passed, the suite's early end a result of its own" \
     failed "passed passed runtime_error" 2 3
+# An R suite whose file fails outside any test_that(): that file's failure is a result of
+# its own, not lost with the tests after it.
+mkdir -p "$tmp/fib-r/tests/r"
+printf 'id = fib-r\ntitle = Fibonacci numbers (a broken R suite)\nlanguages = r\nsuite.r = tests/r/\nwall_ms = 8000\n' > "$tmp/fib-r/exercise.conf"
+printf 'test_that("small", { expect_equal(fib(1), 1) })\n\nten <- fib("ten")\n\ntest_that("ten", { expect_equal(fib(10), 55) })\n' > "$tmp/fib-r/tests/r/test_fib.R"
+check "a teacher adds an R exercise whose suite fails outside a test" eval 'admin exercise add "$tmp/fib-r" >/dev/null'
+grade r "${fib_right[r]}" fib-r
+suite_is "r: an error outside a test_that() is its file's failed result; the tests before it stand" \
+    failed "passed failed" 1 2
+check "r: that result names its file and carries R's message" \
+    eval 'jq -r ".tests | sort_by(.name)[1] | .name + \" \" + .message" "$tmp/body" | grep -q "^test_fib.R: outside a test Error in"'
+check "the teacher removes that exercise again" eval 'admin exercise remove fib-r >/dev/null'
 grade c "${fib_crash[c]}" fib
 suite_is "c: a segfault in one test ends that test only" failed "passed failed passed" 2 3
 check "c: the crash is named" eval 'jq -r ".tests | sort_by(.name)[1].message" "$tmp/body" | grep -q "Segmentation fault"'
